@@ -1,0 +1,159 @@
+"""Reads shaped for one page each.
+
+Every function starts from ``Article.objects.published()``, the one
+visibility rule, and fetches the related rows its page renders, so templates
+never query inside a loop.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from taggit.models import Tag
+
+from articles.models import Article, ArticleVote, Category
+
+
+def _published(language: str) -> QuerySet:
+    return Article.objects.published().in_language(language).select_related("category")
+
+
+def category_list_with_counts(*, language: str) -> list[Category]:
+    """Return every category, each with ``article_count`` of visible articles.
+
+    Categories without a visible article in ``language`` are left out.
+    """
+    counts = (
+        Article.objects.published()
+        .in_language(language)
+        .filter(category=OuterRef("pk"))
+        .order_by()
+        .values("category")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    categories = Category.objects.annotate(
+        article_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+    )
+    return [category for category in categories if category.article_count]
+
+
+def article_list_promoted(*, language: str, limit: int = 6) -> list[Article]:
+    """Return up to ``limit`` promoted visible articles, newest first."""
+    return list(_published(language).filter(is_promoted=True)[:limit])
+
+
+def article_list_popular(*, language: str, limit: int = 6) -> list[Article]:
+    """Return the ``limit`` most viewed visible articles (flushed view counts)."""
+    return list(_published(language).order_by("-view_count", "-published_at")[:limit])
+
+
+def article_list_for_category(*, category: Category, language: str) -> QuerySet:
+    """Return the visible articles of a category: promoted first, then newest."""
+    return _published(language).in_category(category).order_by(
+        "-is_promoted", "-published_at", "-pk"
+    )
+
+
+def article_list_for_tag(*, tag: Tag, language: str) -> QuerySet:
+    """Return the visible articles carrying ``tag``, newest first."""
+    return _published(language).filter(tags=tag).order_by("-published_at", "-pk")
+
+
+def article_list_recent(*, language: str, limit: int = 30) -> list[Article]:
+    """Return the most recently updated visible articles, for the feed."""
+    return list(_published(language).order_by("-updated_at")[:limit])
+
+
+@dataclass
+class ArticleLookup:
+    """What ``/<lang>/articles/<slug>/`` should show.
+
+    Exactly one of ``article`` and ``redirect_to`` is set, or neither (404).
+    ``is_fallback`` means the article is in the other language because the
+    requested one has no version of it.
+    """
+
+    article: Article | None = None
+    redirect_to: str = ""
+    is_fallback: bool = False
+    alternate_urls: dict[str, str] = field(default_factory=dict)
+
+
+def article_get_for_language(*, slug: str, language: str) -> ArticleLookup:
+    """Resolve a slug in a language, following translations and old slugs.
+
+    1. A visible article with this slug in ``language`` is shown.
+    2. A visible article with this slug in another language redirects to its
+       visible translation in ``language`` if there is one, else is shown as
+       a fallback.
+    3. A slug an article used to have (from its revision history) redirects
+       to the article's current URL.
+    """
+    candidates = list(
+        Article.objects.published()
+        .filter(slug=slug)
+        .select_related("category")
+        .prefetch_related("tags")
+    )
+    for article in candidates:
+        if article.language == language:
+            return ArticleLookup(article=article, alternate_urls=_alternates(article))
+    if candidates:
+        article = candidates[0]
+        alternates = _alternates(article)
+        if language in alternates:
+            return ArticleLookup(redirect_to=alternates[language])
+        return ArticleLookup(article=article, is_fallback=True, alternate_urls=alternates)
+    return ArticleLookup(redirect_to=_current_url_for_old_slug(slug, language))
+
+
+def _alternates(article: Article) -> dict[str, str]:
+    root_id = article.translation_of_id or article.pk
+    group = Article.objects.published().filter(Q(pk=root_id) | Q(translation_of_id=root_id))
+    urls = {member.language: member.get_absolute_url() for member in group.only("slug", "language")}
+    urls.setdefault(article.language, article.get_absolute_url())
+    return urls
+
+
+def _current_url_for_old_slug(slug: str, language: str) -> str:
+    article_ids = (
+        Article.history.filter(slug=slug).values_list("id", flat=True).distinct()
+    )
+    current = list(
+        Article.objects.published().filter(pk__in=list(article_ids)).only("slug", "language")
+    )
+    current.sort(key=lambda article: article.language != language)
+    for article in current:
+        if article.slug != slug:
+            return article.get_absolute_url()
+    return ""
+
+
+def article_list_related(*, article: Article, limit: int = 5) -> list[Article]:
+    """Return visible articles sharing tags or the category with ``article``.
+
+    More shared tags rank first, then views. Uses the article's prefetched
+    tags, so it costs one query.
+    """
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    related = (
+        _published(article.language)
+        .exclude(pk=article.pk)
+        .filter(Q(category_id=article.category_id) | Q(tags__in=tag_ids))
+        .annotate(shared_tags=Count("tags", filter=Q(tags__in=tag_ids), distinct=True))
+        .order_by("-shared_tags", "-view_count", "-published_at")
+    )
+    return list(related[:limit])
+
+
+def article_get_vote(*, article: Article, voter: str) -> ArticleVote | None:
+    """Return this browser's vote on the article, or None."""
+    if not voter:
+        return None
+    return ArticleVote.objects.filter(article=article, voter=voter).first()
+
+
+def tag_get(*, slug: str) -> Tag | None:
+    """Return the tag with this slug, or None."""
+    return Tag.objects.filter(slug=slug).first()

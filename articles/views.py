@@ -1,0 +1,145 @@
+import secrets
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseServerError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from articles import selectors, seo, services
+from articles.forms import VoteForm
+from articles.models import Article, Category
+
+VOTER_COOKIE = "hc_voter"
+VOTER_COOKIE_AGE = 365 * 24 * 3600
+
+
+def _voter(request) -> str:
+    token = request.COOKIES.get(VOTER_COOKIE, "")
+    return services.voter_hash(token) if token else ""
+
+
+@require_GET
+def home(request):
+    language = get_language()
+    return render(
+        request,
+        "articles/home.html",
+        {
+            "categories": selectors.category_list_with_counts(language=language),
+            "promoted": selectors.article_list_promoted(language=language),
+            "popular": selectors.article_list_popular(language=language),
+        },
+    )
+
+
+@require_GET
+def category_detail(request, slug):
+    category = get_object_or_404(Category, slug=slug)
+    articles = selectors.article_list_for_category(category=category, language=get_language())
+    page = Paginator(articles, settings.HELPCENTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    jsonld = seo.category_jsonld(
+        category=category, articles=list(page), base_url=request.build_absolute_uri("/")[:-1]
+    )
+    return render(
+        request,
+        "articles/category_detail.html",
+        {"category": category, "page": page, "jsonld": jsonld},
+    )
+
+
+@require_GET
+def article_detail(request, slug):
+    found = selectors.article_get_for_language(slug=slug, language=get_language())
+    if found.redirect_to:
+        return redirect(found.redirect_to, permanent=True)
+    if found.article is None:
+        raise Http404("No such article")
+    article = found.article
+    services.article_record_view(article_id=article.pk)
+    vote = selectors.article_get_vote(article=article, voter=_voter(request))
+    canonical = request.build_absolute_uri(article.get_absolute_url())
+    return render(
+        request,
+        "articles/article_detail.html",
+        {
+            "article": article,
+            "is_fallback": found.is_fallback,
+            "alternate_urls": found.alternate_urls,
+            "canonical_url": canonical,
+            "related": selectors.article_list_related(article=article),
+            "vote": vote,
+            "vote_form": VoteForm(),
+            "jsonld": seo.article_jsonld(article=article, url=canonical),
+        },
+    )
+
+
+@require_POST
+def article_vote(request, slug):
+    article = get_object_or_404(Article.objects.published(), slug=slug, language=get_language())
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "articles/vote_invalid.html",
+            {"article": article, "form": form},
+            status=400,
+        )
+    token = request.COOKIES.get(VOTER_COOKIE) or secrets.token_urlsafe(24)
+    vote = services.article_vote(
+        article=article,
+        voter=services.voter_hash(token),
+        is_helpful=form.cleaned_data["helpful"] == "yes",
+        reason=form.cleaned_data["reason"],
+        comment=form.cleaned_data["comment"],
+    )
+    if vote.is_helpful or vote.reason:
+        messages.success(request, _("Thank you for your feedback."))
+    response = redirect(article.get_absolute_url() + "#feedback")
+    response.set_cookie(
+        VOTER_COOKIE, token, max_age=VOTER_COOKIE_AGE, httponly=True, samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response
+
+
+@require_GET
+def tag_detail(request, slug):
+    tag = selectors.tag_get(slug=slug)
+    if tag is None:
+        raise Http404("No such tag")
+    articles = selectors.article_list_for_tag(tag=tag, language=get_language())
+    page = Paginator(articles, settings.HELPCENTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "articles/tag_detail.html", {"tag": tag, "page": page})
+
+
+@require_GET
+def robots_txt(request):
+    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "Disallow: /*/search/",
+        "Disallow: /*/contact/",
+        "",
+        f"Sitemap: {sitemap_url}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # Rendered without a request context: the failure may be in the very
+    # middleware or context processors the context would need.
+    return HttpResponseServerError(loader.get_template("500.html").render())

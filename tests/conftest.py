@@ -1,0 +1,45 @@
+import pytest
+from django.core.cache import cache
+
+from tests.factories import make_article, make_category
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def category(db):
+    return make_category(slug="transfers", name_zh_hans="转账与到账", name_en="Transfers")
+
+
+@pytest.fixture
+def article(category):
+    return make_article(
+        category=category,
+        title="转账未到账怎么办",
+        slug="transfer-not-arrived",
+        summary="转账显示成功但对方没有收到时的排查步骤。",
+        body="## 先确认网络\n\n检查转出时选择的网络。\n\n## 再查交易哈希\n\n在区块浏览器中查询。",
+        tags=["转账", "到账"],
+    )
+
+
+@pytest.fixture
+def draft_article(category):
+    return make_article(category=category, slug="draft-article", status="draft", published_at=None)
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    return django_user_model.objects.create_user(
+        username="staff", password="staff-password", is_staff=True, is_superuser=True
+    )

@@ -1,0 +1,25 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from articles.importing import import_articles
+
+
+class Command(BaseCommand):
+    help = "Import Markdown articles with YAML front matter from a file or a folder."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path)
+
+    def handle(self, *args, path: Path, **options):
+        if not path.exists():
+            raise CommandError(f"{path}: no such file or folder")
+        report = import_articles(path)
+        for failed_path, reason in report.failed:
+            self.stderr.write(f"{failed_path}: {reason}")
+        self.stdout.write(
+            f"created {report.created}, updated {report.updated}, "
+            f"unchanged {report.unchanged}, failed {len(report.failed)}"
+        )
+        if report.failed:
+            raise CommandError(f"{len(report.failed)} file(s) could not be imported")

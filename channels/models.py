@@ -1,1 +1,400 @@
+import datetime
+import hashlib
+import zoneinfo
 
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from helpcenter.i18n import localized
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone."), code="time_zone")
+
+
+def validate_weekdays(value: str) -> None:
+    if any(day not in "1234567" for day in value) or len(set(value)) != len(value):
+        raise ValidationError(
+            _("Use the digits 1 (Monday) to 7 (Sunday), each at most once."),
+            code="weekdays",
+        )
+
+
+class SupportChannelQuerySet(models.QuerySet):
+    def offered(self):
+        return self.filter(is_offered=True)
+
+    def not_offered(self):
+        return self.filter(is_offered=False)
+
+
+class SupportChannel(models.Model):
+    class Kind(models.TextChoices):
+        IN_APP = "in_app", _("In-app support")
+        LIVE_CHAT = "live_chat", _("Live chat")
+        EMAIL = "email", _("E-mail")
+        WEB_FORM = "web_form", _("Web form")
+        WECHAT = "wechat", _("WeChat official account")
+        SOCIAL = "social", _("Social media account")
+        FORUM = "forum", _("Community forum")
+        PHONE = "phone", _("Phone")
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name_zh_hans = models.CharField(_("name (Chinese)"), max_length=80)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+    description_zh_hans = models.TextField(_("description (Chinese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    address = models.CharField(
+        _("address"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "What users type or click: an e-mail address, a URL, a handle or an "
+            "account ID. The official-contact checker treats it as official."
+        ),
+    )
+    other_identifiers = models.TextField(
+        _("other official identifiers"),
+        blank=True,
+        help_text=_(
+            "One per line: further addresses, domains or handles of this channel "
+            "that the checker should recognise as official."
+        ),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="Asia/Shanghai",
+        validators=[validate_time_zone],
+    )
+    open_days = models.CharField(
+        _("open days"),
+        max_length=7,
+        default="1234567",
+        blank=True,
+        validators=[validate_weekdays],
+        help_text=_("Digits 1 (Monday) to 7 (Sunday), e.g. 12345 for weekdays."),
+    )
+    opens_at = models.TimeField(
+        _("opens at"),
+        null=True,
+        blank=True,
+        help_text=_("Leave both times empty for a channel that is always open."),
+    )
+    closes_at = models.TimeField(
+        _("closes at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A time before the opening time means the channel closes overnight."
+        ),
+    )
+    response_time_zh_hans = models.CharField(
+        _("stated response time (Chinese)"), max_length=120, blank=True
+    )
+    response_time_en = models.CharField(
+        _("stated response time (English)"), max_length=120, blank=True
+    )
+    is_official = models.BooleanField(_("official"), default=True)
+    is_offered = models.BooleanField(
+        _("offered"),
+        default=True,
+        help_text=_(
+            "Untick for a channel that does not exist, e.g. a phone hotline, so "
+            "the channels page can say so."
+        ),
+    )
+    is_available = models.BooleanField(
+        _("available"),
+        default=True,
+        help_text=_("Untick to mark the channel as temporarily down."),
+    )
+    best_for = models.ManyToManyField(
+        "articles.Category",
+        verbose_name=_("best for"),
+        blank=True,
+        related_name="support_channels",
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = SupportChannelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("support channel")
+        verbose_name_plural = _("support channels")
+
+    def __str__(self):
+        return self.name_zh_hans or self.slug
+
+    def get_absolute_url(self):
+        return reverse("channels:list") + f"#channel-{self.slug}"
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+    @property
+    def response_time(self) -> str:
+        return localized(self, "response_time")
+
+    @property
+    def has_hours(self) -> bool:
+        return self.opens_at is not None and self.closes_at is not None
+
+    def identifiers(self) -> list[str]:
+        """The address and every other identifier, blanks dropped."""
+        lines = [self.address, *self.other_identifiers.splitlines()]
+        return [line.strip() for line in lines if line.strip()]
+
+    def is_open_at(self, moment: datetime.datetime) -> bool:
+        """Whether the channel answers at ``moment`` (an aware datetime).
+
+        The hours are read in the channel's own time zone. For overnight
+        hours (22:00-06:00) the open day is the day the shift starts.
+        """
+        if not (self.is_offered and self.is_available):
+            return False
+        if not self.has_hours:
+            return True
+        local = moment.astimezone(zoneinfo.ZoneInfo(self.time_zone))
+        now, day = local.time(), local.isoweekday()
+        if self.opens_at <= self.closes_at:
+            return str(day) in self.open_days and self.opens_at <= now < self.closes_at
+        if now >= self.opens_at:
+            return str(day) in self.open_days
+        previous_day = 7 if day == 1 else day - 1
+        return now < self.closes_at and str(previous_day) in self.open_days
+
+    def is_open_now(self) -> bool:
+        return self.is_open_at(timezone.now())
+
+
+class KnownScamContact(models.Model):
+    value = models.CharField(
+        _("contact"),
+        max_length=200,
+        unique=True,
+        help_text=_(
+            "Normalised form, e.g. phone:8613800000000, domain:cobalt-support.example, "
+            "email:help@cobalt-wallet.example or handle:cobaltsupport. The checker "
+            "normalises what it stores, so paste the contact as seen."
+        ),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("known scam contact")
+        verbose_name_plural = _("known scam contacts")
+
+    def __str__(self):
+        return self.value
+
+
+class ContactLookup(models.Model):
+    """How often a non-official contact was checked, by normalised value."""
+
+    value = models.CharField(_("contact"), max_length=200, unique=True)
+    lookup_count = models.PositiveIntegerField(_("lookups"), default=0)
+    first_seen_at = models.DateTimeField(_("first seen"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen"), auto_now=True)
+
+    class Meta:
+        ordering = ["-lookup_count"]
+        verbose_name = _("lookup of a non-official contact")
+        verbose_name_plural = _("lookups of non-official contacts")
+
+    def __str__(self):
+        return self.value
+
+
+class ContactReport(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        CONFIRMED = "confirmed", _("Confirmed scam")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    contact = models.CharField(_("contact as reported"), max_length=200)
+    value = models.CharField(_("normalised contact"), max_length=200, db_index=True)
+    description = models.TextField(_("where and how it was seen"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.NEW
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("suspicious contact report")
+        verbose_name_plural = _("suspicious contact reports")
+
+    def __str__(self):
+        return self.contact
+
+
+class Ticket(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        OPEN = "open", _("In progress")
+        WAITING = "waiting", _("Waiting for the user")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+
+    reference = models.CharField(_("reference"), max_length=16, unique=True)
+    token_hash = models.CharField(max_length=64, editable=False)
+    submission_key = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    channel = models.ForeignKey(
+        SupportChannel,
+        verbose_name=_("channel"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    category = models.ForeignKey(
+        "articles.Category",
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    article = models.ForeignKey(
+        "articles.Article",
+        verbose_name=_("article the user came from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    language = models.CharField(_("language"), max_length=8)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=200)
+    message = models.TextField(_("message"))
+    network = models.CharField(_("network"), max_length=20, blank=True)
+    tx_hash = models.CharField(_("transaction hash"), max_length=128, blank=True)
+    address = models.CharField(_("address"), max_length=128, blank=True)
+    asset = models.CharField(_("asset"), max_length=20, blank=True)
+    amount = models.DecimalField(
+        _("amount"), max_digits=38, decimal_places=18, null=True, blank=True
+    )
+    occurred_at = models.DateTimeField(_("happened at"), null=True, blank=True)
+    account = models.CharField(_("account e-mail or phone"), max_length=254, blank=True)
+    app_version = models.CharField(_("app version"), max_length=40, blank=True)
+    device = models.CharField(_("device"), max_length=100, blank=True)
+    os = models.CharField(_("operating system"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.NEW
+    )
+    first_response_at = models.DateTimeField(
+        _("first response"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When support first answered. Set by the 'mark as answered' action; "
+            "feeds the measured response time on the channels page."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+
+    def __str__(self):
+        return f"{self.reference} {self.subject}"
+
+
+def token_hash(token: str) -> str:
+    """Return the stored form of a status-link token (SHA-256, hex).
+
+    Only the hash is kept, so a copy of the database does not open every
+    ticket's status page.
+    """
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def attachment_path(instance, filename: str) -> str:
+    # The storage name is chosen by channels.uploads (random), never by the user.
+    return f"tickets/{filename}"
+
+
+class TicketAttachment(models.Model):
+    ticket = models.ForeignKey(
+        Ticket,
+        verbose_name=_("ticket"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    content_type = models.CharField(_("content type"), max_length=20)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    size = models.PositiveIntegerField(_("size in bytes"))
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("screenshot")
+        verbose_name_plural = _("screenshots")
+
+    def __str__(self):
+        return self.file.name
+
+    @property
+    def file_name(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]
+
+
+class OutboundEmailQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=OutboundEmail.Status.PENDING)
+
+
+class OutboundEmail(models.Model):
+    """An e-mail kept until it is sent, so a mail-server outage loses nothing."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+
+    ticket = models.ForeignKey(
+        Ticket,
+        verbose_name=_("ticket"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
+    )
+    to = models.EmailField(_("to"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("body"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = OutboundEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+
+    def __str__(self):
+        return f"{self.to}: {self.subject}"

@@ -1,0 +1,431 @@
+import re
+import time
+
+import base58
+from django import forms
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import Category
+from channels import secrets, selectors, uploads
+
+Kind = Category.ContactFormKind
+
+MIN_FILL_SECONDS = 3
+MAX_FORM_AGE = 24 * 3600
+STARTED_SALT = "channels.contact.started"
+
+# The fields each kind of category asks for, and which of them it requires.
+FIELDS_BY_KIND = {
+    Kind.TRANSFER: ("network", "tx_hash", "address", "asset", "amount", "occurred_at"),
+    Kind.LOGIN: ("account", "app_version", "device", "os"),
+    Kind.ERROR: ("app_version", "device", "os"),
+    Kind.SECURITY: ("occurred_at",),
+    Kind.GENERAL: (),
+}
+REQUIRED_BY_KIND = {
+    Kind.TRANSFER: ("network", "asset", "occurred_at"),
+    Kind.LOGIN: ("account", "device", "os"),
+    Kind.ERROR: ("app_version", "device", "os"),
+    Kind.SECURITY: ("occurred_at",),
+    Kind.GENERAL: (),
+}
+EXTRA_FIELDS_IN_ORDER = (
+    "network",
+    "tx_hash",
+    "address",
+    "asset",
+    "amount",
+    "account",
+    "app_version",
+    "device",
+    "os",
+    "occurred_at",
+)
+EXTRA_FIELDS = sorted({name for names in FIELDS_BY_KIND.values() for name in names})
+FREE_TEXT_FIELDS = ("name", "subject", "message", "address", "asset", "account")
+FREE_TEXT_FIELDS += ("app_version", "device", "os")
+
+NETWORKS = [
+    ("bitcoin", "Bitcoin"),
+    ("ethereum", "Ethereum (ERC-20)"),
+    ("bsc", "BNB Smart Chain (BEP-20)"),
+    ("polygon", "Polygon"),
+    ("arbitrum", "Arbitrum One"),
+    ("tron", "TRON (TRC-20)"),
+    ("solana", "Solana"),
+    ("other", _("Other")),
+]
+EVM_HASH = re.compile(r"0x[0-9a-f]{64}")
+HASH_FORMATS = {
+    "bitcoin": re.compile(r"[0-9a-f]{64}"),
+    "tron": re.compile(r"[0-9a-f]{64}"),
+    "other": re.compile(r"(?:0x)?[0-9a-z]{16,128}"),
+    **{name: EVM_HASH for name in ("ethereum", "bsc", "polygon", "arbitrum")},
+}
+HASH_EXAMPLES = {
+    "bitcoin": _("64 hexadecimal characters, without 0x"),
+    "tron": _("64 hexadecimal characters, without 0x"),
+    "solana": _("a base58 signature of 87 or 88 characters"),
+    "other": _("16 to 128 letters and digits"),
+}
+SOLANA_SIGNATURE_BYTES = 64
+SUBMISSION_KEY = re.compile(r"[0-9a-f]{32}")
+single_line = RegexValidator(
+    r"[\x00-\x1f\x7f]",
+    inverse_match=True,
+    message=_("Line breaks and control characters are not allowed."),
+    code="control",
+)
+
+
+def sign_started(moment: float | None = None) -> str:
+    """Return the signed time the form was shown (used to spot bots)."""
+    return signing.dumps(
+        int(moment if moment is not None else time.time()), salt=STARTED_SALT
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """A repeatable file field that returns re-encoded screenshots."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [item for item in (data or []) if item]
+        if not isinstance(data, (list, tuple)):
+            files = [data] if data else []
+        if len(files) > uploads.MAX_FILES:
+            raise ValidationError(
+                _("Please attach at most 3 screenshots."), code="too_many_files"
+            )
+        return [uploads.screenshot_from_upload(upload) for upload in files]
+
+
+class ContactForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("What is it about?"),
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        empty_label=_("Choose a topic"),
+        error_messages={"invalid_choice": _("Please choose one of the listed topics.")},
+    )
+    name = forms.CharField(
+        label=_("Your name"), max_length=100, required=False, validators=[single_line]
+    )
+    email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
+    subject = forms.CharField(
+        label=_("Subject"), max_length=200, validators=[single_line]
+    )
+    message = forms.CharField(
+        label=_("Message"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("What happened, what you expected, and the steps you took."),
+    )
+    attachments = MultipleImageField(
+        label=_("Screenshots"),
+        required=False,
+        help_text=_("Up to 3 PNG, JPEG or WebP images, 5 MB each."),
+    )
+    network = forms.ChoiceField(
+        label=_("Network"), choices=[("", "—"), *NETWORKS], required=False
+    )
+    tx_hash = forms.CharField(
+        label=_("Transaction hash"),
+        max_length=128,
+        required=False,
+        validators=[single_line],
+    )
+    address = forms.CharField(
+        label=_("Address"), max_length=128, required=False, validators=[single_line]
+    )
+    asset = forms.CharField(
+        label=_("Asset"),
+        max_length=20,
+        required=False,
+        validators=[single_line],
+        help_text=_("e.g. USDT, ETH, BTC"),
+    )
+    amount = forms.DecimalField(
+        label=_("Amount"), max_digits=38, decimal_places=18, min_value=0, required=False
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("When did it happen?"),
+        required=False,
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
+    )
+    account = forms.CharField(
+        label=_("Account e-mail or phone number"),
+        max_length=254,
+        required=False,
+        validators=[single_line],
+    )
+    app_version = forms.CharField(
+        label=_("App version"), max_length=40, required=False, validators=[single_line]
+    )
+    device = forms.CharField(
+        label=_("Device"), max_length=100, required=False, validators=[single_line]
+    )
+    os = forms.CharField(
+        label=_("Operating system"),
+        max_length=100,
+        required=False,
+        validators=[single_line],
+    )
+    article = forms.SlugField(max_length=200, required=False, widget=forms.HiddenInput)
+    confirm_no_secret = forms.BooleanField(
+        label=_(
+            "I confirm this is not a recovery phrase or private key "
+            "(for example, it is a transaction hash)."
+        ),
+        required=False,
+    )
+    # Anti-spam fields: a honeypot that people never see, the signed time
+    # the form was shown, and a key that makes a retried POST idempotent.
+    website = forms.CharField(required=False, max_length=200)
+    started = forms.CharField(required=False, widget=forms.HiddenInput)
+    submission_key = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
+
+    def spam_error(self) -> ValidationError | None:
+        """Return why the submission looks automated, or None.
+
+        Codes: ``honeypot``, ``expired`` (missing, forged or day-old form)
+        and ``too_fast``. Checked by the view before validation, so a bot
+        gets a 400 and no hint about the other fields.
+        """
+        if self.data.get("website"):
+            return ValidationError(
+                _("This request could not be accepted."), code="honeypot"
+            )
+        if not SUBMISSION_KEY.fullmatch(self.data.get("submission_key", "")):
+            return ValidationError(
+                _("The form has expired. Please reload the page and try again."),
+                code="expired",
+            )
+        try:
+            started = signing.loads(
+                self.data.get("started", ""), salt=STARTED_SALT, max_age=MAX_FORM_AGE
+            )
+        except signing.BadSignature:
+            return ValidationError(
+                _("The form has expired. Please reload the page and try again."),
+                code="expired",
+            )
+        age = time.time() - started
+        if age > MAX_FORM_AGE:
+            return ValidationError(
+                _("The form has expired. Please reload the page and try again."),
+                code="expired",
+            )
+        if age < MIN_FILL_SECONDS:
+            return ValidationError(
+                _("That was too fast. Please check your request and send it again."),
+                code="too_fast",
+            )
+        return None
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip()
+
+    def clean_article(self):
+        slug = self.cleaned_data["article"]
+        if not slug:
+            return None
+        # An unknown or unpublished slug is dropped rather than refused: the
+        # user cannot fix a stale link.
+        return selectors.article_for_contact(slug=slug)
+
+    def clean_tx_hash(self):
+        return self.cleaned_data["tx_hash"].strip()
+
+    def clean_occurred_at(self):
+        moment = self.cleaned_data["occurred_at"]
+        if moment and moment > timezone.now() + timezone.timedelta(hours=1):
+            raise ValidationError(_("This time is in the future."), code="future")
+        return moment
+
+    def clean(self):
+        cleaned = super().clean()
+        category = cleaned.get("category")
+        if category is None:
+            return cleaned
+        kind = category.contact_form_kind
+        wanted = FIELDS_BY_KIND.get(kind, ())
+        for name in EXTRA_FIELDS:
+            if name not in wanted:
+                cleaned[name] = None if name in ("amount", "occurred_at") else ""
+                self.errors.pop(name, None)
+        for name in REQUIRED_BY_KIND.get(kind, ()):
+            if not cleaned.get(name) and name not in self.errors:
+                self.add_error(
+                    name,
+                    ValidationError(
+                        _("This field is required for this topic."), code="required"
+                    ),
+                )
+        if cleaned.get("tx_hash"):
+            self._check_tx_hash(cleaned)
+        self._check_secrets(cleaned, wanted)
+        return cleaned
+
+    def _check_tx_hash(self, cleaned):
+        network, value = cleaned.get("network"), cleaned["tx_hash"]
+        if "network" in self.errors:
+            return
+        if not network:
+            self.add_error(
+                "network",
+                ValidationError(
+                    _("Choose the network of this transaction."), code="required"
+                ),
+            )
+            return
+        if network == "solana":
+            try:
+                valid = len(base58.b58decode(value)) == SOLANA_SIGNATURE_BYTES
+            except ValueError:
+                valid = False
+        else:
+            value = value.lower()
+            valid = bool(HASH_FORMATS[network].fullmatch(value))
+        if not valid:
+            example = HASH_EXAMPLES.get(
+                network, _("0x followed by 64 hexadecimal characters")
+            )
+            self.add_error(
+                "tx_hash",
+                ValidationError(
+                    _(
+                        "This is not a valid transaction hash for the chosen "
+                        "network (expected %(example)s)."
+                    ),
+                    code="tx_hash",
+                    params={"example": example},
+                ),
+            )
+        else:
+            cleaned["tx_hash"] = value
+
+    def _check_secrets(self, cleaned, wanted):
+        fields = [
+            name
+            for name in FREE_TEXT_FIELDS
+            if name not in EXTRA_FIELDS or name in wanted
+        ]
+        findings = {name: secrets.scan(cleaned.get(name) or "") for name in fields}
+        if "tx_hash" in wanted:
+            findings["tx_hash"] = secrets.scan(
+                cleaned.get("tx_hash") or "", allow_hex64=True
+            )
+        refused = [
+            name for name, found in findings.items() if secrets.must_refuse(found)
+        ]
+        if refused:
+            self._drop(refused)
+            raise ValidationError(
+                _(
+                    "Your request seems to contain a recovery phrase or a private "
+                    "key, so it was not sent and the text was removed. Support "
+                    "never needs them: anyone who has them controls your wallet. "
+                    "If you have shared them anywhere, move your assets to a "
+                    "new wallet now. Please describe your problem without them."
+                ),
+                code="secret",
+            )
+        if any(findings.values()) and not cleaned.get("confirm_no_secret"):
+            self.show_confirm = True
+            raise ValidationError(
+                _(
+                    "Part of your request looks like a private key or a recovery "
+                    "phrase. If it is a transaction hash or ordinary text, tick the "
+                    "box below and send again. If it is a "
+                    "key or phrase, remove it: support never needs it."
+                ),
+                code="confirm_secret",
+            )
+
+    def _drop(self, names):
+        """Blank fields so a refused secret is not shown back in the form."""
+        self.data = self.data.copy()
+        for name in names:
+            self.data[name] = ""
+            self.cleaned_data.pop(name, None)
+
+    show_confirm = False
+
+    def ticket_arguments(self) -> dict:
+        """Return the keyword arguments for ``services.ticket_create``."""
+        data = self.cleaned_data
+        kind = data["category"].contact_form_kind
+        return {
+            "category": data["category"],
+            "email": data["email"],
+            "subject": data["subject"],
+            "message": data["message"],
+            "name": data["name"],
+            "article": data["article"],
+            "submission_key": data["submission_key"],
+            "details": {name: data[name] for name in FIELDS_BY_KIND.get(kind, ())},
+            "screenshots": data["attachments"],
+        }
+
+
+class ReportForm(forms.Form):
+    contact = forms.CharField(
+        label=_("The suspicious contact"),
+        max_length=300,
+        validators=[single_line],
+        help_text=_("A phone number, e-mail address, website, handle or WeChat ID."),
+    )
+    description = forms.CharField(
+        label=_("Where did you see it, and what did they ask for?"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        texts = [cleaned.get("contact") or "", cleaned.get("description") or ""]
+        if any(secrets.must_refuse(secrets.scan(text)) for text in texts):
+            self.data = self.data.copy()
+            self.data["description"] = ""
+            cleaned.pop("description", None)
+            raise ValidationError(
+                _(
+                    "Your report seems to contain a recovery phrase or a private key, "
+                    "so it was not sent. Please describe the contact without them."
+                ),
+                code="secret",
+            )
+        return cleaned
+
+
+def extra_fields_with_kinds(form: ContactForm) -> list[tuple]:
+    """Return ``(bound field, "kind kind")`` for each category-specific field.
+
+    The template shows every field (so the form works without JavaScript)
+    and contact.js hides those the chosen category does not use.
+    """
+    return [
+        (
+            form[name],
+            " ".join(kind for kind, names in FIELDS_BY_KIND.items() if name in names),
+        )
+        for name in EXTRA_FIELDS_IN_ORDER
+    ]

@@ -1,0 +1,60 @@
+from pathlib import Path
+
+import yaml
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from articles.models import Category
+from channels import services
+from channels.models import SupportChannel
+
+CHANNEL_FIELDS = {field.name for field in SupportChannel._meta.concrete_fields} - {
+    "id",
+    "slug",
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update support channels and known scam contacts from a YAML "
+        "file. Safe to run again: rows are matched by slug or contact."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path)
+
+    @transaction.atomic
+    def handle(self, *args, path, **options):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as error:
+            raise CommandError(f"Cannot read {path}: {error}") from error
+        categories = {category.slug: category for category in Category.objects.all()}
+        for order, item in enumerate(data.get("channels", [])):
+            item = dict(item)
+            slug = item.pop("slug")
+            best_for = item.pop("best_for", [])
+            unknown = set(item) - CHANNEL_FIELDS
+            if unknown:
+                raise CommandError(f"Channel {slug}: unknown fields {sorted(unknown)}")
+            item.setdefault("order", order)
+            channel, _created = SupportChannel.objects.update_or_create(
+                slug=slug, defaults=item
+            )
+            missing = [name for name in best_for if name not in categories]
+            if missing:
+                self.stderr.write(f"Channel {slug}: no categories {missing}, skipped.")
+            channel.best_for.set(
+                [categories[name] for name in best_for if name in categories]
+            )
+        for item in data.get("known_scams", []):
+            scam = services.known_scam_add(
+                contact=item["contact"], note=item.get("note", "")
+            )
+            if item.get("note") and scam.note != item["note"]:
+                scam.note = item["note"]
+                scam.save(update_fields=["note"])
+        self.stdout.write(
+            f"Loaded {len(data.get('channels', []))} channel(s) and "
+            f"{len(data.get('known_scams', []))} known scam contact(s)."
+        )

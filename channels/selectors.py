@@ -1,0 +1,152 @@
+"""Reads shaped for the channels, checker and ticket pages."""
+
+import dataclasses
+import datetime
+import hmac
+import statistics
+
+from django.db.models import Prefetch
+from django.utils import timezone, translation
+
+from articles.models import Article, Category
+from channels import verify
+from channels.models import KnownScamContact, SupportChannel, Ticket, token_hash
+
+MEDIAN_WINDOW = datetime.timedelta(days=30)
+# Below this many answered tickets a median says more about luck than speed.
+MIN_TICKETS_FOR_MEDIAN = 5
+
+
+@dataclasses.dataclass
+class ChannelsPage:
+    channels: list[SupportChannel]  # offered, each with is_open and median
+    missing: list[SupportChannel]  # channels that do not exist (no phone)
+    categories: list[Category]  # each with offered_channels, fastest first
+
+
+def channel_response_medians(
+    *, now: datetime.datetime
+) -> dict[int, datetime.timedelta]:
+    """Return, per channel id, the median first-response time of its tickets.
+
+    Only tickets created in the 30 days before ``now`` that have been
+    answered count, and a channel appears only with at least
+    ``MIN_TICKETS_FOR_MEDIAN`` of them.
+    """
+    rows = Ticket.objects.filter(
+        created_at__gte=now - MEDIAN_WINDOW,
+        first_response_at__isnull=False,
+        channel__isnull=False,
+    ).values_list("channel_id", "created_at", "first_response_at")
+    durations: dict[int, list[datetime.timedelta]] = {}
+    for channel_id, created_at, answered_at in rows:
+        durations.setdefault(channel_id, []).append(answered_at - created_at)
+    return {
+        channel_id: statistics.median(values)
+        for channel_id, values in durations.items()
+        if len(values) >= MIN_TICKETS_FOR_MEDIAN
+    }
+
+
+def channel_list_for_page(*, now: datetime.datetime | None = None) -> ChannelsPage:
+    """Return everything the channels page shows, in four queries.
+
+    Each offered channel carries ``is_open`` (at ``now``, in its own time
+    zone) and ``measured_median`` (a timedelta or None).
+    """
+    now = now or timezone.now()
+    every = list(SupportChannel.objects.all())
+    medians = channel_response_medians(now=now)
+    for channel in every:
+        channel.is_open = channel.is_open_at(now)
+        channel.measured_median = medians.get(channel.pk)
+    offered = {channel.pk: channel for channel in every if channel.is_offered}
+    categories = list(
+        Category.objects.prefetch_related(
+            Prefetch(
+                "support_channels",
+                queryset=SupportChannel.objects.offered().only("pk"),
+                to_attr="channel_ids",
+            )
+        )
+    )
+    for category in categories:
+        # Reuse the channel objects annotated above, in page order.
+        wanted = {channel.pk for channel in category.channel_ids}
+        category.offered_channels = [
+            channel for pk, channel in offered.items() if pk in wanted
+        ]
+    return ChannelsPage(
+        channels=list(offered.values()),
+        missing=[channel for channel in every if not channel.is_offered],
+        categories=categories,
+    )
+
+
+def official_identifiers() -> list[tuple[verify.Contact, SupportChannel]]:
+    """Return every identifier of an official, offered channel, normalised."""
+    pairs = []
+    for channel in SupportChannel.objects.offered().filter(is_official=True):
+        for identifier in channel.identifiers():
+            contact = verify.normalize(identifier)
+            if contact:
+                pairs.append((contact, channel))
+    return pairs
+
+
+def known_scams_for(*, contact: verify.Contact) -> dict[str, str]:
+    """Return known-scam keys matching ``contact`` (a domain's parents too)."""
+    rows = KnownScamContact.objects.filter(value__in=verify.scam_keys(contact))
+    return dict(rows.values_list("value", "note"))
+
+
+def contact_check(*, raw: str) -> verify.Verdict | None:
+    """Return the checker's verdict on ``raw``, or None when it is unusable."""
+    contact = verify.normalize(raw)
+    if contact is None:
+        return None
+    return verify.judge(
+        contact, official=official_identifiers(), scams=known_scams_for(contact=contact)
+    )
+
+
+def ticket_get_for_status(*, reference: str, token: str) -> Ticket | None:
+    """Return the ticket when ``token`` is its status-link token, else None.
+
+    The token is compared in constant time, so response timing reveals
+    nothing about how much of a guessed token was right.
+    """
+    ticket = (
+        Ticket.objects.select_related("category", "article")
+        .filter(reference=reference)
+        .first()
+    )
+    candidate = token_hash(token)
+    if ticket is None or not hmac.compare_digest(candidate, ticket.token_hash):
+        return None
+    return ticket
+
+
+def ticket_exists_for_key(*, submission_key: str) -> bool:
+    """True when a ticket was already made from this submission key."""
+    return Ticket.objects.filter(submission_key=submission_key).exists()
+
+
+def article_for_contact(*, slug: str):
+    """Return the published article the user came from, or None.
+
+    Prefers the active language's article when both share the slug.
+    """
+    if not slug:
+        return None
+    language = translation.get_language()
+    articles = sorted(
+        Article.objects.published().filter(slug=slug),
+        key=lambda article: article.language != language,
+    )
+    return articles[0] if articles else None
+
+
+def category_list_for_contact() -> list[Category]:
+    """Return the categories offered as contact-form topics, in page order."""
+    return list(Category.objects.all())

@@ -1,0 +1,103 @@
+import io
+import secrets
+import time
+
+import pytest
+from PIL import Image
+
+from articles.models import Category
+from channels.forms import sign_started
+from channels.models import SupportChannel
+from tests.factories import make_category
+
+Kind = Category.ContactFormKind
+TX_HASH = "0x" + "ab" * 32
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def categories(db):
+    """One category per contact-form kind, keyed by kind."""
+    return {
+        kind: make_category(slug=f"topic-{kind}", contact_form_kind=kind)
+        for kind in Kind.values
+    }
+
+
+@pytest.fixture
+def official_channels(db):
+    web_form = SupportChannel.objects.create(
+        slug="web-form",
+        kind=SupportChannel.Kind.WEB_FORM,
+        name_zh_hans="帮助中心表单",
+        name_en="Request form",
+        address="https://cobaltwallet.example/support/request",
+    )
+    email = SupportChannel.objects.create(
+        slug="email",
+        kind=SupportChannel.Kind.EMAIL,
+        name_zh_hans="电子邮件",
+        name_en="E-mail",
+        address="support@cobaltwallet.example",
+    )
+    social = SupportChannel.objects.create(
+        slug="social",
+        kind=SupportChannel.Kind.SOCIAL,
+        name_zh_hans="社交媒体",
+        name_en="Social media",
+        address="@CobaltWallet",
+    )
+    phone = SupportChannel.objects.create(
+        slug="phone",
+        kind=SupportChannel.Kind.PHONE,
+        name_zh_hans="电话客服",
+        name_en="Phone hotline",
+        description_en="We have no phone hotline.",
+        is_official=False,
+        is_offered=False,
+    )
+    return {"web_form": web_form, "email": email, "social": social, "phone": phone}
+
+
+def image_bytes(fmt="PNG", size=(40, 30), **save_options) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format=fmt, **save_options)
+    return buffer.getvalue()
+
+
+def contact_data(topic, **overrides) -> dict:
+    """A valid contact-form POST for the category ``topic`` (no extra fields)."""
+    data = {
+        "category": topic.slug,
+        "name": "Li Lei",
+        "email": "li.lei@example.com",
+        "subject": "Question about my wallet",
+        "message": "I cannot find the export button in settings.",
+        "started": sign_started(time.time() - 30),
+        "submission_key": secrets.token_hex(16),
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+TRANSFER_FIELDS = {
+    "network": "ethereum",
+    "tx_hash": TX_HASH,
+    "address": "0x" + "12" * 20,
+    "asset": "USDT",
+    "amount": "25.5",
+    "occurred_at": "2026-11-29T10:30",
+}
+LOGIN_FIELDS = {
+    "account": "li.lei@example.com",
+    "app_version": "3.2.1",
+    "device": "Pixel 8",
+    "os": "Android 15",
+}
+ERROR_FIELDS = {"app_version": "3.2.1", "device": "iPhone 15", "os": "iOS 18.1"}
+SECURITY_FIELDS = {"occurred_at": "2026-11-29T08:00"}

@@ -1,0 +1,72 @@
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+
+from channels.models import KnownScamContact, OutboundEmail, SupportChannel
+from channels.selectors import contact_check
+from tests.factories import make_category
+
+DEMO = Path(__file__).resolve().parents[2] / "content" / "channels.yaml"
+
+
+@pytest.fixture
+def demo_categories(db):
+    for slug in ["account-login", "transfers", "deposits-withdrawals", "security"]:
+        make_category(slug=slug)
+    for slug in ["technical-issues", "feedback", "contact-support"]:
+        make_category(slug=slug)
+
+
+def test_load_channels_is_idempotent(demo_categories):
+    call_command("load_channels", str(DEMO), stdout=StringIO())
+    call_command("load_channels", str(DEMO), stdout=StringIO())
+    data = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+    assert SupportChannel.objects.count() == len(data["channels"])
+    assert KnownScamContact.objects.count() == len(data["known_scams"])
+
+
+def test_demo_channels_have_no_phone_hotline_but_say_so(demo_categories):
+    call_command("load_channels", str(DEMO), stdout=StringIO())
+    phone = SupportChannel.objects.get(kind=SupportChannel.Kind.PHONE)
+    assert (phone.is_offered, phone.is_official) == (False, False)
+    assert not SupportChannel.objects.offered().filter(kind="phone").exists()
+    assert phone.name_en and phone.description_en and phone.description_zh_hans
+
+
+@pytest.mark.parametrize(
+    "contact, verdict",
+    [
+        ("support@cobaltwallet.example", "official"),
+        ("https://community.cobaltwallet.example/t/123", "official"),
+        ("@CobaltWallet", "official"),
+        ("cobaltwallet-support.com", "known-scam"),
+        ("+86 400-888-0123", "known-scam"),
+        ("@cobaltwallet_support", "known-scam"),
+        ("cobaltwallet.example.login-check.test", "not-official"),
+    ],
+)
+def test_demo_data_answers_the_checker(demo_categories, contact, verdict):
+    call_command("load_channels", str(DEMO), stdout=StringIO())
+    assert contact_check(raw=contact).verdict == verdict
+
+
+def test_load_channels_rejects_unknown_fields(db, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("channels:\n  - slug: x\n    kind: email\n    colour: red\n")
+    with pytest.raises(CommandError, match="unknown fields"):
+        call_command("load_channels", str(path), stdout=StringIO())
+    assert SupportChannel.objects.count() == 0
+
+
+def test_send_pending_email_sends_and_skips_exhausted(db, mailoutbox):
+    OutboundEmail.objects.create(to="a@example.com", subject="one", body="b")
+    OutboundEmail.objects.create(
+        to="b@example.com", subject="two", body="b", attempts=10
+    )
+    out = StringIO()
+    call_command("send_pending_email", stdout=out)
+    assert [message.subject for message in mailoutbox] == ["one"]
+    assert out.getvalue().strip() == "Sent 1 e-mail(s); 0 still pending."

@@ -1,0 +1,214 @@
+import time
+
+import base58
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.datastructures import MultiValueDict
+
+from articles.models import Category
+from channels.forms import ContactForm, ReportForm, sign_started
+from tests.channels.conftest import (
+    ERROR_FIELDS,
+    LOGIN_FIELDS,
+    SECURITY_FIELDS,
+    TRANSFER_FIELDS,
+    contact_data,
+    image_bytes,
+)
+from tests.factories import make_article
+
+Kind = Category.ContactFormKind
+SOLANA_SIGNATURE = base58.b58encode(bytes(range(1, 65))).decode()
+FIELDS_FOR = {
+    Kind.TRANSFER: TRANSFER_FIELDS,
+    Kind.LOGIN: LOGIN_FIELDS,
+    Kind.ERROR: ERROR_FIELDS,
+    Kind.SECURITY: SECURITY_FIELDS,
+    Kind.GENERAL: {},
+}
+REQUIRED = {
+    Kind.TRANSFER: {"network", "asset", "occurred_at"},
+    Kind.LOGIN: {"account", "device", "os"},
+    Kind.ERROR: {"app_version", "device", "os"},
+    Kind.SECURITY: {"occurred_at"},
+    Kind.GENERAL: set(),
+}
+
+
+def form_for(data, files=None):
+    return ContactForm(data, MultiValueDict(files or {}))
+
+
+def error_codes(form, field="__all__"):
+    return [error.code for error in form.errors.as_data().get(field, [])]
+
+
+@pytest.mark.parametrize("kind", Kind.values)
+def test_each_category_accepts_its_fields(categories, kind):
+    form = form_for(contact_data(categories[kind], **FIELDS_FOR[kind]))
+    assert form.is_valid(), form.errors
+    details = form.ticket_arguments()["details"]
+    assert set(details) == set(FIELDS_FOR[kind]) | (
+        {"network", "tx_hash", "address", "asset", "amount", "occurred_at"}
+        if kind == Kind.TRANSFER
+        else set(details)
+    )
+
+
+@pytest.mark.parametrize("kind", Kind.values)
+def test_each_category_requires_its_fields(categories, kind):
+    form = form_for(contact_data(categories[kind]))
+    assert form.is_valid() is (not REQUIRED[kind])
+    assert {name for name, errors in form.errors.items()} == REQUIRED[kind]
+
+
+def test_fields_of_other_categories_are_ignored(categories):
+    data = contact_data(categories[Kind.GENERAL], tx_hash="nonsense", network="forged")
+    form = form_for(data)
+    assert form.is_valid(), form.errors
+    assert form.ticket_arguments()["details"] == {}
+
+
+@pytest.mark.parametrize(
+    "network, tx_hash, valid",
+    [
+        ("ethereum", "0x" + "ab" * 32, True),
+        ("ethereum", "ab" * 32, False),
+        ("bsc", "0x" + "AB" * 32, True),
+        ("bitcoin", "ab" * 32, True),
+        ("bitcoin", "0x" + "ab" * 32, False),
+        ("tron", "cd" * 32, True),
+        ("tron", "cd" * 31, False),
+        ("solana", "5" * 60, False),
+        ("solana", SOLANA_SIGNATURE, True),
+        ("other", "zz-not-valid!", False),
+    ],
+)
+def test_transaction_hash_is_validated_for_its_network(
+    categories, network, tx_hash, valid
+):
+    fields = {**TRANSFER_FIELDS, "network": network, "tx_hash": tx_hash}
+    form = form_for(contact_data(categories[Kind.TRANSFER], **fields))
+    assert form.is_valid() is valid
+    assert error_codes(form, "tx_hash") == ([] if valid else ["tx_hash"])
+
+
+def test_transaction_hash_is_stored_in_lower_case(categories):
+    fields = {**TRANSFER_FIELDS, "tx_hash": "0x" + "AB" * 32}
+    form = form_for(contact_data(categories[Kind.TRANSFER], **fields))
+    assert form.is_valid() and form.cleaned_data["tx_hash"] == "0x" + "ab" * 32
+
+
+def test_forged_network_is_refused(categories):
+    fields = {**TRANSFER_FIELDS, "network": "dogechain"}
+    form = form_for(contact_data(categories[Kind.TRANSFER], **fields))
+    assert error_codes(form, "network") == ["invalid_choice"]
+
+
+def test_unknown_category_is_refused(categories):
+    form = form_for(contact_data(categories[Kind.GENERAL], category="no-such-topic"))
+    assert error_codes(form, "category") == ["invalid_choice"]
+
+
+@pytest.mark.parametrize(
+    "field, value, code",
+    [
+        ("email", "not-an-email", "invalid"),
+        ("email", "a@example.com\r\nBcc: victim@example.com", "invalid"),
+        ("subject", "Hello\r\nBcc: victim@example.com", "control"),
+        ("subject", "x" * 201, "max_length"),
+        ("message", "x" * 5001, "max_length"),
+        ("message", "hello\x00world", "null_characters_not_allowed"),
+        ("name", "Li\nLei", "control"),
+    ],
+)
+def test_bad_input_is_a_field_error(categories, field, value, code):
+    form = form_for(contact_data(categories[Kind.GENERAL], **{field: value}))
+    assert code in error_codes(form, field)
+
+
+def test_future_time_is_refused(categories):
+    fields = {**SECURITY_FIELDS, "occurred_at": "2999-01-01T00:00"}
+    form = form_for(contact_data(categories[Kind.SECURITY], **fields))
+    assert error_codes(form, "occurred_at") == ["future"]
+
+
+def test_recovery_phrase_is_refused_and_blanked(categories):
+    words = "abandon " * 11 + "about"
+    form = form_for(
+        contact_data(categories[Kind.GENERAL], message=f"my phrase: {words}")
+    )
+    assert error_codes(form) == ["secret"]
+    assert form["message"].value() == ""
+
+
+def test_transaction_hash_in_message_asks_to_confirm(categories):
+    message = "The transaction " + "ab" * 32 + " is missing."
+    form = form_for(contact_data(categories[Kind.GENERAL], message=message))
+    assert error_codes(form) == ["confirm_secret"] and form.show_confirm
+
+
+def test_confirmed_transaction_hash_in_message_is_accepted(categories):
+    message = "The transaction " + "ab" * 32 + " is missing."
+    data = contact_data(
+        categories[Kind.GENERAL], message=message, confirm_no_secret="on"
+    )
+    assert form_for(data).is_valid()
+
+
+def test_hash_in_transaction_field_needs_no_confirmation(categories):
+    form = form_for(contact_data(categories[Kind.TRANSFER], **TRANSFER_FIELDS))
+    assert form.is_valid(), form.errors
+
+
+def test_article_slug_resolves_to_published_article(categories):
+    article = make_article(category=categories[Kind.TRANSFER], slug="stuck-transfer")
+    form = form_for(contact_data(categories[Kind.GENERAL], article="stuck-transfer"))
+    assert form.is_valid() and form.cleaned_data["article"] == article
+
+
+def test_unknown_article_slug_is_dropped(categories):
+    form = form_for(contact_data(categories[Kind.GENERAL], article="gone"))
+    assert form.is_valid() and form.cleaned_data["article"] is None
+
+
+def test_more_than_three_screenshots_are_refused(categories):
+    files = [
+        SimpleUploadedFile(f"{n}.png", image_bytes(), "image/png") for n in range(4)
+    ]
+    form = form_for(contact_data(categories[Kind.GENERAL]), {"attachments": files})
+    assert error_codes(form, "attachments") == ["too_many_files"]
+
+
+def test_svg_screenshot_is_refused(categories):
+    svg = SimpleUploadedFile(
+        "a.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml"
+    )
+    form = form_for(contact_data(categories[Kind.GENERAL]), {"attachments": [svg]})
+    assert error_codes(form, "attachments") == ["not_an_image"]
+
+
+@pytest.mark.parametrize(
+    "overrides, started_ago, expected",
+    [
+        ({}, 30, None),
+        ({"website": "http://spam.test"}, 30, "honeypot"),
+        ({}, 0, "too_fast"),
+        ({}, 2 * 24 * 3600, "expired"),
+        ({"started": "forged"}, None, "expired"),
+        ({"submission_key": "1"}, 30, "expired"),
+    ],
+)
+def test_spam_checks(categories, overrides, started_ago, expected):
+    if started_ago is not None:
+        overrides = {**overrides, "started": sign_started(time.time() - started_ago)}
+    form = form_for(contact_data(categories[Kind.GENERAL], **overrides))
+    error = form.spam_error()
+    assert (error.code if error else None) == expected
+
+
+def test_report_with_secret_is_refused():
+    form = ReportForm(
+        {"contact": "+86 400 000 0000", "description": "abandon " * 11 + "about"}
+    )
+    assert error_codes(form) == ["secret"] and form["description"].value() == ""

@@ -1,0 +1,90 @@
+import datetime
+import zoneinfo
+
+import pytest
+
+from channels.models import SupportChannel
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
+
+
+def channel(**fields):
+    values = {"time_zone": "Asia/Shanghai", "open_days": "1234567"}
+    values.update(fields)
+    return SupportChannel(**values)
+
+
+def at(year, month, day, hour, minute=0, tz=SHANGHAI):
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=tz)
+
+
+NINE_TO_TEN = {"opens_at": datetime.time(9), "closes_at": datetime.time(22)}
+
+
+@pytest.mark.parametrize(
+    "moment, expected",
+    [
+        (at(2026, 11, 30, 8, 59), False),
+        (at(2026, 11, 30, 9, 0), True),
+        (at(2026, 11, 30, 21, 59), True),
+        (at(2026, 11, 30, 22, 0), False),
+    ],
+)
+def test_open_now_follows_hours_in_channel_time_zone(moment, expected):
+    assert channel(**NINE_TO_TEN).is_open_at(moment) is expected
+
+
+def test_open_now_converts_from_another_time_zone():
+    # 21:30 in New York on Sunday is 10:30 on Monday in Shanghai.
+    moment = at(2026, 11, 29, 21, 30, tz=NEW_YORK)
+    assert channel(**NINE_TO_TEN).is_open_at(moment) is True
+
+
+def test_open_now_uses_utc_moment_correctly():
+    moment = datetime.datetime(2026, 11, 30, 14, 30, tzinfo=datetime.UTC)  # 22:30 CST
+    assert channel(**NINE_TO_TEN).is_open_at(moment) is False
+
+
+def test_channel_in_new_york_hours_is_closed_at_shanghai_noon():
+    # Noon in Shanghai is 23:00 the day before in New York.
+    moment = at(2026, 11, 30, 12)
+    ny_channel = channel(time_zone="America/New_York", **NINE_TO_TEN)
+    assert ny_channel.is_open_at(moment) is False
+
+
+def test_weekday_channel_is_closed_on_saturday():
+    saturday = at(2026, 11, 28, 10)
+    assert channel(open_days="12345", **NINE_TO_TEN).is_open_at(saturday) is False
+
+
+def test_overnight_hours_belong_to_the_day_they_start():
+    overnight = channel(
+        open_days="5", opens_at=datetime.time(22), closes_at=datetime.time(6)
+    )
+    friday_night = at(2026, 11, 27, 23)
+    saturday_early = at(2026, 11, 28, 5)
+    saturday_night = at(2026, 11, 28, 23)
+    assert [
+        overnight.is_open_at(friday_night),
+        overnight.is_open_at(saturday_early),
+        overnight.is_open_at(saturday_night),
+    ] == [True, True, False]
+
+
+def test_channel_without_hours_is_always_open():
+    assert channel().is_open_at(at(2026, 11, 30, 3)) is True
+
+
+def test_unavailable_or_missing_channel_is_never_open():
+    down = channel(is_available=False)
+    missing = channel(is_offered=False)
+    moment = at(2026, 11, 30, 12)
+    assert (down.is_open_at(moment), missing.is_open_at(moment)) == (False, False)
+
+
+def test_identifiers_list_address_and_other_lines():
+    item = channel(
+        address="support@x.example", other_identifiers="a.example\n\n b.example "
+    )
+    assert item.identifiers() == ["support@x.example", "a.example", "b.example"]

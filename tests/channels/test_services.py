@@ -1,0 +1,75 @@
+import secrets
+from datetime import timedelta
+
+from django.utils import timezone
+
+from articles.models import Category
+from channels import services
+from channels.models import ContactReport, KnownScamContact, Ticket, token_hash
+
+Kind = Category.ContactFormKind
+
+
+def create(categories, key, **overrides):
+    values = {
+        "category": categories[Kind.GENERAL],
+        "email": "a@example.com",
+        "subject": "Subject",
+        "message": "Message",
+        "language": "en",
+        "submission_key": key,
+    }
+    values.update(overrides)
+    return services.ticket_create(**values)
+
+
+def test_ticket_create_stores_only_the_token_hash(categories, mailoutbox):
+    receipt = create(categories, secrets.token_hex(16))
+    ticket = Ticket.objects.get()
+    assert ticket.token_hash == token_hash(receipt.token)
+    assert receipt.token not in ticket.token_hash
+    assert receipt.token in mailoutbox[0].body
+
+
+def test_ticket_create_with_used_key_returns_existing(categories, mailoutbox):
+    key = secrets.token_hex(16)
+    first = create(categories, key)
+    again = create(categories, key, subject="Other")
+    assert (again.created, again.ticket, again.token) == (False, first.ticket, "")
+    assert (Ticket.objects.count(), len(mailoutbox)) == (1, 1)
+
+
+def test_references_are_random_and_readable():
+    references = {services.ticket_new_reference() for _n in range(200)}
+    assert len(references) == 200
+    assert all(
+        len(reference) == 12 and reference.startswith("CW-") for reference in references
+    )
+    assert not any(set("ILOU") & set(reference[3:]) for reference in references)
+
+
+def test_mark_answered_keeps_the_first_response_time(categories):
+    ticket = create(categories, secrets.token_hex(16)).ticket
+    earlier = timezone.now() - timedelta(hours=3)
+    Ticket.objects.filter(pk=ticket.pk).update(first_response_at=earlier)
+    ticket.refresh_from_db()
+    services.ticket_mark_answered(ticket=ticket)
+    ticket.refresh_from_db()
+    assert (ticket.first_response_at, ticket.status) == (earlier, Ticket.Status.OPEN)
+
+
+def test_known_scam_add_normalises_and_is_idempotent(db):
+    services.known_scam_add(contact="https://WWW.Fake-Cobalt.test/login")
+    services.known_scam_add(contact="fake-cobalt.test")
+    assert list(KnownScamContact.objects.values_list("value", flat=True)) == [
+        "domain:fake-cobalt.test"
+    ]
+
+
+def test_confirming_a_report_closes_every_report_of_that_contact(db):
+    first = services.contact_report_create(contact="@Fake_Support", description="DM")
+    services.contact_report_create(contact="fake_support", description="again")
+    services.contact_report_confirm(report=first)
+    statuses = set(ContactReport.objects.values_list("status", flat=True))
+    assert statuses == {ContactReport.Status.CONFIRMED}
+    assert KnownScamContact.objects.get().value == "handle:fake_support"

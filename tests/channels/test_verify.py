@@ -1,0 +1,114 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from channels.verify import KNOWN_SCAM, NOT_OFFICIAL, OFFICIAL, judge, normalize
+
+OFFICIAL_IDS = [
+    "https://cobaltwallet.example/support",
+    "support@cobaltwallet.example",
+    "@CobaltWallet",
+]
+
+
+def check(raw, scams=None):
+    official = [(normalize(identifier), identifier) for identifier in OFFICIAL_IDS]
+    return judge(normalize(raw), official=official, scams=scams or {})
+
+
+@pytest.mark.parametrize(
+    "raw, key",
+    [
+        ("+86 138-0000-0000", "phone:+8613800000000"),
+        ("0086 13800000000", "phone:+8613800000000"),
+        ("138 0000 0000", "phone:+8613800000000"),
+        ("(400) 888-0123", "phone:+864008880123"),
+        ("Support@CobaltWallet.EXAMPLE", "email:support@cobaltwallet.example"),
+        ("mailto:support@cobaltwallet.example", "email:support@cobaltwallet.example"),
+        (
+            "HTTPS://WWW.CobaltWallet.example:443/help?x=1",
+            "domain:cobaltwallet.example",
+        ),
+        ("cobaltwallet.example/", "domain:cobaltwallet.example"),
+        ("「cobaltwallet.example」。", "domain:cobaltwallet.example"),
+        ("ｃｏｂａｌｔｗａｌｌｅｔ．ｅｘａｍｐｌｅ", "domain:cobaltwallet.example"),
+        ("xn--cbaltwallet-rnj.example", "domain:cоbaltwallet.example"),
+        ("@Cobalt Wallet", "handle:cobaltwallet"),
+        ("@Cobalt_Wallet", "handle:cobalt_wallet"),
+    ],
+)
+def test_normalize_folds_spelling_variants(raw, key):
+    assert normalize(raw).key == key
+
+
+def test_normalize_blank_returns_none():
+    assert normalize("  ，。 ") is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "cobaltwallet.example",
+        "https://cobaltwallet.example/support/request",
+        "help.cobaltwallet.example",
+        "SUPPORT@cobaltwallet.example",
+        "@cobaltwallet",
+        "ｃｏｂａｌｔwallet.example",
+    ],
+)
+def test_official_contacts_are_official(raw):
+    assert check(raw).verdict == OFFICIAL
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "cоbaltwallet.example",  # Cyrillic о
+        "xn--cbaltwallet-rnj.example",  # the same, as punycode
+        "cobaltwallet.example.evil.test",
+        "cobalt-wallet-support.test",
+        "cobaltwa1let.example",
+        "support@cobaltwallet-help.test",
+        "@cobalt_wallet",
+    ],
+)
+def test_look_alikes_are_not_official_and_flagged(raw):
+    verdict = check(raw)
+    assert (verdict.verdict, verdict.imitates) == (NOT_OFFICIAL, True)
+
+
+def test_unlisted_mailbox_on_official_domain_is_not_official():
+    assert check("refunds@cobaltwallet.example").verdict == NOT_OFFICIAL
+
+
+def test_unknown_contact_is_not_official_without_imitation():
+    verdict = check("random-shop.test")
+    assert (verdict.verdict, verdict.imitates) == (NOT_OFFICIAL, False)
+
+
+def test_any_phone_number_is_not_official():
+    verdict = check("+86 400 000 0000")
+    assert (verdict.verdict, verdict.contact.kind) == (NOT_OFFICIAL, "phone")
+
+
+def test_known_scam_wins_and_covers_sub_domains():
+    verdict = check(
+        "https://login.fake-cobalt.test", {"domain:fake-cobalt.test": "fake"}
+    )
+    assert (verdict.verdict, verdict.scam_note) == (KNOWN_SCAM, "fake")
+
+
+def test_known_scam_phone_matches_any_spelling():
+    assert check("0086-400-888-0123", {"phone:+864008880123": ""}).verdict == KNOWN_SCAM
+
+
+@given(st.text(max_size=300))
+def test_normalize_never_raises_and_keys_are_typed(raw):
+    contact = normalize(raw)
+    assert contact is None or contact.kind in {"phone", "email", "domain", "handle"}
+
+
+@given(st.text(max_size=100))
+def test_checking_any_input_never_raises(raw):
+    contact = normalize(raw)
+    assert contact is None or check(raw).verdict in {OFFICIAL, NOT_OFFICIAL, KNOWN_SCAM}

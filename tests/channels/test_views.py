@@ -1,0 +1,500 @@
+import re
+import smtplib
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+
+from articles.models import Category
+from channels import views
+from channels.models import (
+    ContactLookup,
+    ContactReport,
+    KnownScamContact,
+    OutboundEmail,
+    SupportChannel,
+    Ticket,
+    TicketAttachment,
+)
+from tests.channels.conftest import TRANSFER_FIELDS, contact_data, image_bytes
+from tests.factories import make_article
+
+Kind = Category.ContactFormKind
+PHRASE = "abandon " * 11 + "about"
+
+
+def stored_files(settings):
+    root = settings.MEDIA_ROOT
+    return (
+        sorted(path.name for path in root.rglob("*") if path.is_file())
+        if root.exists()
+        else []
+    )
+
+
+def submit(client, data, **extra):
+    return client.post(reverse("channels:contact"), data, **extra)
+
+
+# Channels page -------------------------------------------------------------
+
+
+def test_channels_page_literal_path_lists_channels_and_missing_ones(
+    client, official_channels, categories, django_assert_num_queries
+):
+    with django_assert_num_queries(4):
+        response = client.get("/en/channels/")
+    assertContains(response, "Request form")
+    assertContains(response, "support@cobaltwallet.example")
+    assertContains(response, "Channels we do not have")
+    assertContains(response, "We have no phone hotline.")
+
+
+def test_channels_page_shows_open_and_unavailable_channels(client, official_channels):
+    SupportChannel.objects.filter(slug="social").update(is_available=False)
+    response = client.get(reverse("channels:list"))
+    assertContains(response, "Open now", count=2)
+    assertContains(response, "Temporarily unavailable", count=1)
+
+
+def test_channels_page_shows_closed_channel(client, official_channels):
+    now = timezone.localtime()
+    opens = (now + timedelta(hours=2)).time().replace(second=0, microsecond=0)
+    closes = (now + timedelta(hours=3)).time().replace(second=0, microsecond=0)
+    SupportChannel.objects.filter(slug="email").update(
+        opens_at=opens, closes_at=closes, time_zone=str(now.tzinfo)
+    )
+    response = client.get(reverse("channels:list"))
+    assertContains(response, "Closed now", count=1)
+
+
+def _answered_tickets(channel, category, count, *, after, age=timedelta(days=1)):
+    created = timezone.now() - age
+    for number in range(count):
+        Ticket.objects.create(
+            reference=f"CW-TEST-{number:04d}{age.days:02d}",
+            token_hash="x",
+            channel=channel,
+            category=category,
+            language="en",
+            email="a@example.com",
+            subject="s",
+            message="m",
+            created_at=created,
+            first_response_at=created + after,
+        )
+
+
+def test_channels_page_shows_measured_median_with_enough_tickets(
+    client, official_channels, categories
+):
+    channel = official_channels["web_form"]
+    _answered_tickets(channel, categories[Kind.GENERAL], 5, after=timedelta(hours=2))
+    _answered_tickets(
+        channel,
+        categories[Kind.GENERAL],
+        5,
+        after=timedelta(hours=9),
+        age=timedelta(days=40),
+    )
+    response = client.get(reverse("channels:list"))
+    assertContains(response, "median first response: 2 h 00 min")
+
+
+def test_channels_page_hides_median_below_five_tickets(
+    client, official_channels, categories
+):
+    channel = official_channels["web_form"]
+    _answered_tickets(channel, categories[Kind.GENERAL], 4, after=timedelta(hours=2))
+    response = client.get(reverse("channels:list"))
+    assertNotContains(response, "median first response")
+
+
+def test_channels_page_says_which_channel_for_which_problem(
+    client, official_channels, categories
+):
+    official_channels["social"].best_for.add(categories[Kind.SECURITY])
+    response = client.get(reverse("channels:list"))
+    assertContains(response, '<a href="#channel-social">Social media</a>', html=True)
+
+
+# Checker ----------------------------------------------------------------
+
+
+def verdict_of(response):
+    return re.findall(r'data-verdict="([^"]+)"', response.content.decode())
+
+
+def test_checker_literal_path_answers_official(
+    client, official_channels, django_assert_num_queries
+):
+    with django_assert_num_queries(2):
+        response = client.get("/en/channels/verify/?q=Support%40CobaltWallet.example")
+    assert verdict_of(response) == ["official"]
+    assertContains(response, "Yes, this is our official E-mail.")
+    assert ContactLookup.objects.count() == 0
+
+
+def test_checker_flags_cyrillic_look_alike(client, official_channels):
+    response = client.get(
+        reverse("channels:verify"), {"q": "support@cоbaltwallet.example"}
+    )
+    assert verdict_of(response) == ["not-official"]
+    assertContains(response, "Do not pay anything")
+
+
+def test_checker_flags_punycode_look_alike(client, official_channels):
+    response = client.get(
+        reverse("channels:verify"), {"q": "https://xn--cbaltwallet-rnj.example/"}
+    )
+    assert verdict_of(response) == ["not-official"]
+    assertContains(response, "It looks like our Request form but is not the same")
+
+
+def test_checker_says_no_phone_support_for_any_number(client, official_channels):
+    response = client.get(reverse("channels:verify"), {"q": "+86 400 123 4567"})
+    assert verdict_of(response) == ["not-official"]
+    assertContains(response, "We have no phone support.")
+
+
+def test_checker_shows_known_scam(client, official_channels):
+    KnownScamContact.objects.create(value="phone:+864008880123", note="Fake hotline")
+    response = client.get(reverse("channels:verify"), {"q": "0086 400-888-0123"})
+    assert verdict_of(response) == ["known-scam"]
+    assertContains(response, "Fake hotline")
+
+
+def test_checker_counts_lookups_of_non_official_contacts(
+    client, official_channels, django_assert_num_queries
+):
+    client.get(reverse("channels:verify"), {"q": "fake-cobalt.test"})
+    with django_assert_num_queries(3):
+        client.get(reverse("channels:verify"), {"q": "https://FAKE-cobalt.test/login"})
+    assert list(ContactLookup.objects.values_list("value", "lookup_count")) == [
+        ("domain:fake-cobalt.test", 2)
+    ]
+
+
+def test_checker_ignores_nul_and_control_characters(client, db):
+    response = client.get(reverse("channels:verify"), {"q": "fake\x00-cobalt\n.test"})
+    assert verdict_of(response) == ["not-official"]
+    assert ContactLookup.objects.get().value == "domain:fake-cobalt.test"
+
+
+def test_checker_without_query_shows_no_verdict(client, db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("channels:verify"))
+    assert verdict_of(response) == []
+    assertContains(response, "Report a suspicious contact")
+
+
+def test_report_is_saved_and_admin_marks_it_as_known_scam(
+    client, admin_client, official_channels
+):
+    response = client.post(
+        reverse("channels:report"),
+        {"contact": "https://Cobalt-Help.test/x", "description": "Seen on a forum"},
+    )
+    assertRedirects(response, reverse("channels:verify"))
+    report = ContactReport.objects.get()
+    assert report.value == "domain:cobalt-help.test"
+    admin_client.post(
+        reverse("admin:channels_contactreport_changelist"),
+        {"action": "mark_known_scam", "_selected_action": [report.pk]},
+    )
+    checked = client.get(reverse("channels:verify"), {"q": "cobalt-help.test"})
+    assert verdict_of(checked) == ["known-scam"]
+
+
+def test_report_with_secret_is_refused_and_not_saved(client, db):
+    response = client.post(
+        reverse("channels:report"), {"contact": "@fake", "description": PHRASE}
+    )
+    assertContains(response, "was not sent", status_code=400)
+    assertNotContains(response, PHRASE, status_code=400)
+    assert ContactReport.objects.count() == 0
+
+
+# Contact form ----------------------------------------------------------------
+
+
+def test_contact_page_literal_path_prefills_category_and_article(
+    client, categories, django_assert_num_queries
+):
+    make_article(
+        category=categories[Kind.TRANSFER], slug="stuck", title="Stuck transfer"
+    )
+    with django_assert_num_queries(2):
+        response = client.get("/en/contact/?category=topic-transfer&article=stuck")
+    assertContains(
+        response,
+        '<option value="topic-transfer" data-kind="transfer" selected>',
+        count=1,
+    )
+    assertContains(response, "Stuck transfer")
+    assertContains(response, 'name="article" value="stuck"')
+    assertContains(response, "will never ask for your recovery phrase")
+
+
+def test_contact_creates_ticket_sends_email_and_shows_status(
+    client, categories, official_channels, mailoutbox
+):
+    article = make_article(category=categories[Kind.TRANSFER], slug="stuck")
+    data = contact_data(categories[Kind.TRANSFER], article="stuck", **TRANSFER_FIELDS)
+    response = submit(client, data, follow=True)
+    ticket = Ticket.objects.get()
+    assert (ticket.tx_hash, ticket.asset, ticket.article, ticket.channel) == (
+        TRANSFER_FIELDS["tx_hash"],
+        "USDT",
+        article,
+        official_channels["web_form"],
+    )
+    assertContains(response, ticket.reference)
+    assertContains(response, "we received your request")
+    assert re.fullmatch(
+        r"CW-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", ticket.reference
+    )
+    [message] = mailoutbox
+    assert message.to == ["li.lei@example.com"]
+    assert message.subject == f"We received your request {ticket.reference}"
+    assert response.redirect_chain[0][0] in message.body
+    assert "never ask for your recovery phrase" in message.body
+    assert OutboundEmail.objects.get().status == OutboundEmail.Status.SENT
+
+
+def test_contact_stores_reencoded_screenshots_under_random_names(
+    client, categories, settings
+):
+    shots = [
+        SimpleUploadedFile(f"me-{n}.png", image_bytes(), "image/png") for n in range(2)
+    ]
+    response = submit(
+        client,
+        {
+            **contact_data(categories[Kind.ERROR], app_version="1", device="d", os="o"),
+            "attachments": shots,
+        },
+    )
+    assert response.status_code == 302
+    names = stored_files(settings)
+    assert len(names) == 2 and not any(name.startswith("me-") for name in names)
+    assert TicketAttachment.objects.filter(ticket=Ticket.objects.get()).count() == 2
+
+
+def test_contact_invalid_input_writes_nothing(client, categories, mailoutbox, settings):
+    shot = SimpleUploadedFile("a.png", image_bytes(), "image/png")
+    data = {
+        **contact_data(categories[Kind.GENERAL], email="nope"),
+        "attachments": [shot],
+    }
+    response = submit(client, data)
+    assertContains(response, "Enter a valid email address.")
+    assert (Ticket.objects.count(), mailoutbox, stored_files(settings)) == (0, [], [])
+
+
+def test_contact_unknown_category_is_a_form_error(client, categories, mailoutbox):
+    response = submit(client, contact_data(categories[Kind.GENERAL], category="forged"))
+    assertContains(response, "Please choose one of the listed topics.")
+    assert (Ticket.objects.count(), mailoutbox) == (0, [])
+
+
+def test_contact_with_recovery_phrase_is_refused_without_echo(
+    client, categories, mailoutbox
+):
+    response = submit(
+        client, contact_data(categories[Kind.GENERAL], message=f"words: {PHRASE}")
+    )
+    assertContains(response, "seems to contain a recovery phrase or a private key")
+    assertNotContains(response, "abandon abandon")
+    assert (Ticket.objects.count(), OutboundEmail.objects.count(), mailoutbox) == (
+        0,
+        0,
+        [],
+    )
+    assert "abandon" not in str(dict(client.session))
+
+
+def test_contact_hash_in_message_needs_confirmation(client, categories):
+    message = "Transaction " + "ab" * 32 + " has not arrived."
+    data = contact_data(categories[Kind.GENERAL], message=message)
+    first = submit(client, data)
+    assertContains(first, 'name="confirm_no_secret"')
+    second = submit(client, {**data, "confirm_no_secret": "on"})
+    assert second.status_code == 302 and Ticket.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"website": "http://spam.test"}, {"started": ""}],
+    ids=["honeypot", "no-start-time"],
+)
+def test_contact_spam_is_refused_with_400(client, categories, mailoutbox, overrides):
+    response = submit(client, contact_data(categories[Kind.GENERAL], **overrides))
+    assert response.status_code == 400
+    assert (Ticket.objects.count(), mailoutbox) == (0, [])
+
+
+def test_contact_too_fast_is_refused_with_400(client, categories):
+    from channels.forms import sign_started
+
+    response = submit(
+        client, contact_data(categories[Kind.GENERAL], started=sign_started())
+    )
+    assertContains(response, "That was too fast", status_code=400)
+    assert Ticket.objects.count() == 0
+
+
+def test_contact_without_csrf_token_is_refused(categories, mailoutbox):
+    from django.test import Client
+
+    response = submit(
+        Client(enforce_csrf_checks=True), contact_data(categories[Kind.GENERAL])
+    )
+    assert response.status_code == 403
+    assert (Ticket.objects.count(), mailoutbox) == (0, [])
+
+
+def test_contact_rate_limit_per_ip(client, categories):
+    for _number in range(views.CONTACT_IP_LIMIT):
+        submit(client, contact_data(categories[Kind.GENERAL], email="bad"))
+    response = submit(client, contact_data(categories[Kind.GENERAL]))
+    assertContains(response, "Too many requests", status_code=429)
+    assert Ticket.objects.count() == 0
+
+
+def test_contact_rate_limit_per_email(client, categories):
+    for number in range(views.CONTACT_EMAIL_LIMIT):
+        submit(
+            client,
+            contact_data(categories[Kind.GENERAL]),
+            REMOTE_ADDR=f"10.0.0.{number}",
+        )
+    response = submit(
+        client,
+        contact_data(categories[Kind.GENERAL], email="LI.LEI@example.com"),
+        REMOTE_ADDR="10.0.1.1",
+    )
+    assert response.status_code == 429
+    assert Ticket.objects.count() == views.CONTACT_EMAIL_LIMIT
+
+
+def test_contact_duplicate_submission_makes_one_ticket(client, categories, mailoutbox):
+    data = contact_data(categories[Kind.GENERAL])
+    first = submit(client, data)
+    second = submit(client, data)
+    assert first.url == second.url
+    assert (Ticket.objects.count(), len(mailoutbox)) == (1, 1)
+
+
+def test_contact_email_failure_keeps_ticket_and_email(
+    client, categories, monkeypatch, mailoutbox
+):
+    def fail(self, *args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("down")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", fail)
+    response = submit(client, contact_data(categories[Kind.GENERAL]))
+    assert response.status_code == 302 and Ticket.objects.count() == 1
+    pending = OutboundEmail.objects.get()
+    assert (pending.status, pending.attempts) == (OutboundEmail.Status.PENDING, 1)
+    monkeypatch.undo()
+    call_command("send_pending_email")
+    pending.refresh_from_db()
+    assert pending.status == OutboundEmail.Status.SENT
+    assert [message.subject for message in mail.outbox] == [pending.subject]
+
+
+def test_contact_email_headers_carry_no_user_text(client, categories, mailoutbox):
+    submit(
+        client,
+        contact_data(categories[Kind.GENERAL], subject="Bcc: victim@example.com"),
+    )
+    [message] = mailoutbox
+    assert "victim" not in message.subject and message.bcc == []
+
+
+# Ticket status and attachments ---------------------------------------------
+
+
+def _new_ticket(client, categories, **files):
+    response = submit(client, {**contact_data(categories[Kind.GENERAL]), **files})
+    return Ticket.objects.get(), response.url
+
+
+def test_ticket_status_page_needs_the_right_token(client, categories):
+    ticket, url = _new_ticket(client, categories)
+    wrong = reverse(
+        "channels:ticket_status",
+        kwargs={"reference": ticket.reference, "token": "x" * 32},
+    )
+    unknown = url.replace(ticket.reference, "CW-0000-0000")
+    assertContains(client.get(url), ticket.reference)
+    assert (client.get(wrong).status_code, client.get(unknown).status_code) == (
+        404,
+        404,
+    )
+
+
+def test_ticket_status_page_literal_path(client, categories, django_assert_num_queries):
+    ticket, url = _new_ticket(client, categories)
+    assert url.startswith(f"/en/contact/tickets/{ticket.reference}/")
+    with django_assert_num_queries(1):
+        response = client.get(url, HTTP_COOKIE="")
+    assertContains(response, "In progress" if ticket.status == "open" else "New")
+
+
+def test_attachment_is_served_to_staff_only(client, admin_client, categories):
+    shot = SimpleUploadedFile("a.png", image_bytes(), "image/png")
+    ticket, _url = _new_ticket(client, categories, attachments=[shot])
+    attachment = ticket.attachments.get()
+    url = reverse("channels:attachment", kwargs={"name": attachment.file_name})
+    client.logout()
+    anonymous = client.get(url)
+    staff = admin_client.get(url)
+    assert anonymous.status_code == 302 and "/admin/login/" in anonymous.url
+    assert (staff.status_code, staff["Content-Type"]) == (200, "image/png")
+    assert b"".join(staff.streaming_content).startswith(b"\x89PNG")
+
+
+def test_admin_ticket_page_shows_fields_and_screenshot(
+    client, admin_client, categories
+):
+    shot = SimpleUploadedFile("a.png", image_bytes(), "image/png")
+    ticket, _url = _new_ticket(client, categories, attachments=[shot])
+    response = admin_client.get(
+        reverse("admin:channels_ticket_change", args=[ticket.pk])
+    )
+    assertContains(response, ticket.subject)
+    assertContains(
+        response,
+        reverse(
+            "channels:attachment", kwargs={"name": ticket.attachments.get().file_name}
+        ),
+    )
+
+
+def test_admin_mark_answered_sets_first_response(client, admin_client, categories):
+    ticket, _url = _new_ticket(client, categories)
+    admin_client.post(
+        reverse("admin:channels_ticket_changelist"),
+        {"action": "mark_answered", "_selected_action": [ticket.pk]},
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.OPEN and ticket.first_response_at is not None
+
+
+def test_admin_ticket_list_filters_by_status(client, admin_client, categories):
+    ticket, _url = _new_ticket(client, categories)
+    listed = admin_client.get(
+        reverse("admin:channels_ticket_changelist"), {"status__exact": "new"}
+    )
+    empty = admin_client.get(
+        reverse("admin:channels_ticket_changelist"), {"status__exact": "closed"}
+    )
+    assertContains(listed, ticket.reference)
+    assertNotContains(empty, ticket.reference)

@@ -8,7 +8,25 @@ concurrent requests cannot both slip under the limit.
 
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
+
+
+def client_ip(request) -> str:
+    """Return the address of the client as the nearest trusted proxy saw it.
+
+    ``X-Forwarded-For`` is written by the client as well as by proxies, so
+    only the entries appended by the ``HELPCENTER_TRUSTED_PROXIES`` proxies
+    in front of the app servers (the load balancer) are believed. With none
+    configured, ``REMOTE_ADDR`` is the client.
+    """
+    trusted = settings.HELPCENTER_TRUSTED_PROXIES
+    remote = request.META.get("REMOTE_ADDR", "")
+    if trusted <= 0:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [hop for hop in hops if hop]
+    return hops[-trusted] if len(hops) >= trusted else remote
 
 
 def _key(scope: str, identity: str) -> str:

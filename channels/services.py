@@ -6,6 +6,7 @@ import secrets
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -86,6 +87,7 @@ def ticket_create(
     if existing:
         return TicketReceipt(existing, "", created=False)
     token = secrets.token_urlsafe(24)
+    stored: list[str] = []
     try:
         with transaction.atomic():
             ticket = _ticket_save(
@@ -101,9 +103,16 @@ def ticket_create(
                 token=token,
             )
             for screenshot in screenshots:
-                _attachment_save(ticket=ticket, screenshot=screenshot)
+                attachment = _attachment_save(ticket=ticket, screenshot=screenshot)
+                stored.append(attachment.file.name)
             outgoing = _confirmation_queue(ticket=ticket, token=token)
-    except IntegrityError:
+    except Exception as error:
+        # The rows were rolled back; files are not transactional, so the
+        # screenshots written so far go too, leaving nothing behind.
+        for name in stored:
+            default_storage.delete(name)
+        if not isinstance(error, IntegrityError):
+            raise
         # A concurrent retry of the same POST won the race for the key.
         existing = Ticket.objects.filter(submission_key=submission_key).first()
         if existing is None:

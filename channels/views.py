@@ -27,12 +27,6 @@ WINDOW = 3600
 RECEIPTS_SESSION_KEY = "contact_receipts"
 
 
-def _client_ip(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a proxy
-    # that is known to overwrite it sits in front.
-    return request.META.get("REMOTE_ADDR", "")
-
-
 @require_GET
 def channel_list(request):
     page = selectors.channel_list_for_page()
@@ -59,7 +53,7 @@ def contact_verify(request):
 @require_POST
 def contact_report(request):
     if not ratelimit.hit(
-        "report-ip", _client_ip(request), limit=REPORT_IP_LIMIT, window=WINDOW
+        "report-ip", ratelimit.client_ip(request), limit=REPORT_IP_LIMIT, window=WINDOW
     ):
         return _too_many(request)
     form = ReportForm(request.POST)
@@ -101,7 +95,7 @@ def _contact_render(request, form, *, status=200, error=""):
 
 def _contact_post(request):
     if not ratelimit.hit(
-        "contact-ip", _client_ip(request), limit=CONTACT_IP_LIMIT, window=WINDOW
+        "contact-ip", ratelimit.client_ip(request), limit=CONTACT_IP_LIMIT, window=WINDOW
     ):
         return _too_many(request)
     form = ContactForm(request.POST, request.FILES)

@@ -73,3 +73,23 @@ def test_confirming_a_report_closes_every_report_of_that_contact(db):
     statuses = set(ContactReport.objects.values_list("status", flat=True))
     assert statuses == {ContactReport.Status.CONFIRMED}
     assert KnownScamContact.objects.get().value == "handle:fake_support"
+
+
+def test_failed_ticket_save_leaves_no_screenshot_file(categories, settings, monkeypatch, mailoutbox):
+    import pytest
+
+    from channels.models import TicketAttachment
+    from channels.uploads import Screenshot
+
+    def broken_queue(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "_confirmation_queue", broken_queue)
+    shot = Screenshot(content=b"png-bytes", name="abc123.png", content_type="image/png", width=1, height=1)
+    with pytest.raises(RuntimeError):
+        create(categories, secrets.token_hex(16), screenshots=[shot])
+    assert Ticket.objects.count() == 0
+    assert TicketAttachment.objects.count() == 0
+    media = settings.MEDIA_ROOT
+    assert not media.exists() or [p for p in media.rglob("*") if p.is_file()] == []
+    assert mailoutbox == []

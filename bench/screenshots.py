@@ -3,7 +3,7 @@
 One command::
 
     .venv/bin/python bench/screenshots.py [--base-url http://127.0.0.1:8000]
-        [--out screenshots/tmp/] [--pages home,article] [--languages en]
+        [--out screenshots/] [--pages home,article] [--languages en]
 
 Every page is captured in zh-hans and en, at 1280 px (desktop) and 360 px
 (phone), in the light and the dark colour scheme: 7 pages × 2 × 2 × 2 = 56
@@ -55,7 +55,7 @@ SCHEMES = ("light", "dark")
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
-    parser.add_argument("--out", default="screenshots/tmp")
+    parser.add_argument("--out", default="screenshots")
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated")
     parser.add_argument("--languages", default=",".join(LANGUAGES))
     parser.add_argument("--widths", default=",".join(VIEWPORTS))

@@ -201,6 +201,11 @@ class ContactForm(forms.Form):
     started = forms.CharField(required=False, widget=forms.HiddenInput)
     submission_key = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
 
+    def __init__(self, *args, **kwargs):
+        # No colon after labels: an ASCII ":" looks wrong after Chinese.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def spam_error(self) -> ValidationError | None:
         """Return why the submission looks automated, or None.
 
@@ -398,6 +403,11 @@ class ReportForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+    def __init__(self, *args, **kwargs):
+        # No colon after labels: an ASCII ":" looks wrong after Chinese.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         cleaned = super().clean()

@@ -215,7 +215,7 @@ def test_report_with_secret_is_refused_and_not_saved(client, db):
     response = client.post(
         reverse("channels:report"), {"contact": "@fake", "description": PHRASE}
     )
-    assertContains(response, "was not sent", status_code=400)
+    assertContains(response, "似乎包含助记词或私钥，因此未发送", status_code=400)
     assertNotContains(response, PHRASE, status_code=400)
     assert ContactReport.objects.count() == 0
 

@@ -1,0 +1,387 @@
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+
+from articles.models import Article, ArticleVote
+from articles.views import VOTER_COOKIE
+from tests.factories import make_article, make_category
+
+
+def url(name, language="zh-hans", **kwargs):
+    with translation.override(language):
+        return reverse(name, kwargs=kwargs or None)
+
+
+def jsonld(response) -> dict:
+    match = re.search(rb'<script type="application/ld\+json">(.*?)</script>', response.content, re.S)
+    return json.loads(match.group(1))
+
+
+# --- the root and the language prefixes -------------------------------------
+
+
+@pytest.mark.django_db
+def test_root_redirects_to_chinese_by_default(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/zh-hans/"
+
+
+@pytest.mark.django_db
+def test_root_honours_browser_language(client):
+    response = client.get("/", headers={"accept-language": "en-US,en;q=0.9"})
+    assert response["Location"] == "/en/"
+
+
+# --- home --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_home_page_literal_path_shows_categories_with_counts(client, article):
+    make_article(category=article.category, slug="second")
+    make_article(category=article.category, slug="english", language="en")
+    response = client.get("/zh-hans/")
+    assertContains(response, "转账与到账")
+    assert [(c.slug, c.article_count) for c in response.context["categories"]] == [("transfers", 2)]
+    assertContains(response, article.title)
+    assertContains(response, 'action="/zh-hans/search/"')
+    assertContains(response, 'href="/zh-hans/contact/"')
+    assertContains(response, 'href="/zh-hans/channels/"')
+
+
+@pytest.mark.django_db
+def test_home_page_in_english_shows_english_category_name(client, category):
+    make_article(category=category, slug="fees", language="en", title="Network fees", is_promoted=True)
+    response = client.get("/en/")
+    assertContains(response, "Transfers")
+    assertContains(response, "Network fees")
+    assertNotContains(response, "转账与到账")
+
+
+@pytest.mark.django_db
+def test_home_hides_categories_without_visible_articles(client, category, draft_article):
+    empty = make_category(slug="empty", name_zh_hans="空分类")
+    response = client.get(url("articles:home"))
+    assertNotContains(response, empty.name_zh_hans)
+    assertNotContains(response, draft_article.title)
+
+
+@pytest.mark.django_db
+def test_home_promoted_and_popular_lists(client, category):
+    promoted = make_article(category=category, title="重要公告", is_promoted=True)
+    popular = make_article(category=category, title="热门文章", view_count=500)
+    response = client.get(url("articles:home"))
+    assert [a.pk for a in response.context["promoted"]] == [promoted.pk]
+    assert response.context["popular"][0] == popular
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_home_query_count_does_not_grow_with_articles(client, category, django_assert_num_queries, language):
+    for number in range(3):
+        make_article(category=category, language=language, is_promoted=True, tags=["a", "b"])
+    with django_assert_num_queries(3):
+        client.get(url("articles:home", language))
+    other = make_category(slug="other")
+    for number in range(12):
+        make_article(category=other, language=language, is_promoted=True, tags=["a", "c"])
+    with django_assert_num_queries(3):
+        client.get(url("articles:home", language))
+
+
+# --- category ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_category_page_literal_path_lists_articles_and_faq_jsonld(client, article):
+    response = client.get("/zh-hans/categories/transfers/")
+    assertContains(response, "<h1>转账与到账</h1>", html=True)
+    assertContains(response, article.title)
+    data = jsonld(response)
+    assert data["@type"] == "FAQPage"
+    assert data["mainEntity"][0]["name"] == article.title
+    assert data["mainEntity"][0]["acceptedAnswer"]["text"] == article.summary
+
+
+@pytest.mark.django_db
+def test_category_page_is_paginated(client, category, settings):
+    settings.HELPCENTER_PAGE_SIZE = 2
+    for number in range(5):
+        make_article(category=category, title=f"第{number}篇")
+    response = client.get(url("articles:category", slug=category.slug), {"page": 3})
+    assert len(response.context["page"].object_list) == 1
+    assertContains(response, 'rel="prev" href="?page=2"')
+    bad = client.get(url("articles:category", slug=category.slug), {"page": "x'; drop"})
+    assert bad.status_code == 200
+    assert bad.context["page"].number == 1
+
+
+@pytest.mark.django_db
+def test_unknown_category_returns_404_with_search_box(client):
+    response = client.get(url("articles:category", slug="nope"))
+    assert response.status_code == 404
+    assertContains(response, 'name="q"', status_code=404)
+    assertContains(response, url("articles:home"), status_code=404)
+
+
+@pytest.mark.django_db
+def test_category_query_count_does_not_grow(client, category, django_assert_num_queries):
+    for number in range(3):
+        make_article(category=category, tags=["x"])
+    with django_assert_num_queries(3):
+        client.get(url("articles:category", slug=category.slug))
+    for number in range(15):
+        make_article(category=category, tags=["y"])
+    with django_assert_num_queries(3):
+        client.get(url("articles:category", slug=category.slug))
+
+
+# --- article -----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_article_page_literal_path_shows_body_toc_breadcrumbs_and_help(client, article):
+    response = client.get("/zh-hans/articles/transfer-not-arrived/")
+    assertContains(response, "<h1>转账未到账怎么办</h1>", html=True)
+    assertContains(response, '<a href="#先确认网络">先确认网络</a>', html=True)
+    assertContains(response, '<a href="/zh-hans/categories/transfers/">转账与到账</a>', html=True)
+    assertContains(response, "/zh-hans/contact/?article=transfer-not-arrived&amp;category=transfers")
+    assertContains(response, '<meta property="og:title" content="转账未到账怎么办">', html=True)
+    assertContains(response, f'<meta name="description" content="{article.summary}">', html=True)
+    assertContains(response, 'rel="canonical" href="http://testserver/zh-hans/articles/transfer-not-arrived/"')
+    data = jsonld(response)
+    assert data["@type"] == "Article"
+    assert data["headline"] == article.title
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"status": "draft", "published_at": None},
+        {"status": "archived"},
+        {"published_at": timezone.now() + timedelta(days=1)},
+    ],
+    ids=["draft", "archived", "scheduled"],
+)
+def test_invisible_article_returns_404(client, category, overrides):
+    hidden = make_article(category=category, slug="hidden", **overrides)
+    response = client.get(url("articles:detail", slug=hidden.slug))
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_unknown_article_returns_404(client):
+    assert client.get(url("articles:detail", slug="no-such-article")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_article_translations_link_each_other_with_hreflang(client, article):
+    english = make_article(
+        category=article.category, slug="funds-missing", language="en",
+        title="Transfer not arrived", translation_of=article,
+    )
+    response = client.get(url("articles:detail", slug=article.slug))
+    assertContains(response, f'hreflang="en" href="http://testserver{english.get_absolute_url()}"')
+    assertContains(response, f'<a href="{english.get_absolute_url()}" hreflang="en" lang="en">English</a>', html=True)
+
+
+@pytest.mark.django_db
+def test_other_language_slug_redirects_to_the_translation(client, article):
+    english = make_article(
+        category=article.category, slug="funds-missing", language="en", translation_of=article
+    )
+    response = client.get(url("articles:detail", "en", slug=article.slug))
+    assertRedirects(response, english.get_absolute_url(), status_code=301)
+
+
+@pytest.mark.django_db
+def test_article_missing_in_english_falls_back_with_notice(client, article):
+    response = client.get(url("articles:detail", "en", slug=article.slug))
+    assert response.status_code == 200
+    assertContains(response, "not available in your language yet")
+    assertContains(response, article.title)
+    assertContains(response, f'rel="canonical" href="http://testserver{article.get_absolute_url()}"')
+
+
+@pytest.mark.django_db
+def test_changed_slug_redirects_permanently(client, article):
+    old_url = article.get_absolute_url()
+    article.slug = "funds-not-received"
+    article.save()
+    response = client.get(old_url)
+    assertRedirects(response, "/zh-hans/articles/funds-not-received/", status_code=301)
+
+
+@pytest.mark.django_db
+def test_related_articles_share_tags_or_category(client, article):
+    shares_tags = make_article(category=make_category(), title="同标签", tags=["转账", "到账"])
+    same_category = make_article(category=article.category, title="同分类")
+    unrelated = make_article(category=make_category(), title="无关", tags=["其他"])
+    response = client.get(url("articles:detail", slug=article.slug))
+    related = response.context["related"]
+    assert related[0] == shares_tags
+    assert same_category in related
+    assert unrelated not in related
+
+
+@pytest.mark.django_db
+def test_article_query_count_is_pinned(client, article, django_assert_num_queries):
+    for number in range(10):
+        make_article(category=article.category, tags=["转账"])
+    # The article with its category, its tags, its translations, related.
+    with django_assert_num_queries(4):
+        client.get(url("articles:detail", slug=article.slug))
+    # A browser that has voted also loads its vote.
+    client.post(url("articles:vote", slug=article.slug), {"helpful": "yes"})
+    with django_assert_num_queries(5):
+        client.get(url("articles:detail", slug=article.slug))
+
+
+@pytest.mark.django_db
+def test_article_view_writes_nothing_per_request(client, article, settings, django_assert_num_queries):
+    settings.HELPCENTER_VIEW_FLUSH_EVERY = 1000
+    client.get(url("articles:detail", slug=article.slug))
+    with django_assert_num_queries(4):
+        client.get(url("articles:detail", slug=article.slug))
+    assert Article.objects.get(pk=article.pk).view_count == 0
+
+
+# --- votes -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_vote_yes_is_stored_and_thanks_shown(client, article):
+    response = client.post(url("articles:vote", slug=article.slug), {"helpful": "yes"}, follow=True)
+    assertContains(response, "感谢您的反馈。")
+    assertContains(response, "很高兴能帮到您")
+    vote = ArticleVote.objects.get()
+    assert vote.is_helpful and vote.article == article
+    assert VOTER_COOKIE in client.cookies
+
+
+@pytest.mark.django_db
+def test_vote_no_offers_reasons_and_contact_form_with_article(client, article):
+    response = client.post(url("articles:vote", slug=article.slug), {"helpful": "no"}, follow=True)
+    assertContains(response, 'name="reason"')
+    assertContains(response, "/zh-hans/contact/?article=transfer-not-arrived")
+    response = client.post(
+        url("articles:vote", slug=article.slug),
+        {"helpful": "no", "reason": "other", "comment": "步骤里的按钮名字变了"},
+        follow=True,
+    )
+    vote = ArticleVote.objects.get()
+    assert (vote.is_helpful, vote.reason, vote.comment) == (False, "other", "步骤里的按钮名字变了")
+    assertContains(response, "感谢您的反馈。")
+
+
+@pytest.mark.django_db
+def test_same_browser_votes_once_per_article(client, article):
+    vote_url = url("articles:vote", slug=article.slug)
+    client.post(vote_url, {"helpful": "yes"})
+    client.post(vote_url, {"helpful": "no", "reason": "unclear"})
+    assert ArticleVote.objects.count() == 1
+    assert ArticleVote.objects.get().reason == "unclear"
+    Client().post(vote_url, {"helpful": "yes"})
+    assert ArticleVote.objects.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"helpful": "maybe"},
+        {"helpful": "no", "reason": "forged"},
+        {"helpful": "no", "reason": "other"},
+        {"helpful": "no", "reason": "unclear", "comment": "x" * 501},
+    ],
+)
+def test_invalid_vote_returns_400_and_writes_nothing(client, article, data):
+    response = client.post(url("articles:vote", slug=article.slug), data)
+    assert response.status_code == 400
+    assertContains(response, "无法记录您的反馈", status_code=400)
+    assert ArticleVote.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_vote_on_draft_returns_404(client, draft_article):
+    response = client.post(url("articles:vote", slug=draft_article.slug), {"helpful": "yes"})
+    assert response.status_code == 404
+    assert ArticleVote.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_vote_requires_csrf_token(article):
+    response = Client(enforce_csrf_checks=True).post(
+        url("articles:vote", slug=article.slug), {"helpful": "yes"}
+    )
+    assert response.status_code == 403
+    assert ArticleVote.objects.count() == 0
+
+
+# --- tags, feed, sitemap, robots, errors ---------------------------------------
+
+
+@pytest.mark.django_db
+def test_tag_page_lists_articles_with_that_tag(client, article, django_assert_num_queries):
+    make_article(category=article.category, title="无标签")
+    with django_assert_num_queries(3):
+        response = client.get(url("articles:tag", slug="转账"))
+    assertContains(response, article.title)
+    assertNotContains(response, "无标签")
+
+
+@pytest.mark.django_db
+def test_unknown_tag_returns_404(client):
+    assert client.get(url("articles:tag", slug="nope")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_feed_lists_recent_visible_articles_of_the_language(client, article, draft_article):
+    english = make_article(category=article.category, language="en", title="English only")
+    response = client.get("/zh-hans/feed/")
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assertContains(response, article.title)
+    assertNotContains(response, draft_article.title)
+    assertNotContains(response, english.title)
+
+
+@pytest.mark.django_db
+def test_sitemap_lists_every_visible_article_in_both_languages(client, article, draft_article):
+    english = make_article(category=article.category, language="en", slug="english-one")
+    response = client.get("/sitemap.xml")
+    assertContains(response, "<loc>http://testserver/zh-hans/articles/transfer-not-arrived/</loc>")
+    assertContains(response, f"<loc>http://testserver{english.get_absolute_url()}</loc>")
+    assertContains(response, "<loc>http://testserver/en/categories/transfers/</loc>")
+    assertNotContains(response, draft_article.slug)
+
+
+def test_robots_txt_points_to_sitemap(client):
+    response = client.get("/robots.txt")
+    assertContains(response, "Sitemap: http://testserver/sitemap.xml")
+    assertContains(response, "Disallow: /admin/")
+
+
+def test_server_error_page_renders_without_request_context(rf):
+    from articles.views import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "出错了" in response.content.decode()
+    assert "Something went wrong" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_public_pages_work_for_both_languages_and_mark_the_language(client, article):
+    zh = client.get(url("articles:home"))
+    en = client.get(url("articles:home", "en"))
+    assertContains(zh, '<html lang="zh-Hans">')
+    assertContains(en, '<html lang="en">')
+    assertContains(en, "Search the help center")

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = _("Articles")
+
+    def ready(self):
+        # Search-index sync is the one cross-cutting reaction done by signals.
+        from articles.search import checks, receivers  # noqa: F401
+
+        receivers.connect()

@@ -110,7 +110,9 @@ class Article(models.Model):
         blank=True,
         help_text=_("One sentence, shown in lists and used as the meta description."),
     )
-    body = models.TextField(_("body"), help_text=_("Markdown. Raw HTML is shown as text."))
+    body = models.TextField(
+        _("body"), help_text=_("Markdown. Raw HTML is shown as text.")
+    )
     body_html = models.TextField(editable=False, default="")
     toc_html = models.TextField(editable=False, default="")
     category = models.ForeignKey(
@@ -127,7 +129,9 @@ class Article(models.Model):
         null=True,
         blank=True,
         related_name="translations",
-        help_text=_("The original article in the other language, if this is a translation."),
+        help_text=_(
+            "The original article in the other language, if this is a translation."
+        ),
     )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
@@ -211,10 +215,15 @@ class ArticleVote(models.Model):
         OTHER = "other", _("Something else")
 
     article = models.ForeignKey(
-        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="votes"
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="votes",
     )
     is_helpful = models.BooleanField(_("helpful"))
-    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices, blank=True)
+    reason = models.CharField(
+        _("reason"), max_length=16, choices=Reason.choices, blank=True
+    )
     comment = models.CharField(_("comment"), max_length=500, blank=True)
     voter = models.CharField(
         max_length=64,
@@ -229,9 +238,19 @@ class ArticleVote(models.Model):
         verbose_name = _("vote")
         verbose_name_plural = _("votes")
         constraints = [
-            models.UniqueConstraint(fields=["article", "voter"], name="one_vote_per_voter"),
+            models.UniqueConstraint(
+                fields=["article", "voter"], name="one_vote_per_voter"
+            ),
         ]
 
     def __str__(self):
         sign = "+" if self.is_helpful else "-"
         return f"{self.article} ({sign})"
+
+
+from articles.search.models import (  # noqa: E402, F401  (registers the search tables)
+    SearchDocument,
+    SearchQuery,
+    SearchTerm,
+    SynonymGroup,
+)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from articles import views
 from articles.feeds import LatestArticlesFeed
+from articles.search import views as search_views
 
 app_name = "articles"
 urlpatterns = [
@@ -11,4 +12,6 @@ urlpatterns = [
     path("articles/<slug:slug>/vote/", views.article_vote, name="vote"),
     path("tags/<str:slug>/", views.tag_detail, name="tag"),
     path("feed/", LatestArticlesFeed(), name="feed"),
+    path("search/", search_views.search, name="search"),
+    path("search/open/", search_views.search_open, name="search_open"),
 ]

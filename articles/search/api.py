@@ -1,0 +1,63 @@
+"""``GET /api/search``: the instant-search results as JSON."""
+
+from django.http import JsonResponse
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
+
+from articles.models import Category
+from articles.search import search as run_search
+from articles.search.selectors import search_rows
+from articles.search.views import parse_language
+
+DEFAULT_LIMIT = 8
+MAX_LIMIT = 20
+
+
+def _error(message: str) -> JsonResponse:
+    return JsonResponse({"error": message}, status=400)
+
+
+@require_GET
+def search(request):
+    """Return ``{"query", "corrected_query", "total", "results": [...]}``.
+
+    ``snippet`` is HTML: the article text escaped, with matches in <mark>.
+    Searches here are not recorded: they fire on every keystroke.
+    """
+    valid, language = parse_language(request.GET.get("lang"), get_language())
+    if not valid:
+        return _error("Unknown lang.")
+    limit = request.GET.get("limit", "")
+    if limit and not (limit.isdigit() and 1 <= int(limit) <= MAX_LIMIT):
+        return _error(f"limit must be between 1 and {MAX_LIMIT}.")
+    category = None
+    if request.GET.get("category"):
+        category = Category.objects.filter(slug=request.GET["category"]).first()
+        if category is None:
+            return _error("Unknown category.")
+    result = run_search(
+        request.GET.get("q", ""),
+        language=language,
+        category=category,
+        limit=int(limit) if limit else DEFAULT_LIMIT,
+    )
+    rows = search_rows(result)
+    return JsonResponse(
+        {
+            "query": result.query,
+            "corrected_query": result.corrected_query,
+            "total": result.total,
+            "results": [
+                {
+                    "slug": row.article.slug,
+                    "title": row.article.title,
+                    "url": row.article.get_absolute_url(),
+                    "snippet": str(row.snippet),
+                    "category": row.article.category.slug,
+                    "language": row.article.language,
+                }
+                for row in rows
+            ],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -1,0 +1,325 @@
+"""The search backend interface, and the behaviour both engines share.
+
+``SearchBackend`` is the interface. ``DocumentSearchBackend`` implements it
+over the ``SearchDocument`` table: analysis, synonyms, typo correction, AND
+first with an OR fallback, the visibility rule, facets and snippets are the
+same for every engine; subclasses only render the parsed query into their
+syntax and run the engine-specific SQL.
+"""
+
+import dataclasses
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import Model
+
+from articles.search import analysis, query as query_module, snippets
+
+# Analyzed body tokens kept for ranking on engines that rank a compact copy.
+RANK_BODY_TOKENS = 60
+INDEX_BATCH = 500
+
+
+@dataclasses.dataclass(frozen=True)
+class Hit:
+    """One matching article: its id, engine score (higher is better), snippet."""
+
+    article_id: int
+    score: float
+    snippet: str
+
+
+@dataclasses.dataclass
+class SearchResult:
+    """A page of hits, best first, with the total and the category facets.
+
+    ``corrected_query`` is the query actually searched when a typo was fixed,
+    else None. ``facets`` maps category id to the number of matches.
+    """
+
+    query: str
+    hits: list[Hit]
+    total: int
+    corrected_query: str | None = None
+    facets: dict[int, int] = dataclasses.field(default_factory=dict)
+    mode: str = "and"
+
+    def __iter__(self):
+        return iter(self.hits)
+
+    def __len__(self):
+        return len(self.hits)
+
+
+@dataclasses.dataclass
+class IndexedDocument:
+    """The analyzed columns of one article, ready to store."""
+
+    article_id: int
+    language: str
+    title: list[str]
+    tags: list[str]
+    summary: list[str]
+    body: list[str]
+    words: dict[str, str]
+
+
+class SearchBackend:
+    """The interface every search backend implements."""
+
+    def search(
+        self,
+        query: str,
+        *,
+        language: str | None,
+        category=None,
+        limit: int = 20,
+        offset: int = 0,
+        use_correction: bool = True,
+    ) -> SearchResult:
+        """Return the visible articles matching ``query``, best first.
+
+        ``language`` restricts the results to one language (None: all);
+        ``category`` (a Category or its id) to one category. A blank query
+        returns an empty result. Never raises for any input text.
+        """
+        raise NotImplementedError
+
+    def index(self, articles: Iterable) -> None:
+        """Insert or replace the index entries of ``articles``."""
+        raise NotImplementedError
+
+    def remove(self, article_ids: Iterable[int]) -> None:
+        """Remove the index entries of these article ids (missing ones ignored)."""
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        """Remove every index entry."""
+        raise NotImplementedError
+
+
+def analyze_article(article) -> IndexedDocument:
+    """Return the analyzed columns of an article (tags from its prefetch)."""
+    tag_text = " ".join(tag.name for tag in article.tags.all())
+    words: dict[str, str] = {}
+    for text in (article.title, tag_text, article.summary, article.body):
+        for word in analysis.latin_words(text):
+            if len(word) <= 64:
+                words.setdefault(analysis.stem(word), word)
+    return IndexedDocument(
+        article_id=article.pk,
+        language=article.language,
+        title=analysis.analyze(article.title),
+        tags=analysis.analyze(tag_text),
+        summary=analysis.analyze(article.summary),
+        body=analysis.analyze(article.body),
+        words=words,
+    )
+
+
+class DocumentSearchBackend(SearchBackend):
+    """Shared search flow over the analyzed-document table.
+
+    The OR fallback only matches the title, tags and summary: any one word
+    of a long sentence occurs in the body of most articles, so matching
+    bodies would return nearly everything, slowly, ranked by noise.
+
+    Results are kept in a small per-process LRU cache keyed by the search
+    generation (bumped by every index write and synonym edit, and renewed
+    when a scheduled article comes due), so a repeated popular query costs
+    no database work and can never show a stale or early result.
+    """
+
+    vendor = ""
+    cache_size = 1024
+    # Bounds staleness after writes that bypass the receivers (bulk UPDATE).
+    cache_seconds = 60
+
+    def __init__(self):
+        self._cache: OrderedDict = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    # --- engine hooks ---------------------------------------------------
+    def render_query(self, terms: list[query_module.Term], mode: str, language=None):
+        """Return the engine's match expression for the terms ("and"/"or").
+
+        ``language`` may be folded into the expression by engines that index
+        it; the visibility clause filters by language in any case.
+        """
+        raise NotImplementedError
+
+    def count_by_category(self, match, where: str, params: list) -> dict[int, int]:
+        """Return {category_id: matches} for rows passing ``where``."""
+        raise NotImplementedError
+
+    def fetch(self, match, where: str, params: list, limit: int, offset: int):
+        """Return [(article_id, score)] best first for rows passing ``where``."""
+        raise NotImplementedError
+
+    def write_documents(self, documents: list[IndexedDocument]) -> None:
+        """Insert or replace the stored rows of these documents."""
+        raise NotImplementedError
+
+    # --- shared behaviour -----------------------------------------------
+    def _visibility(self, *, language) -> tuple[str, list]:
+        # The WHERE clause of the one visibility rule, compiled by the ORM, so
+        # search can never disagree with Article.objects.published().
+        from articles.models import Article
+
+        queryset = Article.objects.published()
+        if language:
+            queryset = queryset.filter(language=language)
+        compiler = queryset.query.get_compiler(connection=connection)
+        sql, params = compiler.compile(queryset.query.where)
+        return sql, list(params)
+
+    def search(
+        self, query, *, language, category=None, limit=20, offset=0, use_correction=True
+    ) -> SearchResult:
+        """Return the visible articles matching ``query``, best first.
+
+        AND semantics first. When nothing matches every term, the junction
+        bigrams of Chinese runs are dropped (``mode="cover"``), and when that
+        still finds nothing, any term matches (``mode="or"``).
+        """
+        state = query_module.current_state()
+        category_id = category.pk if isinstance(category, Model) else category
+        category_id = int(category_id) if category_id is not None else None
+        # loaded_at identifies this load of the state: a new generation or a
+        # scheduled article coming due reloads it and so retires the entries.
+        key = (
+            state.loaded_at,
+            query,
+            language,
+            category_id,
+            limit,
+            offset,
+            use_correction,
+        )
+        now = time.monotonic()
+        with self._cache_lock:
+            cached = self._cache.get(key)
+            if cached is not None and now - cached[0] < self.cache_seconds:
+                self._cache.move_to_end(key)
+                return dataclasses.replace(cached[1], hits=list(cached[1].hits))
+        result = self._search(
+            query, state, language, category_id, limit, offset, use_correction
+        )
+        if self.cache_size:
+            with self._cache_lock:
+                self._cache[key] = (now, result)
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return dataclasses.replace(result, hits=list(result.hits))
+
+    def _search(self, query, state, language, category, limit, offset, use_correction):
+        parsed = query_module.parse_query(
+            query, use_correction=use_correction, state=state
+        )
+        result = SearchResult(
+            query=parsed.text, hits=[], total=0, corrected_query=parsed.corrected
+        )
+        if not parsed.terms:
+            return result
+        where, params = self._visibility(language=language)
+        for mode, terms in self._relaxations(parsed.terms):
+            match = self.render_query(terms, "or" if mode == "or" else "and", language)
+            facets, ranked = self.match_page(
+                match, where, params, category=category, limit=limit, offset=offset
+            )
+            if facets:
+                break
+        if not facets:
+            return result
+        result.mode, result.facets = mode, facets
+        result.total = (
+            sum(facets.values()) if category is None else facets.get(category, 0)
+        )
+        result.hits = self._with_snippets(ranked, parsed.tokens) if ranked else []
+        return result
+
+    def match_page(self, match, where, params, *, category, limit, offset):
+        """Return ({category_id: matches}, [(article_id, score)] best first).
+
+        The counts cover every category; the page only ``category`` when
+        given. Engines that can do both in one statement override this.
+        """
+        facets = self.count_by_category(match, where, params)
+        total = sum(facets.values()) if category is None else facets.get(category, 0)
+        if total == 0 or limit <= 0 or offset >= total:
+            return facets, []
+        if category is not None:
+            where = f"{where} AND articles_article.category_id = %s"
+            params = [*params, category]
+        return facets, self.fetch(match, where, params, limit, offset)
+
+    @staticmethod
+    def _relaxations(terms):
+        # Every term; then every term a CJK run needs to cover its characters
+        # (价格 and 确认 without the junction 格确); then any term.
+        yield "and", terms
+        cover = [term for term in terms if term.in_cover]
+        if len(cover) < len(terms):
+            yield "cover", cover
+        if len(cover) > 1:
+            yield "or", terms
+
+    def _with_snippets(self, ranked, tokens: set[str]) -> list[Hit]:
+        from articles.models import Article
+
+        texts = {
+            pk: (summary, snippets.plain_text(body))
+            for pk, summary, body in Article.objects.filter(
+                pk__in=[pk for pk, _score in ranked]
+            ).values_list("pk", "summary", "body")
+        }
+        return [
+            Hit(pk, score, snippets.make_snippet(list(texts.get(pk, ("", ""))), tokens))
+            for pk, score in ranked
+        ]
+
+    def index(self, articles) -> None:
+        """Insert or replace the index entries of ``articles``, in batches.
+
+        Tags are read through ``article.tags.all()``: prefetch them when
+        passing many articles.
+        """
+        from articles.search.models import SearchTerm
+
+        batch: list[IndexedDocument] = []
+        for article in articles:
+            batch.append(analyze_article(article))
+            if len(batch) >= INDEX_BATCH:
+                self._write_batch(batch, SearchTerm)
+                batch = []
+        if batch:
+            self._write_batch(batch, SearchTerm)
+        query_module.bump_generation()
+
+    def _write_batch(self, batch: list[IndexedDocument], term_model) -> None:
+        self.write_documents(batch)
+        words: dict[str, str] = {}
+        for document in batch:
+            for term, surface in document.words.items():
+                words.setdefault(term, surface)
+        term_model.objects.bulk_create(
+            [term_model(term=term, surface=surface) for term, surface in words.items()],
+            ignore_conflicts=True,
+        )
+
+    def remove(self, article_ids) -> None:
+        """Remove the index entries of these article ids (missing ones ignored)."""
+        from articles.search.models import SearchDocument
+
+        SearchDocument.objects.filter(article_id__in=list(article_ids)).delete()
+
+    def clear(self) -> None:
+        """Remove every index entry and the typo vocabulary."""
+        from articles.search.models import SearchDocument, SearchTerm
+
+        SearchDocument.objects.all().delete()
+        SearchTerm.objects.all().delete()
+        query_module.bump_generation()

@@ -1,0 +1,135 @@
+"""SQLite search backend: an FTS5 external-content table ranked with bm25().
+
+The FTS5 table ``articles_searchdocument_fts`` indexes the analyzed columns
+of ``articles_searchdocument`` and is kept in step with it by triggers, so
+writes here only touch the document table. Queries are FTS5 expressions in
+which every token is a quoted string literal.
+"""
+
+from django.db import connection
+
+from articles.search.backends.base import DocumentSearchBackend, IndexedDocument
+
+FTS_TABLE = "articles_searchdocument_fts"
+HEAD_COLUMNS = "{title tags summary}"
+# bm25() weights for the columns title, tags, summary, body.
+COLUMN_WEIGHTS = (10.0, 5.0, 3.0, 1.0)
+
+
+def quote(token: str) -> str:
+    """Return ``token`` as an FTS5 string literal (double quotes doubled)."""
+    return '"' + token.replace('"', '""') + '"'
+
+
+# CROSS JOIN fixes the join order in SQLite: walk the FTS5 matches and look
+# each article up by id, never scan articles and probe FTS5. The lookup goes
+# through a covering index (see migration 0002), so the article rows, whose
+# visibility columns sit behind the body, are never read.
+VISIBILITY_INDEX = "articles_article_search_visibility"
+
+
+class SQLiteSearchBackend(DocumentSearchBackend):
+    """Search over FTS5; see the module docstring."""
+
+    vendor = "sqlite"
+
+    def render_query(self, terms, mode, language=None):
+        """Return an FTS5 expression: quoted tokens, grouped with AND/OR.
+
+        The OR fallback only searches the title, tags and summary (see
+        ``DocumentSearchBackend``).
+        """
+        rendered = []
+        for term in terms:
+            alternatives = [
+                "(" + " AND ".join(quote(token) for token in alternative) + ")"
+                for alternative in term.alternatives
+            ]
+            rendered.append("(" + " OR ".join(alternatives) + ")")
+        if mode == "and":
+            return " AND ".join(rendered)
+        return f"{HEAD_COLUMNS} : (" + " OR ".join(rendered) + ")"
+
+    def count_by_category(self, match, where, params):
+        """Return {category_id: matches} among visible rows."""
+        sql = (
+            f"SELECT articles_article.category_id, COUNT(*) FROM {FTS_TABLE} "
+            f"CROSS JOIN articles_article INDEXED BY {VISIBILITY_INDEX} "
+            f"ON articles_article.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s AND {where} "
+            "GROUP BY articles_article.category_id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [match, *params])
+            return {category_id: count for category_id, count in cursor.fetchall()}
+
+    def match_page(self, match, where, params, *, category, limit, offset):
+        """Return (facets, ranked page), ranking title/tags/summary hits first.
+
+        bm25() must score every row it orders, so ranking all matches of a
+        common word costs ~1.5 µs per match. The page is instead taken from
+        the matches in the title, tags or summary (few, and the ones the
+        column weights put first anyway); body-only matches are ranked only
+        when those run out before the page is full.
+        """
+        facets = self.count_by_category(match, where, params)
+        total = sum(facets.values()) if category is None else facets.get(category, 0)
+        if total == 0 or limit <= 0 or offset >= total:
+            return facets, []
+        if category is not None:
+            where = f"{where} AND articles_article.category_id = %s"
+            params = [*params, category]
+        if match.startswith(HEAD_COLUMNS):
+            return facets, self.fetch(match, where, params, limit, offset)
+        head_match = f"{HEAD_COLUMNS} : ({match})"
+        head = self.fetch(head_match, where, params, offset + limit, 0)
+        page = head[offset:]
+        # Body-only matches exist only if the head ones fall short of total.
+        if len(head) < offset + limit and len(head) < total:
+            body_only = f"({match}) NOT ({head_match})"
+            page += self.fetch(
+                body_only, where, params, limit - len(page), max(0, offset - len(head))
+            )
+        return facets, page
+
+    def fetch(self, match, where, params, limit, offset):
+        """Return [(article_id, score)], best first (score = -bm25)."""
+        weights = ", ".join(str(weight) for weight in COLUMN_WEIGHTS)
+        sql = (
+            f"SELECT articles_article.id, bm25({FTS_TABLE}, {weights}) AS rank "
+            f"FROM {FTS_TABLE} "
+            f"CROSS JOIN articles_article INDEXED BY {VISIBILITY_INDEX} "
+            f"ON articles_article.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s AND {where} "
+            "ORDER BY rank, articles_article.id LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [match, *params, limit, offset])
+            return [(pk, -rank) for pk, rank in cursor.fetchall()]
+
+    def write_documents(self, documents: list[IndexedDocument]) -> None:
+        """Replace the document rows; the triggers update the FTS5 table."""
+        from articles.search.models import SearchDocument
+
+        SearchDocument.objects.filter(
+            article_id__in=[document.article_id for document in documents]
+        ).delete()
+        SearchDocument.objects.bulk_create(
+            [
+                SearchDocument(
+                    article_id=document.article_id,
+                    title=" ".join(document.title),
+                    tags=" ".join(document.tags),
+                    summary=" ".join(document.summary),
+                    body=" ".join(document.body),
+                )
+                for document in documents
+            ]
+        )
+
+
+def has_fts5() -> bool:
+    """Return whether this SQLite build has FTS5."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA compile_options")
+        return "ENABLE_FTS5" in {row[0] for row in cursor.fetchall()}

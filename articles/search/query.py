@@ -1,0 +1,251 @@
+"""From what the user typed to engine-neutral terms: synonyms and typos.
+
+A parsed query is a list of ``Term``s. A term is satisfied by any one of its
+alternatives, and an alternative by all of its tokens; AND mode requires
+every term, OR mode any. Backends render this structure into their own
+syntax with every token quoted, so user input is never read as syntax.
+
+Synonym groups and the Latin vocabulary come from the database and are kept
+in process memory, reloaded when the shared generation number in the cache
+changes (a synonym edit or an index write bumps it), so a staff edit is
+effective on the next search without any rebuild.
+"""
+
+import dataclasses
+import datetime
+import re
+import threading
+import time
+import uuid
+
+from django.core.cache import cache
+from django.db.models import Min
+from django.utils import timezone
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from articles.search import analysis
+
+GENERATION_KEY = "search:generation"
+# Even without a bump, reload now and then: a cache flush on another
+# server must not leave this process on stale synonyms for long.
+MAX_STATE_AGE = 300
+MIN_CORRECTABLE = 4
+_STEMMED_FILLERS = frozenset(analysis.stem(word) for word in analysis.EN_FILLERS)
+
+
+@dataclasses.dataclass(frozen=True)
+class Term:
+    """One query concept: any alternative matches; each needs all its tokens."""
+
+    alternatives: tuple[tuple[str, ...], ...]
+    # False for a bigram straddling two words of a CJK run (格确 in 价格确认):
+    # the "cover" mode, tried after AND, drops these and still requires
+    # every character through the other bigrams.
+    in_cover: bool = True
+
+    @property
+    def tokens(self) -> set[str]:
+        return {token for alternative in self.alternatives for token in alternative}
+
+
+@dataclasses.dataclass
+class ParsedQuery:
+    """The terms to match, and the corrected query text if a typo was fixed."""
+
+    text: str
+    terms: list[Term]
+    corrected: str | None = None
+
+    @property
+    def tokens(self) -> set[str]:
+        """Every token any alternative needs (for highlighting)."""
+        return {token for term in self.terms for token in term.tokens}
+
+
+@dataclasses.dataclass
+class _State:
+    generation: str
+    loaded_at: float
+    # first token -> [(token sequence, group alternatives)], longest first
+    synonyms: dict[str, list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]]
+    vocabulary: dict[str, str]
+    # The next publish time still in the future: when it passes, a scheduled
+    # article becomes visible, so cached results from before are stale.
+    next_due: datetime.datetime | None = None
+
+
+_state: _State | None = None
+_lock = threading.Lock()
+
+
+def bump_generation() -> None:
+    """Make every process reload synonyms and vocabulary on its next search."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def _load_state(generation: str) -> _State:
+    from articles.models import Article
+    from articles.search.models import SearchTerm, SynonymGroup
+
+    synonyms: dict = {}
+    for group in SynonymGroup.objects.filter(is_active=True).only("terms"):
+        alternatives = tuple(
+            dict.fromkeys(
+                tuple(tokens)
+                for tokens in (analysis.analyze(term) for term in group.term_list())
+                if tokens
+            )
+        )
+        if len(alternatives) < 2:
+            continue
+        for sequence in alternatives:
+            synonyms.setdefault(sequence[0], []).append((sequence, alternatives))
+    for entries in synonyms.values():
+        entries.sort(key=lambda entry: -len(entry[0]))
+    vocabulary = dict(SearchTerm.objects.values_list("term", "surface"))
+    next_due = Article.objects.filter(published_at__gt=timezone.now()).aggregate(
+        due=Min("published_at")
+    )["due"]
+    return _State(generation, time.monotonic(), synonyms, vocabulary, next_due)
+
+
+def current_state() -> _State:
+    """Return the synonyms and vocabulary, reloading them when stale."""
+    global _state
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        cache.add(GENERATION_KEY, generation, timeout=None)
+        generation = cache.get(GENERATION_KEY, generation)
+    state = _state
+    if (
+        state is None
+        or state.generation != generation
+        or time.monotonic() - state.loaded_at > MAX_STATE_AGE
+        or (state.next_due is not None and timezone.now() >= state.next_due)
+    ):
+        with _lock:
+            state = _state = _load_state(generation)
+    return state
+
+
+def correct(text: str, vocabulary: dict[str, str]) -> str | None:
+    """Return ``text`` with unknown Latin words replaced by the closest known.
+
+    Returns None when nothing was changed. Only alphabetic words of at least
+    ``MIN_CORRECTABLE`` letters whose stem is not in the vocabulary are
+    candidates; the replacement is within edit distance 1 (2 for words of
+    eight letters or more).
+    """
+    if not vocabulary:
+        return None
+    replacements: dict[str, str] = {}
+    for word in analysis.latin_words(text):
+        stem = analysis.stem(word)
+        if (
+            len(word) < MIN_CORRECTABLE
+            or stem in vocabulary
+            or stem in _STEMMED_FILLERS
+        ):
+            continue
+        limit = 2 if len(word) >= 8 else 1
+        match = process.extractOne(
+            stem, vocabulary.keys(), scorer=Levenshtein.distance, score_cutoff=limit
+        )
+        if match is not None:
+            replacements[word] = vocabulary[match[0]]
+    if not replacements:
+        return None
+    pattern = re.compile(
+        r"(?<![^\W_])(" + "|".join(map(re.escape, replacements)) + r")(?![^\W_])",
+        re.IGNORECASE,
+    )
+    corrected = pattern.sub(
+        lambda m: replacements.get(m.group().lower(), m.group()), text
+    )
+    return corrected if corrected != text else None
+
+
+def _overlaps(left: str, right: str) -> bool:
+    # Two adjacent bigrams of one CJK run share a character: 登入 + 入钱.
+    return (
+        len(left) == 2
+        and len(right) == 2
+        and left[1] == right[0]
+        and not left.isascii()
+    )
+
+
+def _chunk_terms(chunk: list[str], synonyms) -> list[Term]:
+    spans: list[tuple[int, int, tuple]] = []
+    i = 0
+    while i < len(chunk):
+        for sequence, alternatives in synonyms.get(chunk[i], ()):
+            if tuple(chunk[i : i + len(sequence)]) == sequence:
+                spans.append((i, i + len(sequence), alternatives))
+                i += len(sequence)
+                break
+        else:
+            i += 1
+    # A bigram straddling a synonym's edge (入钱 in 登入钱包) would make the
+    # synonym's other spellings fail, so it is dropped.
+    dropped: set[int] = set()
+    for start, end, _alternatives in spans:
+        if start > 0 and _overlaps(chunk[start - 1], chunk[start]):
+            dropped.add(start - 1)
+        if end < len(chunk) and _overlaps(chunk[end - 1], chunk[end]):
+            dropped.add(end)
+    junctions: set[int] = set()
+    run_start = 0
+    for i in range(1, len(chunk) + 1):
+        if i < len(chunk) and _overlaps(chunk[i - 1], chunk[i]):
+            continue
+        # chunk[run_start:i] is one run of overlapping bigrams: every other
+        # bigram, plus the last, covers all of its characters.
+        junctions.update(range(run_start + 1, i - 1, 2))
+        run_start = i
+    terms: list[Term] = []
+    starts = {start: (end, alternatives) for start, end, alternatives in spans}
+    i = 0
+    while i < len(chunk):
+        if i in starts:
+            end, alternatives = starts[i]
+            terms.append(Term(alternatives))
+            i = end
+            continue
+        if i not in dropped:
+            terms.append(Term(((chunk[i],),), in_cover=i not in junctions))
+        i += 1
+    return terms
+
+
+def parse(text: str, *, synonyms) -> list[Term]:
+    """Return the distinct terms of a query, synonyms expanded, fillers dropped.
+
+    English fillers are dropped unless the query has nothing else.
+    """
+    terms: list[Term] = []
+    for chunk in analysis.query_chunks(text):
+        terms.extend(_chunk_terms(chunk, synonyms))
+    meaningful = [
+        term
+        for term in terms
+        if not (
+            len(term.alternatives) == 1
+            and term.alternatives[0][0] in _STEMMED_FILLERS
+            and len(term.alternatives[0]) == 1
+        )
+    ]
+    return list(dict.fromkeys(meaningful or terms))
+
+
+def parse_query(raw: str, *, use_correction: bool = True, state=None) -> ParsedQuery:
+    """Return the parsed form of a raw query (which may be anything at all)."""
+    text = analysis.clean_query(raw)
+    if not text:
+        return ParsedQuery(text="", terms=[])
+    state = state or current_state()
+    corrected = correct(text, state.vocabulary) if use_correction else None
+    terms = parse(corrected or text, synonyms=state.synonyms)
+    return ParsedQuery(text=text, terms=terms, corrected=corrected)

@@ -1,0 +1,158 @@
+"""Reads shaped for the search page and the search API."""
+
+import dataclasses
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Count
+from django.utils import timezone
+from rapidfuzz import fuzz, process
+
+from articles import selectors as article_selectors
+from articles.models import Article, Category
+from articles.search import analysis, search
+from articles.search.backends.base import SearchResult
+from articles.search.models import SearchQuery
+
+SUGGESTION_DAYS = 90
+SUGGESTION_CANDIDATES = 500
+SUGGESTION_MIN_SCORE = 60
+
+
+@dataclasses.dataclass
+class SearchRow:
+    """One result as rendered: the article (category fetched) and snippet."""
+
+    article: Article
+    snippet: str
+    score: float
+    rank: int
+
+
+@dataclasses.dataclass
+class SearchPage:
+    """Everything the results page shows for one query."""
+
+    result: SearchResult
+    rows: list[SearchRow]
+    page: Page | None
+    facets: list[tuple[Category, int]]
+    language: str | None
+    is_other_language: bool = False
+    popular: list[Article] = dataclasses.field(default_factory=list)
+    suggestions: list[str] = dataclasses.field(default_factory=list)
+
+
+def _other_language(language: str) -> str:
+    return next(code for code, _name in settings.LANGUAGES if code != language)
+
+
+def search_rows(result: SearchResult, *, offset: int = 0) -> list[SearchRow]:
+    """Return the hits of ``result`` as rows, in rank order (one query).
+
+    Articles are loaded with ``in_bulk`` and ordered by the hit list, so the
+    engine's ranking survives; a hit whose article vanished meanwhile is
+    skipped.
+    """
+    articles = Article.objects.select_related("category").in_bulk(
+        [hit.article_id for hit in result.hits]
+    )
+    return [
+        SearchRow(articles[hit.article_id], hit.snippet, hit.score, offset + number)
+        for number, hit in enumerate(result.hits, start=1)
+        if hit.article_id in articles
+    ]
+
+
+def search_get_page(
+    *,
+    query: str,
+    language: str | None,
+    category: Category | None = None,
+    page_number: str | None = None,
+    use_correction: bool = True,
+    fallback_language: bool = True,
+) -> SearchPage:
+    """Return one page of results with facets, for the results page.
+
+    When nothing matches in ``language``, the other language is searched and
+    ``is_other_language`` is set; when nothing matches at all, ``popular``
+    holds the most viewed articles to offer instead.
+    """
+    size = settings.HELPCENTER_PAGE_SIZE
+    try:
+        number = max(1, int(page_number or 1))
+    except (TypeError, ValueError):
+        number = 1
+    options = {"category": category, "use_correction": use_correction, "limit": size}
+    result = search(query, language=language, offset=(number - 1) * size, **options)
+    is_other = False
+    if result.total == 0 and language and fallback_language and result.query:
+        other = search(query, language=_other_language(language), offset=0, **options)
+        if other.total:
+            result, is_other, number = other, True, 1
+    if result.total and not result.hits:
+        number = (result.total - 1) // size + 1
+        result = search(
+            query,
+            language=_other_language(language) if is_other else language,
+            offset=(number - 1) * size,
+            **options,
+        )
+    page = (
+        Paginator(range(result.total), size).get_page(number) if result.total else None
+    )
+    categories = Category.objects.in_bulk(list(result.facets)) if result.facets else {}
+    facets = sorted(
+        (
+            (categories[pk], count)
+            for pk, count in result.facets.items()
+            if pk in categories
+        ),
+        key=lambda item: (-item[1], item[0].order, item[0].slug),
+    )
+    search_page = SearchPage(
+        result=result,
+        rows=search_rows(result, offset=(number - 1) * size),
+        page=page,
+        facets=facets,
+        language=language,
+        is_other_language=is_other,
+    )
+    if result.query and not result.total:
+        search_page.popular = article_selectors.article_list_popular(
+            language=language or settings.LANGUAGE_CODE
+        )
+        search_page.suggestions = search_suggestions(
+            query=result.query, language=language or settings.LANGUAGE_CODE
+        )
+    return search_page
+
+
+def search_suggestions(*, query: str, language: str, limit: int = 3) -> list[str]:
+    """Return up to ``limit`` earlier queries close to ``query`` that found
+    articles, for a page with no results (one query).
+
+    Candidates are the most frequent successful queries of the last 90 days
+    in ``language``; closeness is rapidfuzz's WRatio on the normalised text.
+    """
+    since = timezone.now() - timedelta(days=SUGGESTION_DAYS)
+    candidates = list(
+        SearchQuery.objects.filter(
+            language=language, result_count__gt=0, created_at__gte=since
+        )
+        .values("query")
+        .annotate(searches=Count("pk"))
+        .order_by("-searches")
+        .values_list("query", flat=True)[:SUGGESTION_CANDIDATES]
+    )
+    folded = analysis.normalize(query)
+    matches = process.extract(
+        folded,
+        [candidate for candidate in candidates if candidate != folded],
+        scorer=fuzz.WRatio,
+        score_cutoff=SUGGESTION_MIN_SCORE,
+        limit=limit,
+    )
+    return [candidate for candidate, _score, _index in matches]

@@ -1,0 +1,76 @@
+import json
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import make_article
+
+
+def test_api_search_literal_path_returns_documented_shape(client, article):
+    response = client.get("/api/search", {"q": "转账", "lang": "zh-hans"})
+    assert response.status_code == 200
+    assert json.loads(response.content) == {
+        "query": "转账",
+        "corrected_query": None,
+        "total": 1,
+        "results": [
+            {
+                "slug": "transfer-not-arrived",
+                "title": "转账未到账怎么办",
+                "url": "/zh-hans/articles/transfer-not-arrived/",
+                "snippet": "<mark>转账</mark>显示成功但对方没有收到时的排查步骤。",
+                "category": "transfers",
+                "language": "zh-hans",
+            }
+        ],
+    }
+
+
+def test_api_search_reports_correction_and_limit(client, category):
+    for number in range(3):
+        make_article(category=category, title=f"Wallet {number}", language="en")
+    data = client.get(
+        reverse("api:search"), {"q": "walet", "lang": "en", "limit": "2"}
+    ).json()
+    assert (data["corrected_query"], data["total"], len(data["results"])) == (
+        "wallet",
+        3,
+        2,
+    )
+
+
+def test_api_search_filters_by_category(client, article):
+    make_article(title="转账限额")
+    data = client.get(
+        reverse("api:search"), {"q": "转账", "category": "transfers"}
+    ).json()
+    assert [result["slug"] for result in data["results"]] == [article.slug]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"lang": "fr"},
+        {"limit": "0"},
+        {"limit": "abc"},
+        {"limit": "500"},
+        {"category": "nope"},
+    ],
+)
+def test_api_search_rejects_bad_parameters(client, article, params):
+    response = client.get(reverse("api:search"), {"q": "转账", **params})
+    assert response.status_code == 400
+    assert "error" in response.json()
+
+
+@pytest.mark.parametrize("hostile", ['"', "NEAR(", "\x00", "x" * 10_000, "' OR 1=1 --"])
+def test_api_search_blank_or_hostile_query_is_empty_not_error(client, article, hostile):
+    data = client.get(reverse("api:search"), {"q": hostile}).json()
+    assert data["total"] == 0 and data["results"] == []
+
+
+def test_api_search_does_not_record_keystrokes(client, article):
+    from articles.search.models import SearchQuery
+
+    client.get(reverse("api:search"), {"q": "转账"})
+    assert SearchQuery.objects.count() == 0

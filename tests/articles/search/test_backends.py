@@ -1,0 +1,420 @@
+"""The contract every search backend meets, run against each engine."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from hypothesis import (
+    HealthCheck,
+    given,
+    settings as hypothesis_settings,
+    strategies as st,
+)
+
+from articles.models import Article
+from articles.search import query as query_module
+from articles.search.models import SearchDocument, SynonymGroup
+from tests.factories import make_article, make_category
+
+HOSTILE = [
+    '"',
+    "'",
+    "*",
+    "-",
+    "%",
+    "^",
+    "NEAR(",
+    "NEAR(转账 到账, 2)",
+    "title:转账",
+    "转账 AND",
+    "OR",
+    "NOT 转账",
+    "AND OR NOT",
+    "((转账",
+    "转账))",
+    '"转账',
+    "\x00",
+    "转\x00账",
+    "转账" * 5000,
+    "😀🔥转账😀",
+    "مرحبا بالعالم",
+    "שלום ‏转账",
+    "（转账）！？。",
+    "\\",
+    "'; DROP TABLE articles_article; --",
+    ":*",
+    "a & b | !c",
+    "<mark>x</mark>",
+]
+
+
+def ids(result):
+    return [hit.article_id for hit in result.hits]
+
+
+@pytest.fixture
+def corpus(db):
+    transfers = make_category(slug="transfers")
+    security = make_category(slug="security")
+    return {
+        "transfer": make_article(
+            category=transfers,
+            title="转账显示成功但对方没收到",
+            summary="转账已完成却迟迟未到账时的排查步骤。",
+            body="核对地址、网络和交易哈希。",
+            tags=["转账", "到账"],
+        ),
+        "password": make_article(
+            category=security,
+            title="忘记登录密码",
+            summary="通过邮箱重置密码。",
+            body="在登录页点击忘记密码。",
+        ),
+        "crash": make_article(
+            category=security,
+            language="en",
+            title="The app crashes on start",
+            summary="What to do when the app closes by itself.",
+            body="Update the app, then restart your phone. Reinstalling keeps your wallet.",
+        ),
+        "kyc": make_article(
+            category=security,
+            title="如何完成实名认证",
+            summary="上传证件照片。",
+            body="认证通常在一个工作日内完成。",
+        ),
+    }
+
+
+def test_backend_finds_two_character_chinese_word(backend, corpus):
+    assert ids(backend.search("密码", language="zh-hans")) == [corpus["password"].pk]
+
+
+def test_backend_finds_phrase_sentence(backend, corpus):
+    result = backend.search("转账未到账怎么办", language="zh-hans")
+    assert ids(result)[0] == corpus["transfer"].pk
+
+
+def test_backend_finds_traditional_query(backend, corpus):
+    assert ids(backend.search("轉帳", language="zh-hans")) == [corpus["transfer"].pk]
+
+
+def test_backend_applies_default_synonyms(backend, corpus):
+    assert ids(backend.search("KYC", language="zh-hans")) == [corpus["kyc"].pk]
+    assert ids(backend.search("登入", language="zh-hans")) == [corpus["password"].pk]
+
+
+def test_backend_synonym_edit_takes_effect_without_reindex(backend, corpus):
+    assert ids(backend.search("闪退", language="en")) == [corpus["crash"].pk]
+    assert backend.search("罢工", language="en").total == 0
+    SynonymGroup.objects.create(terms="罢工, crash")
+    assert ids(backend.search("罢工", language="en")) == [corpus["crash"].pk]
+
+
+def test_backend_stems_english(backend, corpus):
+    assert ids(backend.search("crashing", language="en")) == [corpus["crash"].pk]
+
+
+def test_backend_corrects_typos(backend, corpus):
+    result = backend.search("reinstal walet", language="en")
+    assert result.corrected_query == "reinstal wallet"
+    assert ids(result) == [corpus["crash"].pk]
+
+
+def test_backend_skips_correction_when_asked(backend, corpus):
+    result = backend.search("walet", language="en", use_correction=False)
+    assert result.corrected_query is None
+    assert result.total == 0
+
+
+def test_backend_ranks_title_hit_above_body_only_hit(backend, db):
+    category = make_category()
+    body_hit = make_article(
+        category=category, title="其他问题", body="这里提到钱包一次。"
+    )
+    title_hit = make_article(category=category, title="钱包备份", body="备份说明。")
+    for number in range(3):
+        make_article(
+            category=category, title=f"无关文章{number}", body="没有相关内容。"
+        )
+    assert ids(backend.search("钱包", language="zh-hans")) == [
+        title_hit.pk,
+        body_hit.pk,
+    ]
+
+
+def test_backend_requires_every_term_when_some_article_has_all(backend, db):
+    category = make_category()
+    both = make_article(category=category, title="USDT fee", language="en")
+    make_article(category=category, title="USDT only", language="en")
+    make_article(category=category, title="fee only", language="en")
+    result = backend.search("usdt fee", language="en")
+    assert (ids(result), result.mode) == ([both.pk], "and")
+
+
+def test_backend_drops_junction_bigrams_before_falling_back(backend, db):
+    category = make_category()
+    both = make_article(category=category, title="价格和确认")
+    make_article(category=category, title="只有价格")
+    result = backend.search("价格确认", language="zh-hans")
+    assert (ids(result), result.mode) == ([both.pk], "cover")
+
+
+def test_backend_falls_back_to_any_term(backend, db):
+    category = make_category()
+    usdt = make_article(category=category, title="USDT deposits", language="en")
+    make_article(
+        category=category, title="Fees", body="USDT in the body", language="en"
+    )
+    result = backend.search("usdt zebra", language="en")
+    # The fallback matches titles, tags and summaries, not bodies.
+    assert (ids(result), result.mode) == ([usdt.pk], "or")
+
+
+def test_backend_blank_query_returns_nothing(backend, corpus):
+    for blank in ["", "   ", "\x00", "。！？", "了吗"]:
+        result = backend.search(blank, language="zh-hans")
+        assert (ids(result), result.total) == ([], 0)
+
+
+def test_backend_never_finds_drafts_archived_or_early_scheduled(backend, db):
+    category = make_category()
+    make_article(
+        category=category,
+        title="钱包草稿",
+        status=Article.Status.DRAFT,
+        published_at=None,
+    )
+    make_article(category=category, title="钱包归档", status=Article.Status.ARCHIVED)
+    scheduled = make_article(
+        category=category,
+        title="钱包预告",
+        published_at=timezone.now() + timedelta(hours=2),
+    )
+    assert backend.search("钱包", language="zh-hans").total == 0
+    later = timezone.now() + timedelta(hours=3)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert ids(backend.search("钱包", language="zh-hans")) == [scheduled.pk]
+
+
+def test_backend_follows_publish_unpublish_and_edits(backend, corpus):
+    article = corpus["password"]
+    article.status = Article.Status.DRAFT
+    article.save()
+    assert backend.search("密码", language="zh-hans").total == 0
+    article.status = Article.Status.PUBLISHED
+    article.title = "找回钱包"
+    article.slug = "recover-wallet"
+    article.summary = article.body = ""
+    article.save()
+    assert backend.search("密码", language="zh-hans").total == 0
+    assert ids(backend.search("钱包", language="zh-hans")) == [article.pk]
+
+
+def test_backend_follows_tag_changes(backend, corpus):
+    corpus["kyc"].tags.add("护照")
+    assert ids(backend.search("护照", language="zh-hans")) == [corpus["kyc"].pk]
+    corpus["kyc"].tags.clear()
+    assert backend.search("护照", language="zh-hans").total == 0
+
+
+def test_backend_drops_deleted_articles(backend, corpus):
+    pk = corpus["password"].pk
+    corpus["password"].delete()
+    assert backend.search("密码", language="zh-hans").total == 0
+    assert not SearchDocument.objects.filter(article_id=pk).exists()
+
+
+def test_backend_remove_and_clear_empty_the_index(backend, corpus):
+    backend.remove([corpus["password"].pk])
+    assert backend.search("密码", language="zh-hans").total == 0
+    backend.clear()
+    assert backend.search("转账", language="zh-hans").total == 0
+
+
+def test_backend_filters_by_language_and_category(backend, corpus):
+    assert backend.search("app", language="zh-hans").total == 0
+    assert ids(backend.search("app", language=None)) == [corpus["crash"].pk]
+    category = corpus["transfer"].category
+    result = backend.search("转账 OR 密码", language="zh-hans", category=category)
+    assert ids(result) == [corpus["transfer"].pk]
+    assert result.facets == {category.pk: 1, corpus["password"].category_id: 1}
+
+
+def test_backend_paginates_with_offset(backend, db):
+    category = make_category()
+    for number in range(5):
+        make_article(category=category, title=f"钱包{number}")
+    first = backend.search("钱包", language="zh-hans", limit=3)
+    second = backend.search("钱包", language="zh-hans", limit=3, offset=3)
+    assert (first.total, len(first.hits), len(second.hits)) == (5, 3, 2)
+    assert not set(ids(first)) & set(ids(second))
+
+
+def test_backend_snippet_is_escaped_then_marked(backend, db):
+    make_article(title="x", summary="<script>alert(1)</script> 钱包 & more")
+    snippet = backend.search("钱包", language="zh-hans").hits[0].snippet
+    assert (
+        snippet == "&lt;script&gt;alert(1)&lt;/script&gt; <mark>钱包</mark> &amp; more"
+    )
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_backend_survives_hostile_input(backend, corpus, hostile):
+    result = backend.search(hostile, language="zh-hans")
+    assert result.total >= 0
+    assert len(result.query) <= 200
+
+
+def test_rebuild_command_reindexes_everything(backend, corpus, capsys):
+    SearchDocument.objects.all().delete()
+    call_command("rebuild_search_index", batch_size=2)
+    assert ids(backend.search("密码", language="zh-hans")) == [corpus["password"].pk]
+    assert "Indexed 4/4 articles (100%)" in capsys.readouterr().out
+
+
+def reference_ids(query: str, language: str) -> set[int]:
+    """Evaluate a query in Python over the stored tokens: the engine-neutral truth."""
+    parsed = query_module.parse_query(query)
+    if not parsed.terms:
+        return set()
+    visible = set(
+        Article.objects.published()
+        .filter(language=language)
+        .values_list("pk", flat=True)
+    )
+    documents, heads = {}, {}
+    for document in SearchDocument.objects.filter(article_id__in=visible):
+        head = f"{document.title} {document.tags} {document.summary}".split()
+        heads[document.article_id] = set(head)
+        documents[document.article_id] = set(head) | set(document.body.split())
+
+    def satisfied(term, tokens):
+        return any(all(token in tokens for token in alt) for alt in term.alternatives)
+
+    def every(terms):
+        return {
+            pk
+            for pk, tokens in documents.items()
+            if all(satisfied(t, tokens) for t in terms)
+        }
+
+    # AND; then the characters of each CJK run (junction bigrams optional);
+    # then OR, over the title, tags and summary only.
+    found = every(parsed.terms)
+    cover = [term for term in parsed.terms if term.in_cover]
+    if not found and len(cover) < len(parsed.terms):
+        found = every(cover)
+    if not found and len(cover) > 1:
+        found = {
+            pk
+            for pk, tokens in heads.items()
+            if any(satisfied(t, tokens) for t in parsed.terms)
+        }
+    return found
+
+
+MATCH_QUERIES = [
+    "转账",
+    "转账未到账",
+    "轉帳沒收到",
+    "忘记密码怎么办",
+    "登入",
+    "KYC",
+    "实名认证",
+    "app crash",
+    "the app closes",
+    "phone wallet",
+    "钱包 app",
+    "usdt",
+    "网络 交易哈希",
+]
+
+
+@pytest.mark.parametrize("text", MATCH_QUERIES)
+def test_backend_matches_reference_documents(backend, corpus, text):
+    """Both engines match exactly the documents the reference evaluator does,
+    so they match the same documents as each other; only the order differs."""
+    for language in ("zh-hans", "en"):
+        result = backend.search(text, language=language, limit=100)
+        assert set(ids(result)) == reference_ids(text, language)
+
+
+QUERY_ALPHABET = st.sampled_from(
+    list("转账到未密码登录钱包网络的了吗app crash wallet phone")
+    + [
+        '"',
+        "*",
+        "(",
+        ")",
+        ":",
+        "^",
+        "-",
+        "NEAR",
+        "AND",
+        "OR",
+        "\x00",
+        "'",
+        "\\",
+        "😀",
+        "轉",
+        "Ｅ",
+    ]
+)
+
+
+@given(text=st.lists(QUERY_ALPHABET, max_size=30).map("".join))
+@hypothesis_settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+def test_backend_property_matches_reference_for_any_query(backend, corpus, text):
+    result = backend.search(text, language="zh-hans", limit=100)
+    assert set(ids(result)) == reference_ids(text, "zh-hans")
+
+
+@given(text=st.text(max_size=300))
+@hypothesis_settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+def test_backend_property_never_fails_on_any_text(backend, corpus, text):
+    result = backend.search(
+        text, language="zh-hans", category=corpus["transfer"].category
+    )
+    assert 0 <= len(result.hits) <= result.total
+
+
+def test_backend_serves_repeated_query_from_cache(
+    backend, corpus, django_assert_num_queries
+):
+    first = backend.search("密码", language="zh-hans")
+    with django_assert_num_queries(0):
+        again = backend.search("密码", language="zh-hans")
+    assert ids(again) == ids(first) == [corpus["password"].pk]
+
+
+def test_backend_cache_never_hides_a_newly_due_article(backend, db):
+    scheduled = make_article(
+        title="钱包预告", published_at=timezone.now() + timedelta(minutes=5)
+    )
+    assert backend.search("钱包", language="zh-hans").total == 0
+    later = timezone.now() + timedelta(minutes=6)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert ids(backend.search("钱包", language="zh-hans")) == [scheduled.pk]
+
+
+def test_backend_pages_through_title_then_body_hits(backend, db):
+    category = make_category()
+    for number in range(2):
+        make_article(category=category, title=f"钱包{number}")
+    for number in range(3):
+        make_article(category=category, title=f"其他{number}", body="正文提到钱包。")
+    first = backend.search("钱包", language="zh-hans", limit=3)
+    second = backend.search("钱包", language="zh-hans", limit=3, offset=3)
+    assert (first.total, len(first.hits), len(second.hits)) == (5, 3, 2)
+    assert len(set(ids(first)) | set(ids(second))) == 5

@@ -1,0 +1,196 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone, translation
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+
+from articles.search import query as query_module
+from articles.search.models import SearchQuery
+from tests.factories import make_article, make_category
+
+# A valid BIP39 phrase: the analytics must never store it.
+PHRASE = (
+    "abandon abandon abandon abandon abandon abandon "
+    "abandon abandon abandon abandon abandon about"
+)
+
+
+def url(name, language="zh-hans"):
+    with translation.override(language):
+        return reverse(name)
+
+
+@pytest.fixture
+def warm_state(db):
+    """Load synonyms and vocabulary, as a running process already has."""
+    query_module.current_state()
+
+
+def test_search_page_literal_path_shows_ranked_highlighted_results(client, article):
+    response = client.get("/zh-hans/search/", {"q": "转账"})
+    assert response.context["search"].result.total == 1
+    assertContains(response, article.title)
+    assertContains(response, "<mark>转账</mark>")
+    assert [row.article for row in response.context["search"].rows] == [article]
+
+
+def test_search_page_escapes_snippet_before_marking(client, category):
+    make_article(category=category, title="钱包", summary="<b>钱包</b> & 安全")
+    response = client.get(url("articles:search"), {"q": "钱包"})
+    assertContains(response, "&lt;b&gt;<mark>钱包</mark>&lt;/b&gt; &amp; 安全")
+    assertNotContains(response, "<b>钱包</b>")
+
+
+def test_search_page_pins_query_count(
+    client, category, django_assert_num_queries, warm_state
+):
+    for number in range(4):
+        make_article(category=category, title=f"钱包{number}")
+    query_module.current_state()
+    # matches (SQLite: counts, then the ranked page; PostgreSQL: one
+    # statement), snippet texts, articles, categories, the analytics record
+    with django_assert_num_queries(6 if connection.vendor == "sqlite" else 5):
+        response = client.get(url("articles:search"), {"q": "钱包"})
+    assert len(response.context["search"].rows) == 4
+
+
+def test_search_page_zero_results_offers_popular_and_contact(
+    client, category, warm_state, django_assert_num_queries
+):
+    popular = make_article(
+        category=category, language="en", title="Popular", view_count=9
+    )
+    query_module.current_state()
+    # count in each language, popular articles, suggestions, record
+    with django_assert_num_queries(5):
+        response = client.get(url("articles:search", "en"), {"q": "zzzqqq"})
+    assertContains(response, "No articles match “zzzqqq”.")
+    assertContains(response, 'href="/en/contact/"')
+    assert response.context["search"].popular == [popular]
+
+
+def test_search_page_shows_correction_and_search_instead_link(client, category):
+    make_article(category=category, title="Wallet backup", language="en")
+    response = client.get(url("articles:search", "en"), {"q": "walet"})
+    assertContains(response, "Showing results for <strong>wallet</strong>")
+    assertContains(response, "q=walet&amp;spell=0")
+    response = client.get(url("articles:search", "en"), {"q": "walet", "spell": "0"})
+    assertContains(response, "No articles match")
+
+
+def test_search_page_filters_by_category_facet(client, category, article):
+    other = make_category(slug="other-cat")
+    make_article(category=other, title="转账限额")
+    response = client.get(url("articles:search"), {"q": "转账"})
+    facets = {(facet.slug, count) for facet, count in response.context["search"].facets}
+    assert facets == {("other-cat", 1), ("transfers", 1)}
+    response = client.get(
+        url("articles:search"), {"q": "转账", "category": "other-cat"}
+    )
+    assert [row.article.category for row in response.context["search"].rows] == [other]
+    assert response.context["search"].result.total == 1
+
+
+def test_search_page_falls_back_to_other_language_marked(client, category):
+    make_article(category=category, title="钱包备份")
+    response = client.get(url("articles:search", "en"), {"q": "钱包"})
+    assert response.context["search"].is_other_language
+    assertContains(response, "showing articles in the other language")
+
+
+def test_search_page_paginates(client, category, settings):
+    settings.HELPCENTER_PAGE_SIZE = 2
+    for number in range(5):
+        make_article(category=category, title=f"Wallet {number}", language="en")
+    response = client.get(url("articles:search", "en"), {"q": "wallet", "page": "3"})
+    assert len(response.context["search"].rows) == 1
+    assertContains(response, "Page 3 of 3")
+    response = client.get(url("articles:search", "en"), {"q": "wallet", "page": "99"})
+    assert response.context["search"].page.number == 3
+
+
+@pytest.mark.parametrize(
+    "hostile", ['"', "NEAR(", "\x00", "x" * 10_000, "title:*", "%"]
+)
+def test_search_page_never_errors_on_hostile_input(client, article, hostile):
+    response = client.get(
+        url("articles:search"), {"q": hostile, "page": "x", "lang": "zz"}
+    )
+    assert response.status_code == 200
+    assert len(response.context["query"]) <= 200
+
+
+def test_search_page_hides_drafts_and_scheduled(client, category):
+    make_article(category=category, title="钱包草稿", status="draft", published_at=None)
+    make_article(
+        category=category,
+        title="钱包预告",
+        published_at=timezone.now() + timedelta(days=1),
+    )
+    response = client.get(url("articles:search"), {"q": "钱包"})
+    assert response.context["search"].result.total == 0
+    assert response.context["search"].rows == []
+
+
+def test_search_records_normalised_query_without_ip(client, article):
+    client.get(url("articles:search"), {"q": "  轉帳   "}, REMOTE_ADDR="203.0.113.9")
+    recorded = SearchQuery.objects.get()
+    assert (recorded.query, recorded.language, recorded.result_count) == (
+        "转账",
+        "zh-hans",
+        1,
+    )
+    assert "203.0.113.9" not in str(SearchQuery.objects.values().get())
+
+
+def test_search_never_records_a_recovery_phrase(client, article):
+    response = client.get(url("articles:search"), {"q": PHRASE})
+    assert response.status_code == 200
+    assert SearchQuery.objects.count() == 0
+
+
+def test_search_records_only_the_first_page(client, article):
+    client.get(url("articles:search"), {"q": "转账", "page": "2"})
+    assert SearchQuery.objects.count() == 0
+
+
+def test_search_open_records_opened_result_and_redirects(client, article):
+    response = client.get(url("articles:search"), {"q": "转账"})
+    token = response.context["token"]
+    assertContains(response, "rank=1&amp;t=")
+    response = client.get(
+        url("articles:search_open"),
+        {"article": article.slug, "lang": "zh-hans", "rank": "1", "t": token},
+    )
+    assertRedirects(response, article.get_absolute_url(), fetch_redirect_response=False)
+    recorded = SearchQuery.objects.get()
+    assert (recorded.opened_article, recorded.opened_rank) == (article, 1)
+
+
+def test_search_open_ignores_forged_token(client, article):
+    SearchQuery.objects.create(query="x", language="zh-hans", result_count=1)
+    response = client.get(
+        url("articles:search_open"),
+        {"article": article.slug, "lang": "zh-hans", "t": "1:forged"},
+    )
+    assert response.status_code == 302
+    assert SearchQuery.objects.get().opened_article is None
+
+
+def test_search_open_unknown_article_returns_404(client, db):
+    response = client.get(
+        url("articles:search_open"), {"article": "nope", "lang": "zh-hans"}
+    )
+    assert response.status_code == 404
+
+
+def test_search_page_zero_results_suggests_close_successful_queries(client, db):
+    for _ in range(2):
+        SearchQuery.objects.create(query="wallet backup", language="en", result_count=3)
+    SearchQuery.objects.create(query="wallet bakup", language="en", result_count=0)
+    SearchQuery.objects.create(query="gas fee", language="en", result_count=4)
+    response = client.get(url("articles:search", "en"), {"q": "walet bakup"})
+    assert response.context["search"].suggestions == ["wallet backup"]
+    assertContains(response, 'href="/en/search/?q=wallet%20backup"')

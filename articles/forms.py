@@ -26,11 +26,14 @@ class VoteForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("reason") == ArticleVote.Reason.OTHER and not cleaned.get("comment"):
+        if cleaned.get("reason") == ArticleVote.Reason.OTHER and not cleaned.get(
+            "comment"
+        ):
             self.add_error(
                 "comment",
                 forms.ValidationError(
-                    _("Please tell us in a few words what was wrong."), code="comment_required"
+                    _("Please tell us in a few words what was wrong."),
+                    code="comment_required",
                 ),
             )
         return cleaned

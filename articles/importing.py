@@ -39,7 +39,14 @@ from articles.models import Article, Category, Language
 
 CATEGORIES_FILE = "categories.yaml"
 REQUIRED_KEYS = ("title", "slug", "category", "language")
-OPTIONAL_KEYS = ("tags", "status", "summary", "promoted", "translation_of", "published_at")
+OPTIONAL_KEYS = (
+    "tags",
+    "status",
+    "summary",
+    "promoted",
+    "translation_of",
+    "published_at",
+)
 CATEGORY_KEYS = (
     "slug", "name_zh_hans", "name_en", "description_zh_hans", "description_en",
     "icon", "order", "contact_form_kind",
@@ -132,10 +139,12 @@ def parse_article_file(path: Path) -> ArticleDocument:
         raise ArticleFileError("front matter must be a YAML mapping of keys to values")
     unknown = set(meta) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS)
     if unknown:
-        raise ArticleFileError(f"unknown keys in front matter: {', '.join(sorted(map(str, unknown)))}")
+        names = ", ".join(sorted(map(str, unknown)))
+        raise ArticleFileError(f"unknown keys in front matter: {names}")
     missing = [key for key in REQUIRED_KEYS if not meta.get(key)]
     if missing:
-        raise ArticleFileError(f"missing required keys: {', '.join(missing)}")
+        names = ", ".join(missing)
+        raise ArticleFileError(f"missing required keys: {names}")
     if "\x00" in body:
         raise ArticleFileError("body contains a NUL byte")
     return ArticleDocument(
@@ -149,9 +158,11 @@ def parse_article_file(path: Path) -> ArticleDocument:
         status=_status(meta),
         summary=_text(meta, "summary", 300),
         promoted=_bool(meta, "promoted"),
-        translation_of=_slug(_text(meta, "translation_of", 200), "translation_of")
-        if meta.get("translation_of")
-        else "",
+        translation_of=(
+            _slug(_text(meta, "translation_of", 200), "translation_of")
+            if meta.get("translation_of")
+            else ""
+        ),
         published_at=_datetime(meta),
     )
 
@@ -174,11 +185,15 @@ def _status(meta: dict) -> str:
 
 def _tags(meta: dict) -> list[str]:
     tags = meta.get("tags") or []
-    if not isinstance(tags, list) or not all(isinstance(tag, str | int) for tag in tags):
+    if not isinstance(tags, list) or not all(
+        isinstance(tag, str | int) for tag in tags
+    ):
         raise ArticleFileError("'tags' must be a list of words")
     cleaned = [str(tag).strip() for tag in tags if str(tag).strip()]
     if any(len(tag) > 100 or "," in tag for tag in cleaned):
-        raise ArticleFileError("a tag is longer than 100 characters or contains a comma")
+        raise ArticleFileError(
+            "a tag is longer than 100 characters or contains a comma"
+        )
     return list(dict.fromkeys(cleaned))
 
 
@@ -200,7 +215,9 @@ def _datetime(meta: dict) -> dt.datetime | None:
     else:
         parsed = None
     if parsed is None:
-        raise ArticleFileError("'published_at' must be a date and time like 2026-11-01T08:00:00+00:00")
+        raise ArticleFileError(
+            "'published_at' must be a date and time like 2026-11-01T08:00:00+00:00"
+        )
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, dt.UTC)
 
 
@@ -233,7 +250,10 @@ def import_articles(root: Path) -> ImportReport:
         key = (document.slug, document.language)
         if key in seen:
             report.failed.append(
-                (path, f"duplicate slug {document.slug!r} in {document.language}: also in {seen[key]}")
+                (
+                    path,
+                    f"duplicate slug {document.slug!r} in {document.language}: also in {seen[key]}",
+                )
             )
             continue
         seen[key] = path
@@ -278,7 +298,9 @@ def import_document(document: ArticleDocument) -> str:
     }
     if document.published_at is not None:
         values["published_at"] = document.published_at
-    article = Article.objects.filter(slug=document.slug, language=document.language).first()
+    article = Article.objects.filter(
+        slug=document.slug, language=document.language
+    ).first()
     if article is None:
         article = Article(slug=document.slug, language=document.language, **values)
         article.save()
@@ -301,13 +323,17 @@ def import_categories(path: Path) -> int:
         entries = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError):
         raise ArticleFileError("bad YAML") from None
-    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+    if not isinstance(entries, list) or not all(
+        isinstance(entry, dict) for entry in entries
+    ):
         raise ArticleFileError("must be a YAML list of categories")
     with transaction.atomic():
         for entry in entries:
             unknown = set(entry) - set(CATEGORY_KEYS)
             if unknown or not entry.get("slug"):
-                raise ArticleFileError(f"category entry has unknown keys or no slug: {entry!r}")
+                raise ArticleFileError(
+                    f"category entry has unknown keys or no slug: {entry!r}"
+                )
             slug = _slug(str(entry["slug"]), "slug")
             values = {key: entry[key] for key in CATEGORY_KEYS[1:] if key in entry}
             category = Category(slug=slug, **values)
@@ -327,10 +353,13 @@ def export_articles(directory: Path) -> int:
         for category in Category.objects.order_by("order", "slug")
     ]
     (directory / CATEGORIES_FILE).write_text(
-        yaml.safe_dump(categories, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        yaml.safe_dump(categories, allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
     )
     count = 0
-    articles = Article.objects.select_related("category", "translation_of").prefetch_related("tags")
+    articles = Article.objects.select_related(
+        "category", "translation_of"
+    ).prefetch_related("tags")
     for article in articles.order_by("pk").iterator(chunk_size=500):
         meta = {
             "title": article.title,

@@ -105,7 +105,11 @@ def render_markdown(text: str) -> tuple[SafeString, SafeString]:
 def _defuse_brackets(text: str) -> str:
     blocks = text.split("\n\n")
     return "\n\n".join(
-        block.replace("[", "\\[") if block.count("[") > MAX_BRACKETS_PER_BLOCK else block
+        (
+            block.replace("[", "\\[")
+            if block.count("[") > MAX_BRACKETS_PER_BLOCK
+            else block
+        )
         for block in blocks
     )
 

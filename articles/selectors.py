@@ -7,7 +7,8 @@ never query inside a loop.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.conf import settings
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from taggit.models import Tag
 
@@ -50,8 +51,10 @@ def article_list_popular(*, language: str, limit: int = 6) -> list[Article]:
 
 def article_list_for_category(*, category: Category, language: str) -> QuerySet:
     """Return the visible articles of a category: promoted first, then newest."""
-    return _published(language).in_category(category).order_by(
-        "-is_promoted", "-published_at", "-pk"
+    return (
+        _published(language)
+        .in_category(category)
+        .order_by("-is_promoted", "-published_at", "-pk")
     )
 
 
@@ -104,16 +107,24 @@ def article_get_for_language(*, slug: str, language: str) -> ArticleLookup:
         alternates = _alternates(article)
         if language in alternates:
             return ArticleLookup(redirect_to=alternates[language])
-        return ArticleLookup(article=article, is_fallback=True, alternate_urls=alternates)
+        return ArticleLookup(
+            article=article, is_fallback=True, alternate_urls=alternates
+        )
     return ArticleLookup(redirect_to=_current_url_for_old_slug(slug, language))
 
 
 def _alternates(article: Article) -> dict[str, str]:
     root_id = article.translation_of_id or article.pk
-    group = Article.objects.published().filter(Q(pk=root_id) | Q(translation_of_id=root_id))
-    urls = {member.language: member.get_absolute_url() for member in group.only("slug", "language")}
+    group = Article.objects.published().filter(
+        Q(pk=root_id) | Q(translation_of_id=root_id)
+    )
+    urls = {
+        member.language: member.get_absolute_url()
+        for member in group.only("slug", "language")
+    }
     urls.setdefault(article.language, article.get_absolute_url())
-    return urls
+    # The switcher lists languages in the order of settings.LANGUAGES.
+    return {code: urls[code] for code, _name in settings.LANGUAGES if code in urls}
 
 
 def _current_url_for_old_slug(slug: str, language: str) -> str:
@@ -121,7 +132,9 @@ def _current_url_for_old_slug(slug: str, language: str) -> str:
         Article.history.filter(slug=slug).values_list("id", flat=True).distinct()
     )
     current = list(
-        Article.objects.published().filter(pk__in=list(article_ids)).only("slug", "language")
+        Article.objects.published()
+        .filter(pk__in=list(article_ids))
+        .only("slug", "language")
     )
     current.sort(key=lambda article: article.language != language)
     for article in current:

@@ -24,7 +24,12 @@ def voter_hash(token: str) -> str:
 
 @transaction.atomic
 def article_vote(
-    *, article: Article, voter: str, is_helpful: bool, reason: str = "", comment: str = ""
+    *,
+    article: Article,
+    voter: str,
+    is_helpful: bool,
+    reason: str = "",
+    comment: str = "",
 ) -> ArticleVote:
     """Record or change this browser's answer to "Was this helpful?".
 

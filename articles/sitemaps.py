@@ -11,7 +11,11 @@ class ArticleSitemap(Sitemap):
     priority = 0.8
 
     def items(self):
-        return Article.objects.published().only("slug", "language", "updated_at").order_by("pk")
+        return (
+            Article.objects.published()
+            .only("slug", "language", "updated_at")
+            .order_by("pk")
+        )
 
     def lastmod(self, item):
         return item.updated_at
@@ -40,4 +44,8 @@ class HomeSitemap(Sitemap):
         return reverse(item)
 
 
-SITEMAPS = {"home": HomeSitemap, "categories": CategorySitemap, "articles": ArticleSitemap}
+SITEMAPS = {
+    "home": HomeSitemap,
+    "categories": CategorySitemap,
+    "articles": ArticleSitemap,
+}

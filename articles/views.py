@@ -41,10 +41,16 @@ def home(request):
 @require_GET
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
-    articles = selectors.article_list_for_category(category=category, language=get_language())
-    page = Paginator(articles, settings.HELPCENTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    articles = selectors.article_list_for_category(
+        category=category, language=get_language()
+    )
+    page = Paginator(articles, settings.HELPCENTER_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     jsonld = seo.category_jsonld(
-        category=category, articles=list(page), base_url=request.build_absolute_uri("/")[:-1]
+        category=category,
+        articles=list(page),
+        base_url=request.build_absolute_uri("/")[:-1],
     )
     return render(
         request,
@@ -82,7 +88,9 @@ def article_detail(request, slug):
 
 @require_POST
 def article_vote(request, slug):
-    article = get_object_or_404(Article.objects.published(), slug=slug, language=get_language())
+    article = get_object_or_404(
+        Article.objects.published(), slug=slug, language=get_language()
+    )
     form = VoteForm(request.POST)
     if not form.is_valid():
         return render(
@@ -103,7 +111,11 @@ def article_vote(request, slug):
         messages.success(request, _("Thank you for your feedback."))
     response = redirect(article.get_absolute_url() + "#feedback")
     response.set_cookie(
-        VOTER_COOKIE, token, max_age=VOTER_COOKIE_AGE, httponly=True, samesite="Lax",
+        VOTER_COOKIE,
+        token,
+        max_age=VOTER_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
         secure=request.is_secure(),
     )
     return response
@@ -115,7 +127,9 @@ def tag_detail(request, slug):
     if tag is None:
         raise Http404("No such tag")
     articles = selectors.article_list_for_tag(tag=tag, language=get_language())
-    page = Paginator(articles, settings.HELPCENTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(articles, settings.HELPCENTER_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "articles/tag_detail.html", {"tag": tag, "page": page})
 
 

@@ -14,7 +14,9 @@ def site(request):
     path = request.get_full_path()
     return {
         "product_name": settings.HELPCENTER_PRODUCT_NAME,
-        "site_url": settings.HELPCENTER_SITE_URL.rstrip("/"),
+        # Absolute links (canonical, hreflang) use the host the request came
+        # to; ALLOWED_HOSTS guarantees it is one of ours.
+        "absolute_base": request.build_absolute_uri("/").rstrip("/"),
         "default_alternate_urls": {
             code: translate_url(path, code) for code, _name in settings.LANGUAGES
         },

@@ -18,7 +18,9 @@ def language_suffix(language: str) -> str:
 def localized(obj, field: str, language: str | None = None) -> str:
     """Return ``obj.<field>_<lang>`` for the active language, else any non-blank."""
     language = language or translation.get_language() or settings.LANGUAGE_CODE
-    codes = [language] + [code for code, _name in settings.LANGUAGES if code != language]
+    codes = [language] + [
+        code for code, _name in settings.LANGUAGES if code != language
+    ]
     for code in codes:
         suffix = language_suffix(code)
         value = getattr(obj, f"{field}_{suffix}", "")

@@ -133,7 +133,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Helpcenter <support@localhos
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -203,4 +205,7 @@ HELPCENTER_PAGE_SIZE = env_int("HELPCENTER_PAGE_SIZE", 20)
 # A page view bumps a cache counter; every Nth view of an article moves N
 # views to the database in one UPDATE.
 HELPCENTER_VIEW_FLUSH_EVERY = env_int("HELPCENTER_VIEW_FLUSH_EVERY", 20)
+# How many proxies (load balancers) in front of the app servers append to
+# X-Forwarded-For; rate limits key on the client address they report.
+HELPCENTER_TRUSTED_PROXIES = env_int("HELPCENTER_TRUSTED_PROXIES", 0)
 HELPCENTER_SEARCH_BACKEND = env_str("HELPCENTER_SEARCH_BACKEND", "auto")

@@ -18,7 +18,9 @@ def _empty_cache():
 
 @pytest.fixture
 def category(db):
-    return make_category(slug="transfers", name_zh_hans="转账与到账", name_en="Transfers")
+    return make_category(
+        slug="transfers", name_zh_hans="转账与到账", name_en="Transfers"
+    )
 
 
 @pytest.fixture
@@ -35,7 +37,9 @@ def article(category):
 
 @pytest.fixture
 def draft_article(category):
-    return make_article(category=category, slug="draft-article", status="draft", published_at=None)
+    return make_article(
+        category=category, slug="draft-article", status="draft", published_at=None
+    )
 
 
 @pytest.fixture

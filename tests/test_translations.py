@@ -19,7 +19,10 @@ def test_chinese_catalog_has_no_untranslated_or_fuzzy_entries():
 def test_compiled_catalog_matches_its_source():
     po = polib.pofile(str(CATALOG / "django.po"))
     mo = polib.mofile(str(CATALOG / "django.mo"))
-    compiled = {(entry.msgctxt, entry.msgid): (entry.msgstr, entry.msgstr_plural) for entry in mo}
+    compiled = {
+        (entry.msgctxt, entry.msgid): (entry.msgstr, entry.msgstr_plural)
+        for entry in mo
+    }
     source = {
         (entry.msgctxt, entry.msgid): (entry.msgstr, entry.msgstr_plural)
         for entry in po.translated_entries()

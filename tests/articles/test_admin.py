@@ -32,7 +32,8 @@ def test_admin_article_list_shows_vote_counts(client, staff_user, article):
 def test_admin_preview_renders_sanitised_markdown(client, staff_user):
     client.force_login(staff_user)
     response = client.post(
-        reverse("admin:articles_article_preview"), {"body": "## 标题\n\n<script>x</script>"}
+        reverse("admin:articles_article_preview"),
+        {"body": "## 标题\n\n<script>x</script>"},
     )
     html = response.json()["html"]
     assert '<h2 id="标题">标题</h2>' in html
@@ -46,7 +47,9 @@ def test_admin_preview_refuses_anonymous_users(client):
 
 
 @pytest.mark.django_db
-def test_admin_publish_action_publishes_and_records_who(client, staff_user, draft_article):
+def test_admin_publish_action_publishes_and_records_who(
+    client, staff_user, draft_article
+):
     client.force_login(staff_user)
     response = client.post(
         reverse("admin:articles_article_changelist"),
@@ -66,12 +69,20 @@ def test_admin_edit_keeps_revision_and_can_restore_it(client, staff_user, articl
     article.save()
     first = article.history.order_by("history_date").first()
     response = client.post(
-        reverse("admin:articles_article_simple_history", args=[article.pk, first.history_id]),
+        reverse(
+            "admin:articles_article_simple_history", args=[article.pk, first.history_id]
+        ),
         {
-            "title": original_title, "language": "zh-hans", "category": article.category.pk,
-            "summary": article.summary, "body": article.body, "tags": "转账, 到账",
-            "status": "published", "published_at_0": article.published_at.strftime("%Y-%m-%d"),
-            "published_at_1": article.published_at.strftime("%H:%M:%S"), "slug": article.slug,
+            "title": original_title,
+            "language": "zh-hans",
+            "category": article.category.pk,
+            "summary": article.summary,
+            "body": article.body,
+            "tags": "转账, 到账",
+            "status": "published",
+            "published_at_0": article.published_at.strftime("%Y-%m-%d"),
+            "published_at_1": article.published_at.strftime("%H:%M:%S"),
+            "slug": article.slug,
             "_change_history": "1",
         },
     )
@@ -81,7 +92,13 @@ def test_admin_edit_keeps_revision_and_can_restore_it(client, staff_user, articl
 
 @pytest.mark.django_db
 def test_admin_translation_link_is_shown_on_the_original(client, staff_user, article):
-    make_article(category=article.category, language="en", slug="en-version", title="English version", translation_of=article)
+    make_article(
+        category=article.category,
+        language="en",
+        slug="en-version",
+        title="English version",
+        translation_of=article,
+    )
     client.force_login(staff_user)
     response = client.get(reverse("admin:articles_article_change", args=[article.pk]))
     assertContains(response, "English version")

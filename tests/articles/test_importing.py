@@ -94,15 +94,42 @@ BAD_FILES = {
     "unclosed": ("---\ntitle: x\n", "not closed"),
     "bad yaml": ("---\ntitle: [unclosed\nslug: a\n---\nbody", "bad YAML"),
     "not a mapping": ("---\n- a\n- b\n---\nbody", "mapping"),
-    "unknown language": (GOOD.replace("language: zh-hans", "language: fr"), "unknown language 'fr'"),
-    "unknown status": (GOOD.replace("status: published", "status: live"), "unknown status"),
-    "missing title": (GOOD.replace("title: 忘记密码怎么办\n", ""), "missing required keys: title"),
-    "bad slug": (GOOD.replace("slug: forgot-password", "slug: 'a b/c'"), "'slug' must use only"),
-    "tags not list": (GOOD.replace("tags: [密码, 登录]", "tags: 密码"), "'tags' must be a list"),
-    "promoted not bool": (GOOD.replace("promoted: true", "promoted: maybe"), "'promoted' must be true or false"),
-    "unknown key": (GOOD.replace("promoted: true", "promoted: true\ncolour: red"), "unknown keys"),
-    "bad date": (GOOD.replace("promoted: true", "promoted: true\npublished_at: someday"), "'published_at'"),
-    "missing original": (TRANSLATION.replace("translation_of: forgot-password", "translation_of: nope"), "no article 'nope'"),
+    "unknown language": (
+        GOOD.replace("language: zh-hans", "language: fr"),
+        "unknown language 'fr'",
+    ),
+    "unknown status": (
+        GOOD.replace("status: published", "status: live"),
+        "unknown status",
+    ),
+    "missing title": (
+        GOOD.replace("title: 忘记密码怎么办\n", ""),
+        "missing required keys: title",
+    ),
+    "bad slug": (
+        GOOD.replace("slug: forgot-password", "slug: 'a b/c'"),
+        "'slug' must use only",
+    ),
+    "tags not list": (
+        GOOD.replace("tags: [密码, 登录]", "tags: 密码"),
+        "'tags' must be a list",
+    ),
+    "promoted not bool": (
+        GOOD.replace("promoted: true", "promoted: maybe"),
+        "'promoted' must be true or false",
+    ),
+    "unknown key": (
+        GOOD.replace("promoted: true", "promoted: true\ncolour: red"),
+        "unknown keys",
+    ),
+    "bad date": (
+        GOOD.replace("promoted: true", "promoted: true\npublished_at: someday"),
+        "'published_at'",
+    ),
+    "missing original": (
+        TRANSLATION.replace("translation_of: forgot-password", "translation_of: nope"),
+        "no article 'nope'",
+    ),
 }
 
 
@@ -113,7 +140,9 @@ def test_import_bad_file_is_reported_and_writes_nothing(tmp_path, case):
     bad = write(tmp_path, "bad.md", text)
     report = import_articles(tmp_path)
     assert report.created == 0
-    assert [(path, reason in message) for path, message in report.failed] == [(bad, True)]
+    assert [(path, reason in message) for path, message in report.failed] == [
+        (bad, True)
+    ]
     assert Article.objects.count() == 0
     assert Category.objects.count() == 0
 
@@ -150,19 +179,44 @@ def test_import_command_prints_summary_and_fails_on_bad_files(tmp_path, capsys):
 
 
 @pytest.mark.django_db
-def test_export_then_import_into_empty_database_reproduces_articles(tmp_path, django_db_blocker):
-    category = make_category(slug="transfers", icon="arrows", order=3, description_en="Moving funds")
-    original = make_article(
-        category=category, slug="fees", title="手续费", body="## 一\n\n正文\r\n带 CRLF\n",
-        tags=["手续费", "gas"], is_promoted=True,
+def test_export_then_import_into_empty_database_reproduces_articles(
+    tmp_path, django_db_blocker
+):
+    category = make_category(
+        slug="transfers", icon="arrows", order=3, description_en="Moving funds"
     )
-    make_article(category=category, slug="fees", language="en", title="Fees", translation_of=original)
+    original = make_article(
+        category=category,
+        slug="fees",
+        title="手续费",
+        body="## 一\n\n正文\r\n带 CRLF\n",
+        tags=["手续费", "gas"],
+        is_promoted=True,
+    )
     make_article(
-        category=category, slug="later", status="published",
+        category=category,
+        slug="fees",
+        language="en",
+        title="Fees",
+        translation_of=original,
+    )
+    make_article(
+        category=category,
+        slug="later",
+        status="published",
         published_at=timezone.now() + timedelta(days=3),
     )
     make_article(category=category, slug="draft", status="draft", published_at=None)
-    fields = ["title", "slug", "language", "summary", "body", "status", "published_at", "is_promoted"]
+    fields = [
+        "title",
+        "slug",
+        "language",
+        "summary",
+        "body",
+        "status",
+        "published_at",
+        "is_promoted",
+    ]
 
     def snapshot():
         return sorted(
@@ -176,14 +230,19 @@ def test_export_then_import_into_empty_database_reproduces_articles(tmp_path, dj
         )
 
     before = snapshot()
-    categories_before = list(Category.objects.values_list("slug", "icon", "order", "description_en"))
+    categories_before = list(
+        Category.objects.values_list("slug", "icon", "order", "description_en")
+    )
     assert export_articles(tmp_path) == 4
     Article.objects.all().delete()
     Category.objects.all().delete()
     report = import_articles(tmp_path)
     assert report.failed == [] and report.created == 4
     assert snapshot() == before
-    assert list(Category.objects.values_list("slug", "icon", "order", "description_en")) == categories_before
+    assert (
+        list(Category.objects.values_list("slug", "icon", "order", "description_en"))
+        == categories_before
+    )
 
 
 @pytest.mark.django_db

@@ -2,7 +2,8 @@ import threading
 from html.parser import HTMLParser
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from articles.markdown import ALLOWED_TAGS, render_markdown
 
@@ -13,8 +14,8 @@ from articles.markdown import ALLOWED_TAGS, render_markdown
         ("**bold**", "<p><strong>bold</strong></p>"),
         ("<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"),
         (
-            "<div onclick=\"x()\">hi</div>",
-            "<p>&lt;div onclick=\"x()\"&gt;hi&lt;/div&gt;</p>",
+            '<div onclick="x()">hi</div>',
+            '<p>&lt;div onclick="x()"&gt;hi&lt;/div&gt;</p>',
         ),
         ("[click](javascript:alert(1))", "<p><a>click</a></p>"),
         ("[click](JaVaScRiPt:alert(1))", "<p><a>click</a></p>"),
@@ -24,10 +25,19 @@ from articles.markdown import ALLOWED_TAGS, render_markdown
             "[site](https://example.com/a)",
             '<p><a href="https://example.com/a" rel="nofollow noopener">site</a></p>',
         ),
-        ("[other](../forgot-password/)", '<p><a href="../forgot-password/">other</a></p>'),
-        ("[mail](mailto:support@example.com)", '<p><a href="mailto:support@example.com">mail</a></p>'),
+        (
+            "[other](../forgot-password/)",
+            '<p><a href="../forgot-password/">other</a></p>',
+        ),
+        (
+            "[mail](mailto:support@example.com)",
+            '<p><a href="mailto:support@example.com">mail</a></p>',
+        ),
         # attr_list is not enabled, so "{: onclick=...}" stays literal text.
-        ("## Title {: onclick=\"x()\" }", '<h2 id="title-onclickx">Title {: onclick="x()" }</h2>'),
+        (
+            '## Title {: onclick="x()" }',
+            '<h2 id="title-onclickx">Title {: onclick="x()" }</h2>',
+        ),
         # Python-Markdown reads this as a link with a broken URL; nh3 drops
         # the URL and nothing of the handler survives.
         (
@@ -59,10 +69,14 @@ def test_render_markdown_table_keeps_alignment_without_style():
     assert "style=" not in html
 
 
-@pytest.mark.parametrize("source", ["[" * 10_000, "[![" * 5_000, "[](" * 5_000, "*a" * 10_000])
+@pytest.mark.parametrize(
+    "source", ["[" * 10_000, "[![" * 5_000, "[](" * 5_000, "*a" * 10_000]
+)
 def test_render_markdown_pathological_body_does_not_hang(source):
     result = {}
-    worker = threading.Thread(target=lambda: result.update(html=render_markdown(source)[0]))
+    worker = threading.Thread(
+        target=lambda: result.update(html=render_markdown(source)[0])
+    )
     worker.start()
     worker.join(timeout=10)
     assert not worker.is_alive(), "rendering took more than 10 seconds"
@@ -94,4 +108,6 @@ def test_render_markdown_output_has_only_allowed_tags_and_urls(source):
         assert not any(name.startswith("on") for name in attrs)
         href = (attrs.get("href") or "").strip().lower()
         scheme = href.split(":", 1)[0] if ":" in href else ""
-        assert scheme in {"", "http", "https", "mailto"} or "/" in scheme or "#" in scheme
+        assert (
+            scheme in {"", "http", "https", "mailto"} or "/" in scheme or "#" in scheme
+        )

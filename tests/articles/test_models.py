@@ -30,7 +30,9 @@ def test_published_excludes_draft_archived_and_scheduled(category, status, offse
 @pytest.mark.django_db
 def test_scheduled_article_becomes_visible_when_its_time_comes(category, monkeypatch):
     start = timezone.now()
-    scheduled = make_article(category=category, published_at=start + timedelta(minutes=10))
+    scheduled = make_article(
+        category=category, published_at=start + timedelta(minutes=10)
+    )
     assert not Article.objects.published().filter(pk=scheduled.pk).exists()
     monkeypatch.setattr(timezone, "now", lambda: start + timedelta(minutes=11))
     assert Article.objects.published().filter(pk=scheduled.pk).exists()
@@ -49,7 +51,9 @@ def test_publishing_without_time_sets_publish_time_to_now(category):
 
 @pytest.mark.django_db
 def test_body_html_is_rendered_on_save(category):
-    article = make_article(category=category, body="## 标题\n\n**粗体** <script>x</script>")
+    article = make_article(
+        category=category, body="## 标题\n\n**粗体** <script>x</script>"
+    )
     stored = Article.objects.get(pk=article.pk)
     assert '<h2 id="标题">标题</h2>' in stored.body_html
     assert "<strong>粗体</strong>" in stored.body_html

@@ -19,7 +19,9 @@ def url(name, language="zh-hans", **kwargs):
 
 
 def jsonld(response) -> dict:
-    match = re.search(rb'<script type="application/ld\+json">(.*?)</script>', response.content, re.S)
+    match = re.search(
+        rb'<script type="application/ld\+json">(.*?)</script>', response.content, re.S
+    )
     return json.loads(match.group(1))
 
 
@@ -48,7 +50,9 @@ def test_home_page_literal_path_shows_categories_with_counts(client, article):
     make_article(category=article.category, slug="english", language="en")
     response = client.get("/zh-hans/")
     assertContains(response, "转账与到账")
-    assert [(c.slug, c.article_count) for c in response.context["categories"]] == [("transfers", 2)]
+    assert [(c.slug, c.article_count) for c in response.context["categories"]] == [
+        ("transfers", 2)
+    ]
     assertContains(response, article.title)
     assertContains(response, 'action="/zh-hans/search/"')
     assertContains(response, 'href="/zh-hans/contact/"')
@@ -57,7 +61,13 @@ def test_home_page_literal_path_shows_categories_with_counts(client, article):
 
 @pytest.mark.django_db
 def test_home_page_in_english_shows_english_category_name(client, category):
-    make_article(category=category, slug="fees", language="en", title="Network fees", is_promoted=True)
+    make_article(
+        category=category,
+        slug="fees",
+        language="en",
+        title="Network fees",
+        is_promoted=True,
+    )
     response = client.get("/en/")
     assertContains(response, "Transfers")
     assertContains(response, "Network fees")
@@ -65,7 +75,9 @@ def test_home_page_in_english_shows_english_category_name(client, category):
 
 
 @pytest.mark.django_db
-def test_home_hides_categories_without_visible_articles(client, category, draft_article):
+def test_home_hides_categories_without_visible_articles(
+    client, category, draft_article
+):
     empty = make_category(slug="empty", name_zh_hans="空分类")
     response = client.get(url("articles:home"))
     assertNotContains(response, empty.name_zh_hans)
@@ -83,14 +95,20 @@ def test_home_promoted_and_popular_lists(client, category):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_home_query_count_does_not_grow_with_articles(client, category, django_assert_num_queries, language):
-    for number in range(3):
-        make_article(category=category, language=language, is_promoted=True, tags=["a", "b"])
+def test_home_query_count_does_not_grow_with_articles(
+    client, category, django_assert_num_queries, language
+):
+    for _number in range(3):
+        make_article(
+            category=category, language=language, is_promoted=True, tags=["a", "b"]
+        )
     with django_assert_num_queries(3):
         client.get(url("articles:home", language))
     other = make_category(slug="other")
-    for number in range(12):
-        make_article(category=other, language=language, is_promoted=True, tags=["a", "c"])
+    for _number in range(12):
+        make_article(
+            category=other, language=language, is_promoted=True, tags=["a", "c"]
+        )
     with django_assert_num_queries(3):
         client.get(url("articles:home", language))
 
@@ -131,12 +149,14 @@ def test_unknown_category_returns_404_with_search_box(client):
 
 
 @pytest.mark.django_db
-def test_category_query_count_does_not_grow(client, category, django_assert_num_queries):
-    for number in range(3):
+def test_category_query_count_does_not_grow(
+    client, category, django_assert_num_queries
+):
+    for _number in range(3):
         make_article(category=category, tags=["x"])
     with django_assert_num_queries(3):
         client.get(url("articles:category", slug=category.slug))
-    for number in range(15):
+    for _number in range(15):
         make_article(category=category, tags=["y"])
     with django_assert_num_queries(3):
         client.get(url("articles:category", slug=category.slug))
@@ -150,11 +170,23 @@ def test_article_page_literal_path_shows_body_toc_breadcrumbs_and_help(client, a
     response = client.get("/zh-hans/articles/transfer-not-arrived/")
     assertContains(response, "<h1>转账未到账怎么办</h1>", html=True)
     assertContains(response, '<a href="#先确认网络">先确认网络</a>', html=True)
-    assertContains(response, '<a href="/zh-hans/categories/transfers/">转账与到账</a>', html=True)
-    assertContains(response, "/zh-hans/contact/?article=transfer-not-arrived&amp;category=transfers")
-    assertContains(response, '<meta property="og:title" content="转账未到账怎么办">', html=True)
-    assertContains(response, f'<meta name="description" content="{article.summary}">', html=True)
-    assertContains(response, 'rel="canonical" href="http://testserver/zh-hans/articles/transfer-not-arrived/"')
+    assertContains(
+        response, '<a href="/zh-hans/categories/transfers/">转账与到账</a>', html=True
+    )
+    assertContains(
+        response,
+        "/zh-hans/contact/?article=transfer-not-arrived&amp;category=transfers",
+    )
+    assertContains(
+        response, '<meta property="og:title" content="转账未到账怎么办">', html=True
+    )
+    assertContains(
+        response, f'<meta name="description" content="{article.summary}">', html=True
+    )
+    assertContains(
+        response,
+        'rel="canonical" href="http://testserver/zh-hans/articles/transfer-not-arrived/"',
+    )
     data = jsonld(response)
     assert data["@type"] == "Article"
     assert data["headline"] == article.title
@@ -184,18 +216,30 @@ def test_unknown_article_returns_404(client):
 @pytest.mark.django_db
 def test_article_translations_link_each_other_with_hreflang(client, article):
     english = make_article(
-        category=article.category, slug="funds-missing", language="en",
-        title="Transfer not arrived", translation_of=article,
+        category=article.category,
+        slug="funds-missing",
+        language="en",
+        title="Transfer not arrived",
+        translation_of=article,
     )
     response = client.get(url("articles:detail", slug=article.slug))
-    assertContains(response, f'hreflang="en" href="http://testserver{english.get_absolute_url()}"')
-    assertContains(response, f'<a href="{english.get_absolute_url()}" hreflang="en" lang="en">English</a>', html=True)
+    assertContains(
+        response, f'hreflang="en" href="http://testserver{english.get_absolute_url()}"'
+    )
+    assertContains(
+        response,
+        f'<a href="{english.get_absolute_url()}" hreflang="en" lang="en">English</a>',
+        html=True,
+    )
 
 
 @pytest.mark.django_db
 def test_other_language_slug_redirects_to_the_translation(client, article):
     english = make_article(
-        category=article.category, slug="funds-missing", language="en", translation_of=article
+        category=article.category,
+        slug="funds-missing",
+        language="en",
+        translation_of=article,
     )
     response = client.get(url("articles:detail", "en", slug=article.slug))
     assertRedirects(response, english.get_absolute_url(), status_code=301)
@@ -207,7 +251,10 @@ def test_article_missing_in_english_falls_back_with_notice(client, article):
     assert response.status_code == 200
     assertContains(response, "not available in your language yet")
     assertContains(response, article.title)
-    assertContains(response, f'rel="canonical" href="http://testserver{article.get_absolute_url()}"')
+    assertContains(
+        response,
+        f'rel="canonical" href="http://testserver{article.get_absolute_url()}"',
+    )
 
 
 @pytest.mark.django_db
@@ -221,7 +268,9 @@ def test_changed_slug_redirects_permanently(client, article):
 
 @pytest.mark.django_db
 def test_related_articles_share_tags_or_category(client, article):
-    shares_tags = make_article(category=make_category(), title="同标签", tags=["转账", "到账"])
+    shares_tags = make_article(
+        category=make_category(), title="同标签", tags=["转账", "到账"]
+    )
     same_category = make_article(category=article.category, title="同分类")
     unrelated = make_article(category=make_category(), title="无关", tags=["其他"])
     response = client.get(url("articles:detail", slug=article.slug))
@@ -233,7 +282,7 @@ def test_related_articles_share_tags_or_category(client, article):
 
 @pytest.mark.django_db
 def test_article_query_count_is_pinned(client, article, django_assert_num_queries):
-    for number in range(10):
+    for _number in range(10):
         make_article(category=article.category, tags=["转账"])
     # The article with its category, its tags, its translations, related.
     with django_assert_num_queries(4):
@@ -245,7 +294,9 @@ def test_article_query_count_is_pinned(client, article, django_assert_num_querie
 
 
 @pytest.mark.django_db
-def test_article_view_writes_nothing_per_request(client, article, settings, django_assert_num_queries):
+def test_article_view_writes_nothing_per_request(
+    client, article, settings, django_assert_num_queries
+):
     settings.HELPCENTER_VIEW_FLUSH_EVERY = 1000
     client.get(url("articles:detail", slug=article.slug))
     with django_assert_num_queries(4):
@@ -258,7 +309,9 @@ def test_article_view_writes_nothing_per_request(client, article, settings, djan
 
 @pytest.mark.django_db
 def test_vote_yes_is_stored_and_thanks_shown(client, article):
-    response = client.post(url("articles:vote", slug=article.slug), {"helpful": "yes"}, follow=True)
+    response = client.post(
+        url("articles:vote", slug=article.slug), {"helpful": "yes"}, follow=True
+    )
     assertContains(response, "感谢您的反馈。")
     assertContains(response, "很高兴能帮到您")
     vote = ArticleVote.objects.get()
@@ -268,7 +321,9 @@ def test_vote_yes_is_stored_and_thanks_shown(client, article):
 
 @pytest.mark.django_db
 def test_vote_no_offers_reasons_and_contact_form_with_article(client, article):
-    response = client.post(url("articles:vote", slug=article.slug), {"helpful": "no"}, follow=True)
+    response = client.post(
+        url("articles:vote", slug=article.slug), {"helpful": "no"}, follow=True
+    )
     assertContains(response, 'name="reason"')
     assertContains(response, "/zh-hans/contact/?article=transfer-not-arrived")
     response = client.post(
@@ -277,7 +332,11 @@ def test_vote_no_offers_reasons_and_contact_form_with_article(client, article):
         follow=True,
     )
     vote = ArticleVote.objects.get()
-    assert (vote.is_helpful, vote.reason, vote.comment) == (False, "other", "步骤里的按钮名字变了")
+    assert (vote.is_helpful, vote.reason, vote.comment) == (
+        False,
+        "other",
+        "步骤里的按钮名字变了",
+    )
     assertContains(response, "感谢您的反馈。")
 
 
@@ -312,7 +371,9 @@ def test_invalid_vote_returns_400_and_writes_nothing(client, article, data):
 
 @pytest.mark.django_db
 def test_vote_on_draft_returns_404(client, draft_article):
-    response = client.post(url("articles:vote", slug=draft_article.slug), {"helpful": "yes"})
+    response = client.post(
+        url("articles:vote", slug=draft_article.slug), {"helpful": "yes"}
+    )
     assert response.status_code == 404
     assert ArticleVote.objects.count() == 0
 
@@ -330,7 +391,9 @@ def test_vote_requires_csrf_token(article):
 
 
 @pytest.mark.django_db
-def test_tag_page_lists_articles_with_that_tag(client, article, django_assert_num_queries):
+def test_tag_page_lists_articles_with_that_tag(
+    client, article, django_assert_num_queries
+):
     make_article(category=article.category, title="无标签")
     with django_assert_num_queries(3):
         response = client.get(url("articles:tag", slug="转账"))
@@ -344,8 +407,12 @@ def test_unknown_tag_returns_404(client):
 
 
 @pytest.mark.django_db
-def test_feed_lists_recent_visible_articles_of_the_language(client, article, draft_article):
-    english = make_article(category=article.category, language="en", title="English only")
+def test_feed_lists_recent_visible_articles_of_the_language(
+    client, article, draft_article
+):
+    english = make_article(
+        category=article.category, language="en", title="English only"
+    )
     response = client.get("/zh-hans/feed/")
     assert response["Content-Type"].startswith("application/atom+xml")
     assertContains(response, article.title)
@@ -354,11 +421,17 @@ def test_feed_lists_recent_visible_articles_of_the_language(client, article, dra
 
 
 @pytest.mark.django_db
-def test_sitemap_lists_every_visible_article_in_both_languages(client, article, draft_article):
+def test_sitemap_lists_every_visible_article_in_both_languages(
+    client, article, draft_article
+):
     english = make_article(category=article.category, language="en", slug="english-one")
     response = client.get("/sitemap.xml")
-    assertContains(response, "<loc>http://testserver/zh-hans/articles/transfer-not-arrived/</loc>")
-    assertContains(response, f"<loc>http://testserver{english.get_absolute_url()}</loc>")
+    assertContains(
+        response, "<loc>http://testserver/zh-hans/articles/transfer-not-arrived/</loc>"
+    )
+    assertContains(
+        response, f"<loc>http://testserver{english.get_absolute_url()}</loc>"
+    )
     assertContains(response, "<loc>http://testserver/en/categories/transfers/</loc>")
     assertNotContains(response, draft_article.slug)
 
@@ -385,3 +458,22 @@ def test_public_pages_work_for_both_languages_and_mark_the_language(client, arti
     assertContains(zh, '<html lang="zh-Hans">')
     assertContains(en, '<html lang="en">')
     assertContains(en, "Search the help center")
+
+
+@pytest.mark.django_db
+def test_feed_and_sitemap_query_counts_do_not_grow(
+    client, category, django_assert_num_queries
+):
+    for _number in range(3):
+        make_article(category=category, tags=["x"])
+    with django_assert_num_queries(1):
+        client.get("/zh-hans/feed/")
+    # Categories, then the articles' count and page.
+    with django_assert_num_queries(3):
+        client.get("/sitemap.xml")
+    for _number in range(20):
+        make_article(category=category, tags=["y"], language="en")
+    with django_assert_num_queries(1):
+        client.get("/en/feed/")
+    with django_assert_num_queries(3):
+        client.get("/sitemap.xml")

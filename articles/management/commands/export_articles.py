@@ -6,7 +6,9 @@ from articles.importing import export_articles
 
 
 class Command(BaseCommand):
-    help = "Export every article as Markdown with YAML front matter, plus categories.yaml."
+    help = (
+        "Export every article as Markdown with YAML front matter, plus categories.yaml."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("directory", type=Path)

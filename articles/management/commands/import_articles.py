@@ -15,11 +15,12 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"{path}: no such file or folder")
         report = import_articles(path)
+        failed = len(report.failed)
         for failed_path, reason in report.failed:
             self.stderr.write(f"{failed_path}: {reason}")
         self.stdout.write(
             f"created {report.created}, updated {report.updated}, "
-            f"unchanged {report.unchanged}, failed {len(report.failed)}"
+            f"unchanged {report.unchanged}, failed {failed}"
         )
         if report.failed:
-            raise CommandError(f"{len(report.failed)} file(s) could not be imported")
+            raise CommandError(f"{failed} file(s) could not be imported")

@@ -1,0 +1,77 @@
+import pytest
+from django.core.cache import cache
+
+from articles import services
+from articles.models import Article, ArticleVote
+
+
+@pytest.mark.django_db
+def test_vote_again_replaces_the_earlier_answer(article):
+    services.article_vote(
+        article=article, voter="v1", is_helpful=False, reason="unclear"
+    )
+    services.article_vote(
+        article=article, voter="v1", is_helpful=True, reason="unclear"
+    )
+    vote = ArticleVote.objects.get()
+    assert vote.is_helpful is True
+    assert vote.reason == ""
+
+
+@pytest.mark.django_db
+def test_votes_from_two_browsers_are_kept_apart(article):
+    services.article_vote(article=article, voter="v1", is_helpful=True)
+    services.article_vote(
+        article=article, voter="v2", is_helpful=False, reason="outdated"
+    )
+    assert ArticleVote.objects.filter(article=article).count() == 2
+
+
+def test_voter_hash_hides_the_cookie_value():
+    hashed = services.voter_hash("token-value")
+    assert "token-value" not in hashed
+    assert len(hashed) == 64
+    assert hashed == services.voter_hash("token-value")
+
+
+@pytest.mark.django_db
+def test_record_view_writes_nothing_until_the_flush_threshold(
+    article, settings, django_assert_num_queries
+):
+    settings.HELPCENTER_VIEW_FLUSH_EVERY = 5
+    with django_assert_num_queries(0):
+        for _ in range(4):
+            services.article_record_view(article_id=article.pk)
+    assert Article.objects.get(pk=article.pk).view_count == 0
+    with django_assert_num_queries(1):
+        services.article_record_view(article_id=article.pk)
+    assert Article.objects.get(pk=article.pk).view_count == 5
+
+
+@pytest.mark.django_db
+def test_flush_moves_pending_views_and_loses_none(article, settings):
+    settings.HELPCENTER_VIEW_FLUSH_EVERY = 5
+    for _ in range(7):
+        services.article_record_view(article_id=article.pk)
+    assert services.article_flush_view_counts() == 2
+    assert Article.objects.get(pk=article.pk).view_count == 7
+    assert services.article_flush_view_counts() == 0
+    assert cache.get(services.VIEW_KEY.format(article.pk)) == 0
+
+
+@pytest.mark.django_db
+def test_publish_and_unpublish_record_history(draft_article):
+    assert (
+        services.article_publish(articles=Article.objects.filter(pk=draft_article.pk))
+        == 1
+    )
+    draft_article.refresh_from_db()
+    assert draft_article.is_published
+    services.article_unpublish(articles=Article.objects.filter(pk=draft_article.pk))
+    draft_article.refresh_from_db()
+    assert draft_article.status == Article.Status.DRAFT
+    assert [row.status for row in draft_article.history.all()] == [
+        "draft",
+        "published",
+        "draft",
+    ]

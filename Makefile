@@ -19,6 +19,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet ".[dev]"
 	touch $@ $(VENV)/.installed-run
 
+run: export HELPCENTER_SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo

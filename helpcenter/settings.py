@@ -4,6 +4,7 @@ Production differs from development only in its environment variables; each
 one is listed in the README's configuration table (a test enforces it).
 """
 
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -166,8 +167,11 @@ STORAGES = {
     },
 }
 # Without the manifest, whitenoise serves straight from the finders, so
-# development and tests never need collectstatic.
+# development and tests never need collectstatic; it would still warn on
+# every start that STATIC_ROOT does not exist yet.
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+if WHITENOISE_USE_FINDERS:
+    warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 
 # Security headers. HTTPS-only settings follow HELPCENTER_HTTPS so that the
 # local server keeps working over plain HTTP.

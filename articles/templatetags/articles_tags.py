@@ -16,3 +16,15 @@ def jsonld(value: dict) -> str:
     """Return ``value`` as JSON safe to place inside a ``<script>`` element."""
     text = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
     return mark_safe(text.translate(_JSON_ESCAPES))
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, number) -> str:
+    """Return the current query string with ``page`` set to ``number``.
+
+    Keeps every other parameter (``q``, ``category``, ``lang``), so one
+    pagination partial serves category, tag and search pages.
+    """
+    params = context["request"].GET.copy()
+    params["page"] = number
+    return "?" + params.urlencode()

@@ -107,6 +107,7 @@ def test_search_page_paginates(client, category, settings):
     response = client.get(url("articles:search", "en"), {"q": "wallet", "page": "3"})
     assert len(response.context["search"].rows) == 1
     assertContains(response, "Page 3 of 3")
+    assertContains(response, 'rel="prev" href="?q=wallet&amp;page=2"')
     response = client.get(url("articles:search", "en"), {"q": "wallet", "page": "99"})
     assert response.context["search"].page.number == 3
 

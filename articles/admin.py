@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.urls import path
@@ -118,6 +120,21 @@ class ArticleAdmin(SimpleHistoryAdmin):
             },
         ),
     ]
+
+    formfield_overrides = {
+        models.CharField: {
+            "widget": forms.TextInput(attrs={"class": "vTextField", "size": 80})
+        },
+        models.TextField: {
+            "widget": forms.Textarea(
+                attrs={
+                    "class": "vLargeTextField",
+                    "rows": 20,
+                    "data-preview-label": _("Preview"),
+                }
+            )
+        },
+    }
 
     class Media:
         js = ["js/admin_preview.js"]

@@ -13,8 +13,13 @@
     var output = document.createElement("div");
     output.className = "markdown-preview";
     output.setAttribute("aria-live", "polite");
-    body.insertAdjacentElement("afterend", output);
-    body.insertAdjacentElement("afterend", button);
+    // Below the field and its help text, not beside the textarea.
+    var box = document.createElement("div");
+    box.style.marginTop = "0.5em";
+    box.appendChild(button);
+    box.appendChild(output);
+    var row = body.closest(".form-row");
+    (row && row.firstElementChild ? row.firstElementChild : body.parentElement).appendChild(box);
     button.addEventListener("click", function () {
       var data = new FormData();
       data.append("body", body.value);

@@ -102,3 +102,13 @@ def test_admin_translation_link_is_shown_on_the_original(client, staff_user, art
     client.force_login(staff_user)
     response = client.get(reverse("admin:articles_article_change", args=[article.pk]))
     assertContains(response, "English version")
+
+
+@pytest.mark.django_db
+def test_admin_change_form_offers_live_preview(client, staff_user, article):
+    client.force_login(staff_user)
+    response = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assertContains(response, 'data-preview-label="预览"')
+    assertContains(response, "js/admin_preview.js")
+    # Without JavaScript the saved article is shown rendered.
+    assertContains(response, '<h2 id="先确认网络">先确认网络</h2>', html=True)

@@ -113,8 +113,7 @@ def normalize(raw: str) -> Contact | None:
         local = re.sub(r"\s+", "", local)
         return Contact("email", f"{local}@{host}", host=host)
     if "://" in text or text.startswith("www.") or DOMAIN.match(text):
-        host = urlsplit(text if "://" in text else f"//{text}").hostname or ""
-        host = _host(host)
+        host = _host(_url_host(text))
         if host.startswith("www."):
             host = host[len("www.") :]
         if host:
@@ -123,6 +122,14 @@ def normalize(raw: str) -> Contact | None:
     # @cobalt_wallet and @cobaltwallet are different accounts.
     handle = re.sub(r"[^\w.\-]+", "", text.lstrip("@"))
     return Contact("handle", handle) if handle else None
+
+
+def _url_host(text: str) -> str:
+    """Return the host part of a URL or bare domain; "" when it cannot parse."""
+    try:
+        return urlsplit(text if "://" in text else f"//{text}").hostname or ""
+    except ValueError:  # e.g. an unbalanced "[" read as an IPv6 literal
+        return ""
 
 
 def skeleton(text: str) -> str:

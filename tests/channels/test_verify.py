@@ -112,3 +112,9 @@ def test_normalize_never_raises_and_keys_are_typed(raw):
 def test_checking_any_input_never_raises(raw):
     contact = normalize(raw)
     assert contact is None or check(raw).verdict in {OFFICIAL, NOT_OFFICIAL, KNOWN_SCAM}
+
+
+@pytest.mark.parametrize("raw", ["0.[0", "http://[::1", "www.[x]"])
+def test_normalize_survives_unparseable_urls(raw):
+    contact = normalize(raw)
+    assert contact is None or contact.kind in {"domain", "handle", "phone", "email"}

@@ -12,6 +12,16 @@ timed, then thousands of mixed queries run in-process through the same
 measured on the judged queries in bench/data/judged_queries.yaml over the
 demo content in content/. Each run is a subprocess, so settings and memory
 figures are per engine and size.
+
+    .venv/bin/python bench/search_bench.py --sizes 100000 --keep   # build once
+    .venv/bin/python bench/search_bench.py --sizes 100000 --keep   # then reuse
+
+``--keep`` keeps each built database (SQLite files in the system temporary
+directory, PostgreSQL's ``search_bench`` tagged with its size and seed) and
+reuses it when the size and seed match, so tuning a query does not wait for
+a 100,000-article build; pending migrations still apply to it, and
+``--reindex`` rebuilds its index from the kept articles. Figures printed
+from a reused database carry ``"reused": true`` and no build figures.
 """
 
 import argparse
@@ -202,11 +212,113 @@ def index_size(vendor: str) -> int:
         return cursor.fetchone()[0] or 0
 
 
-def worker_synthetic(size: int, queries: int, seed: int) -> dict:
+def _built_tag(size: int, seed: int) -> str:
+    return f"search_bench size={size} seed={seed}"
+
+
+def read_built_tag(vendor: str) -> str:
+    """Return the tag a finished build left on this database ("" if none).
+
+    SQLite keeps it in ``PRAGMA user_version`` (size * 1000 + seed), which
+    Django never touches; PostgreSQL in the database's comment.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                "WHERE datname = current_database()"
+            )
+            return cursor.fetchone()[0] or ""
+        cursor.execute("PRAGMA user_version")
+        value = cursor.fetchone()[0]
+        return _built_tag(value // 1000, value % 1000) if value else ""
+
+
+def write_built_tag(vendor: str, size: int, seed: int) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute("SELECT current_database()")
+            name = cursor.fetchone()[0]
+            cursor.execute(
+                f"COMMENT ON DATABASE {name} IS %s", [_built_tag(size, seed)]
+            )
+        else:
+            cursor.execute(
+                f"PRAGMA user_version = {int(size) * 1000 + int(seed) % 1000}"
+            )
+
+
+def build_index(backend) -> None:
+    """Index every article in batches, then let the engine settle (stats)."""
     from django.db import connection, transaction
 
+    from articles.models import Article
+
+    last_pk = 0
+    while True:
+        articles = list(
+            Article.objects.filter(pk__gt=last_pk)
+            .order_by("pk")
+            .prefetch_related("tags")[:500]
+        )
+        if not articles:
+            break
+        with transaction.atomic():
+            backend.index(articles)
+        last_pk = articles[-1].pk
+    analyze_database(connection.vendor, optimize=True)
+
+
+def analyze_database(vendor: str, *, optimize: bool = False) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute("VACUUM ANALYZE articles_searchdocument")
+            cursor.execute("ANALYZE articles_article")
+        else:
+            if optimize:
+                cursor.execute(
+                    "INSERT INTO articles_searchdocument_fts(articles_searchdocument_fts) VALUES ('optimize')"
+                )
+            cursor.execute("ANALYZE")
+
+
+def worker_synthetic(
+    size: int, queries: int, seed: int, keep: bool = False, reindex: bool = False
+) -> dict:
+    from django.db import connection
+
+    from articles.search import get_backend
+
+    if keep and read_built_tag(connection.vendor) == _built_tag(size, seed):
+        backend = get_backend()
+        if reindex:
+            backend.clear()
+            started = time.perf_counter()
+            build_index(backend)
+            figures = {"reindex_s": round(time.perf_counter() - started, 1)}
+        else:
+            # Migrations applied just now (backfills) may have moved rows.
+            analyze_database(connection.vendor)
+            figures = {}
+        figures = {"articles": size, "reused": True, **figures}
+        return {**figures, **measure_queries(backend, queries, seed)}
+    figures = build_synthetic(size, seed)
+    if keep:
+        write_built_tag(connection.vendor, size, seed)
+    return {**figures, **measure_queries(get_backend(), queries, seed)}
+
+
+def build_synthetic(size: int, seed: int) -> dict:
+    from django.db import connection
+
     from articles.models import Article, Category
-    from articles.search import get_backend, search
+    from articles.search import get_backend
 
     rng = random.Random(seed)
     corpus = Corpus(seed)
@@ -247,30 +359,22 @@ def worker_synthetic(size: int, queries: int, seed: int) -> dict:
     backend = get_backend()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    last_pk = 0
-    while True:
-        articles = list(
-            Article.objects.filter(pk__gt=last_pk)
-            .order_by("pk")
-            .prefetch_related("tags")[:500]
-        )
-        if not articles:
-            break
-        with transaction.atomic():
-            backend.index(articles)
-        last_pk = articles[-1].pk
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE articles_searchdocument")
-            cursor.execute("ANALYZE articles_article")
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO articles_searchdocument_fts(articles_searchdocument_fts) VALUES ('optimize')"
-            )
-            cursor.execute("ANALYZE")
+    build_index(backend)
     build_seconds = time.perf_counter() - started
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "articles": size,
+        "generate_s": round(generate_seconds, 1),
+        "build_s": round(build_seconds, 1),
+        "index_mb": round(index_size(connection.vendor) / 1e6, 1),
+        "peak_rss_mb": round(rss_after / 1024, 0),
+        "build_rss_growth_mb": round((rss_after - rss_before) / 1024, 0),
+    }
+
+
+def measure_queries(backend, queries: int, seed: int) -> dict:
+    """Run the mixed queries uncached, then cached; return the latencies."""
+    from articles.search import search
 
     mixed = make_queries(random.Random(seed + 1), queries)
     for text, language in mixed[:100]:
@@ -294,12 +398,6 @@ def worker_synthetic(size: int, queries: int, seed: int) -> dict:
         mode = search(text, language=language).mode
         modes[mode] = modes.get(mode, 0) + 1
     return {
-        "articles": size,
-        "generate_s": round(generate_seconds, 1),
-        "build_s": round(build_seconds, 1),
-        "index_mb": round(index_size(connection.vendor) / 1e6, 1),
-        "peak_rss_mb": round(rss_after / 1024, 0),
-        "build_rss_growth_mb": round((rss_after - rss_before) / 1024, 0),
         "queries": len(timings),
         "zero_result_share": round(zero / len(timings), 3),
         "p50_ms": round(percentile(timings, 50), 2),
@@ -360,13 +458,43 @@ def pg_admin(sql: str) -> None:
         connection.execute(sql)
 
 
-def run_worker(engine: str, args: list[str]) -> dict:
+def pg_kept_tag() -> str | None:
+    """Return the build tag of the kept PostgreSQL database (None: absent)."""
+    import psycopg
+
+    base = PG_URL.rsplit("/", 1)[0] + "/postgres"
+    name = PG_URL.rsplit("/", 1)[1]
+    with psycopg.connect(base, autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT coalesce(shobj_description(oid, 'pg_database'), '') "
+            "FROM pg_database WHERE datname = %s",
+            [name],
+        ).fetchone()
+    return row[0] if row else None
+
+
+def run_worker(engine: str, args: list[str], keep_name: str | None = None) -> dict:
+    """Run one worker on a fresh database, or on a kept one (``keep_name``).
+
+    A kept database is not dropped afterwards; the worker decides from the
+    tag a finished build leaves whether it can be reused.
+    """
+    keep_dir = Path(tempfile.gettempdir()) / "helpcenter-search-bench"
     with tempfile.TemporaryDirectory() as tmp:
         if engine == "sqlite":
-            url = f"sqlite:///{tmp}/bench.sqlite3"
+            if keep_name:
+                keep_dir.mkdir(exist_ok=True)
+                path = keep_dir / f"{keep_name}.sqlite3"
+                if path.exists() and not sqlite_build_finished(path):
+                    path.unlink()
+                url = f"sqlite:///{path}"
+            else:
+                url = f"sqlite:///{tmp}/bench.sqlite3"
         else:
-            pg_admin("DROP DATABASE IF EXISTS search_bench")
-            pg_admin("CREATE DATABASE search_bench")
+            size, seed = (keep_name or "0-0").split("-")
+            if not keep_name or pg_kept_tag() != _built_tag(int(size), int(seed)):
+                pg_admin("DROP DATABASE IF EXISTS search_bench")
+                pg_admin("CREATE DATABASE search_bench")
             url = PG_URL
         try:
             output = subprocess.run(
@@ -379,10 +507,27 @@ def run_worker(engine: str, args: list[str]) -> dict:
         except subprocess.CalledProcessError as error:
             sys.stderr.write(error.stderr)
             raise
+        except BaseException:
+            # A half-built kept database must not be mistaken for a built one;
+            # the tag is only written after a build, so dropping is enough.
+            if engine == "postgresql" and keep_name:
+                pg_admin("DROP DATABASE IF EXISTS search_bench")
+            raise
         finally:
-            if engine == "postgresql":
+            if engine == "postgresql" and not keep_name:
                 pg_admin("DROP DATABASE IF EXISTS search_bench")
     return json.loads(output.strip().splitlines()[-1])
+
+
+def sqlite_build_finished(path: Path) -> bool:
+    """Return whether a kept SQLite file finished its build (tag is set)."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(path) as connection:
+            return bool(connection.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.Error:
+        return False
 
 
 def main() -> None:
@@ -395,6 +540,16 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-judged", action="store_true")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the built databases and reuse them on the next run",
+    )
+    parser.add_argument(
+        "--reindex",
+        action="store_true",
+        help="with --keep: rebuild the index of a reused database",
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
     parser.add_argument("--judged", action="store_true", help=argparse.SUPPRESS)
@@ -405,7 +560,9 @@ def main() -> None:
         if args.judged:
             figures = worker_judged()
         else:
-            figures = worker_synthetic(int(args.sizes), args.queries, args.seed)
+            figures = worker_synthetic(
+                int(args.sizes), args.queries, args.seed, args.keep, args.reindex
+            )
         print(json.dumps(figures, ensure_ascii=False))
         return
 
@@ -421,6 +578,8 @@ def main() -> None:
                 json.dumps(figures, ensure_ascii=False, indent=1),
             )
         for size in sizes:
+            options = ["--keep"] if args.keep else []
+            options += ["--reindex"] if args.reindex else []
             figures = run_worker(
                 engine,
                 [
@@ -430,7 +589,9 @@ def main() -> None:
                     str(args.queries),
                     "--seed",
                     str(args.seed),
+                    *options,
                 ],
+                keep_name=f"{size}-{args.seed}" if args.keep else None,
             )
             print(f"[{engine}] {json.dumps(figures)}", flush=True)
 

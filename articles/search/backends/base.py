@@ -65,6 +65,11 @@ class IndexedDocument:
     summary: list[str]
     body: list[str]
     words: dict[str, str]
+    # Copied into the index row by engines that filter there (PostgreSQL);
+    # the publish time is still compared with the clock at query time.
+    status: str = ""
+    published_at: object = None
+    category_id: int | None = None
 
 
 class SearchBackend:
@@ -117,6 +122,9 @@ def analyze_article(article) -> IndexedDocument:
         summary=analysis.analyze(article.summary),
         body=analysis.analyze(article.body),
         words=words,
+        status=article.status,
+        published_at=article.published_at,
+        category_id=article.category_id,
     )
 
 

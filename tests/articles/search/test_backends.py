@@ -213,6 +213,27 @@ def test_backend_follows_publish_unpublish_and_edits(backend, corpus):
     assert ids(backend.search("钱包", language="zh-hans")) == [article.pk]
 
 
+def test_backend_follows_updates_that_bypass_the_receivers(backend, corpus):
+    """A QuerySet.update() sends no signal: PostgreSQL's copy of the status,
+    publish time and category (migration 0004) follows it by a trigger, and
+    SQLite reads them from the article table."""
+    article, other = corpus["password"], corpus["transfer"].category
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.ARCHIVED)
+    backend._cache.clear()
+    assert backend.search("密码", language="zh-hans").total == 0
+    Article.objects.filter(pk=article.pk).update(
+        status=Article.Status.PUBLISHED, category=other
+    )
+    backend._cache.clear()
+    result = backend.search("密码", language="zh-hans", category=other)
+    assert (ids(result), result.facets) == ([article.pk], {other.pk: 1})
+    Article.objects.filter(pk=article.pk).update(
+        published_at=timezone.now() + timedelta(hours=1)
+    )
+    backend._cache.clear()
+    assert backend.search("密码", language="zh-hans").total == 0
+
+
 def test_backend_follows_tag_changes(backend, corpus):
     corpus["kyc"].tags.add("护照")
     assert ids(backend.search("护照", language="zh-hans")) == [corpus["kyc"].pk]
@@ -418,3 +439,32 @@ def test_backend_pages_through_title_then_body_hits(backend, db):
     second = backend.search("钱包", language="zh-hans", limit=3, offset=3)
     assert (first.total, len(first.hits), len(second.hits)) == (5, 3, 2)
     assert len(set(ids(first)) | set(ids(second))) == 5
+
+
+def test_postgres_migration_backfills_an_existing_index(corpus):
+    """Migration 0004 fills the copied columns of rows indexed before it."""
+    from importlib import import_module
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the copied columns exist on PostgreSQL only")
+    migration = import_module("articles.migrations.0004_search_visibility_columns")
+    with connection.cursor() as cursor:
+        # The corpus's deferred foreign-key checks would block ALTER TABLE.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with connection.schema_editor() as editor:
+        migration.drop(None, editor)
+        migration.create(None, editor)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT article_id, status, published_at, category_id "
+            "FROM articles_searchdocument ORDER BY article_id"
+        )
+        rows = cursor.fetchall()
+    expected = list(
+        Article.objects.order_by("pk").values_list(
+            "pk", "status", "published_at", "category_id"
+        )
+    )
+    assert rows == expected and len(rows) == 4

@@ -196,6 +196,12 @@ class Article(models.Model):
         with translation.override(self.language):
             return reverse("articles:detail", kwargs={"slug": self.slug})
 
+    def get_vote_url(self):
+        # In the article's own language: a fallback page shows an article
+        # under the other language's prefix, where its slug does not exist.
+        with translation.override(self.language):
+            return reverse("articles:vote", kwargs={"slug": self.slug})
+
     @property
     def is_published(self) -> bool:
         return (

@@ -477,3 +477,12 @@ def test_feed_and_sitemap_query_counts_do_not_grow(
         client.get("/en/feed/")
     with django_assert_num_queries(3):
         client.get("/sitemap.xml")
+
+
+@pytest.mark.django_db
+def test_vote_on_fallback_page_is_recorded_for_the_shown_article(client, article):
+    page = client.get(url("articles:detail", "en", slug=article.slug))
+    assertContains(page, f'action="{article.get_vote_url()}"')
+    response = client.post(article.get_vote_url(), {"helpful": "yes"})
+    assertRedirects(response, article.get_absolute_url() + "#feedback", fetch_redirect_response=False)
+    assert ArticleVote.objects.get().article == article

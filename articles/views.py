@@ -9,7 +9,7 @@ from django.template import loader
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from articles import selectors, seo, services
 from articles.forms import VoteForm
@@ -24,7 +24,7 @@ def _voter(request) -> str:
     return services.voter_hash(token) if token else ""
 
 
-@require_GET
+@require_safe
 def home(request):
     language = get_language()
     return render(
@@ -38,7 +38,7 @@ def home(request):
     )
 
 
-@require_GET
+@require_safe
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     articles = selectors.article_list_for_category(
@@ -59,7 +59,7 @@ def category_detail(request, slug):
     )
 
 
-@require_GET
+@require_safe
 def article_detail(request, slug):
     found = selectors.article_get_for_language(slug=slug, language=get_language())
     if found.redirect_to:
@@ -121,7 +121,7 @@ def article_vote(request, slug):
     return response
 
 
-@require_GET
+@require_safe
 def tag_detail(request, slug):
     tag = selectors.tag_get(slug=slug)
     if tag is None:
@@ -133,7 +133,7 @@ def tag_detail(request, slug):
     return render(request, "articles/tag_detail.html", {"tag": tag, "page": page})
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("sitemap"))
     lines = [

@@ -9,7 +9,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from channels import ratelimit, selectors, services, verify
 from channels.forms import (
@@ -27,13 +31,13 @@ WINDOW = 3600
 RECEIPTS_SESSION_KEY = "contact_receipts"
 
 
-@require_GET
+@require_safe
 def channel_list(request):
     page = selectors.channel_list_for_page()
     return render(request, "channels/channel_list.html", {"page": page})
 
 
-@require_GET
+@require_safe
 def contact_verify(request):
     query = request.GET.get("q", "")[: verify.MAX_INPUT].strip()
     verdict = selectors.contact_check(raw=query) if query else None
@@ -95,7 +99,10 @@ def _contact_render(request, form, *, status=200, error=""):
 
 def _contact_post(request):
     if not ratelimit.hit(
-        "contact-ip", ratelimit.client_ip(request), limit=CONTACT_IP_LIMIT, window=WINDOW
+        "contact-ip",
+        ratelimit.client_ip(request),
+        limit=CONTACT_IP_LIMIT,
+        window=WINDOW,
     ):
         return _too_many(request)
     form = ContactForm(request.POST, request.FILES)
@@ -158,7 +165,7 @@ def _too_many(request):
 
 
 @never_cache
-@require_GET
+@require_safe
 def ticket_status(request, reference, token):
     ticket = selectors.ticket_get_for_status(reference=reference, token=token)
     if ticket is None:
@@ -170,7 +177,7 @@ def ticket_status(request, reference, token):
 
 
 @staff_member_required
-@require_GET
+@require_safe
 def attachment(request, name):
     item = get_object_or_404(TicketAttachment, file=f"tickets/{name}")
     response = FileResponse(

@@ -2,7 +2,7 @@
 
 from django.http import JsonResponse
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from articles.models import Category
 from articles.search import search as run_search
@@ -17,7 +17,7 @@ def _error(message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=400)
 
 
-@require_GET
+@require_safe
 def search(request):
     """Return ``{"query", "corrected_query", "total", "results": [...]}``.
 

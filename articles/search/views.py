@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from articles.models import Article, Category
 from articles.search import selectors, services
@@ -16,7 +16,7 @@ def parse_language(value: str | None, default: str | None) -> tuple[bool, str | 
     return value in {code for code, _name in settings.LANGUAGES}, value
 
 
-@require_GET
+@require_safe
 def search(request):
     """The results page. Only the first page of a search is recorded."""
     query = request.GET.get("q", "")
@@ -51,7 +51,7 @@ def search(request):
     )
 
 
-@require_GET
+@require_safe
 def search_open(request):
     """Redirect to a result, noting it as the search's opened result."""
     article = get_object_or_404(

@@ -484,5 +484,20 @@ def test_vote_on_fallback_page_is_recorded_for_the_shown_article(client, article
     page = client.get(url("articles:detail", "en", slug=article.slug))
     assertContains(page, f'action="{article.get_vote_url()}"')
     response = client.post(article.get_vote_url(), {"helpful": "yes"})
-    assertRedirects(response, article.get_absolute_url() + "#feedback", fetch_redirect_response=False)
+    assertRedirects(
+        response,
+        article.get_absolute_url() + "#feedback",
+        fetch_redirect_response=False,
+    )
     assert ArticleVote.objects.get().article == article
+
+
+@pytest.mark.django_db
+def test_public_pages_answer_head_requests(client, article):
+    for path in [
+        "/zh-hans/",
+        article.get_absolute_url(),
+        "/zh-hans/channels/",
+        "/zh-hans/search/?q=x",
+    ]:
+        assert client.head(path).status_code == 200

@@ -170,6 +170,8 @@ STORAGES = {
 # development and tests never need collectstatic; it would still warn on
 # every start that STATIC_ROOT does not exist yet.
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+# With DEBUG on, pick up edited static files without a restart.
+WHITENOISE_AUTOREFRESH = DEBUG
 if WHITENOISE_USE_FINDERS:
     warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 

@@ -31,9 +31,8 @@ test: $(VENV)/.installed-dev
 # Refresh the translation catalogs after changing user-facing strings
 # (needs GNU gettext); the compiled .mo files are committed.
 messages: $(VENV)/.installed-dev
-	$(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=bench
-	$(BIN)/python manage.py makemessages -d djangojs -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=staticfiles
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=bench --ignore=tests --ignore=staticfiles
+	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/search_bench.py

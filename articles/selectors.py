@@ -1,6 +1,6 @@
 """Reads shaped for one page each.
 
-Every function starts from ``Article.objects.published()``, the one
+Every read of articles starts from ``Article.objects.published()``, the one
 visibility rule, and fetches the related rows its page renders, so templates
 never query inside a loop.
 """

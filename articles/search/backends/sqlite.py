@@ -6,6 +6,8 @@ writes here only touch the document table. Queries are FTS5 expressions in
 which every token is a quoted string literal.
 """
 
+from collections import Counter
+
 from django.db import connection
 
 from articles.search.backends.base import DocumentSearchBackend, IndexedDocument
@@ -23,9 +25,15 @@ def quote(token: str) -> str:
 
 # CROSS JOIN fixes the join order in SQLite: walk the FTS5 matches and look
 # each article up by id, never scan articles and probe FTS5. The lookup goes
-# through a covering index (see migration 0002), so the article rows, whose
+# to a narrow rowid table holding the visibility columns (migration 0005),
+# aliased as articles_article so the WHERE clause compiled from
+# Article.objects.published() applies unchanged; the article rows, whose
 # visibility columns sit behind the body, are never read.
-VISIBILITY_INDEX = "articles_article_search_visibility"
+VISIBILITY_TABLE = "articles_search_visibility"
+VISIBILITY_JOIN = (
+    f"CROSS JOIN {VISIBILITY_TABLE} AS articles_article "
+    f"ON articles_article.id = {FTS_TABLE}.rowid"
+)
 
 
 class SQLiteSearchBackend(DocumentSearchBackend):
@@ -51,17 +59,25 @@ class SQLiteSearchBackend(DocumentSearchBackend):
         return f"{HEAD_COLUMNS} : (" + " OR ".join(rendered) + ")"
 
     def count_by_category(self, match, where, params):
-        """Return {category_id: matches} among visible rows."""
+        """Return {category_id: matches} among visible rows.
+
+        GROUP BY would sort every match (a third of this query's time on a
+        common word at 100,000 articles); the category ids are gathered in
+        one string and counted here instead (category is never NULL).
+        """
         sql = (
-            f"SELECT articles_article.category_id, COUNT(*) FROM {FTS_TABLE} "
-            f"CROSS JOIN articles_article INDEXED BY {VISIBILITY_INDEX} "
-            f"ON articles_article.id = {FTS_TABLE}.rowid "
-            f"WHERE {FTS_TABLE} MATCH %s AND {where} "
-            "GROUP BY articles_article.category_id"
+            f"SELECT group_concat(articles_article.category_id) FROM {FTS_TABLE} "
+            f"{VISIBILITY_JOIN} "
+            f"WHERE {FTS_TABLE} MATCH %s AND {where}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [match, *params])
-            return {category_id: count for category_id, count in cursor.fetchall()}
+            (categories,) = cursor.fetchone()
+        if not categories:
+            return {}
+        counts = Counter(categories.split(","))
+        # Ascending ids, the order GROUP BY gave.
+        return dict(sorted((int(category_id), n) for category_id, n in counts.items()))
 
     def match_page(self, match, where, params, *, category, limit, offset):
         """Return (facets, ranked page), ranking title/tags/summary hits first.
@@ -98,8 +114,7 @@ class SQLiteSearchBackend(DocumentSearchBackend):
         sql = (
             f"SELECT articles_article.id, bm25({FTS_TABLE}, {weights}) AS rank "
             f"FROM {FTS_TABLE} "
-            f"CROSS JOIN articles_article INDEXED BY {VISIBILITY_INDEX} "
-            f"ON articles_article.id = {FTS_TABLE}.rowid "
+            f"{VISIBILITY_JOIN} "
             f"WHERE {FTS_TABLE} MATCH %s AND {where} "
             "ORDER BY rank, articles_article.id LIMIT %s OFFSET %s"
         )

@@ -216,7 +216,7 @@ def test_backend_follows_publish_unpublish_and_edits(backend, corpus):
 def test_backend_follows_updates_that_bypass_the_receivers(backend, corpus):
     """A QuerySet.update() sends no signal: PostgreSQL's copy of the status,
     publish time and category (migration 0004) follows it by a trigger, and
-    SQLite reads them from the article table."""
+    so does SQLite's narrow copy of them (migration 0005)."""
     article, other = corpus["password"], corpus["transfer"].category
     Article.objects.filter(pk=article.pk).update(status=Article.Status.ARCHIVED)
     backend._cache.clear()
@@ -441,6 +441,30 @@ def test_backend_pages_through_title_then_body_hits(backend, db):
     assert len(set(ids(first)) | set(ids(second))) == 5
 
 
+def test_backend_ranks_past_many_hidden_best_matches(backend, db):
+    """The best matches may all be hidden (drafts, the other language):
+    the page still holds the best visible ones, in order."""
+    category = make_category()
+    for number in range(30):
+        make_article(
+            category=category,
+            title=f"钱包钱包{number}",
+            status=Article.Status.DRAFT,
+            published_at=None,
+        )
+    for number in range(30):
+        make_article(category=category, title=f"钱包钱包{number}", language="en")
+    visible = [
+        make_article(category=category, title=f"钱包说明{number}", body="钱包" * number)
+        for number in range(3)
+    ]
+    result = backend.search("钱包", language="zh-hans", limit=2)
+    assert result.total == 3 and len(result.hits) == 2
+    assert set(ids(result)) < {article.pk for article in visible}
+    rest = backend.search("钱包", language="zh-hans", limit=2, offset=2)
+    assert set(ids(result) + ids(rest)) == {article.pk for article in visible}
+
+
 def test_postgres_migration_backfills_an_existing_index(corpus):
     """Migration 0004 fills the copied columns of rows indexed before it."""
     from importlib import import_module
@@ -468,3 +492,47 @@ def test_postgres_migration_backfills_an_existing_index(corpus):
         )
     )
     assert rows == expected and len(rows) == 4
+
+
+def test_sqlite_migration_backfills_and_follows_the_article_table(corpus):
+    """Migration 0005 copies existing articles; its triggers follow inserts,
+    updates and deletes, however they are made."""
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the narrow visibility table exists on SQLite only")
+    migration = import_module("articles.migrations.0005_search_visibility_sqlite")
+    # SQLite's schema editor refuses to open inside the test's transaction;
+    # the operations only need a vendor and execute().
+    with connection.cursor() as cursor:
+        editor = SimpleNamespace(connection=connection, execute=cursor.execute)
+        migration.drop(None, editor)
+        migration.create(None, editor)
+
+    def copied():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, language, status, published_at, category_id "
+                "FROM articles_search_visibility ORDER BY id"
+            )
+            return [tuple(row) for row in cursor.fetchall()]
+
+    def expected():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, language, status, published_at, category_id "
+                "FROM articles_article ORDER BY id"
+            )
+            return [tuple(row) for row in cursor.fetchall()]
+
+    assert copied() == expected() and len(copied()) == 4
+    article = corpus["password"]
+    Article.objects.filter(pk=article.pk).update(
+        status=Article.Status.ARCHIVED, language="en"
+    )
+    assert copied() == expected()
+    Article.objects.filter(pk=article.pk).delete()
+    assert copied() == expected() and len(copied()) == 3

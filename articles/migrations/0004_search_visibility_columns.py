@@ -19,8 +19,8 @@ The backend now calls ``articles_search_facets`` and ``articles_search_page``
 below; 0002's ``articles_search_match`` is no longer called but left in
 place (0002's reverse drops it).
 
-SQLite is unchanged: its FTS5 join goes through a covering index already
-(migration 0002), and a copy there would cost the same lookup per match.
+This migration does nothing on SQLite; migration 0005 gives SQLite its own
+narrow visibility table.
 """
 
 from django.db import migrations

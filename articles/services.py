@@ -57,12 +57,12 @@ def article_record_view(*, article_id: int) -> None:
     """
     every = max(1, settings.HELPCENTER_VIEW_FLUSH_EVERY)
     key = VIEW_KEY.format(article_id)
-    cache.add(key, 0, timeout=None)
+    # One round trip per view: incr, and only for an article's first view
+    # (no counter yet) an add. If another request adds first, incr again.
     try:
         pending = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.add(key, 1, timeout=None)
-        pending = 1
+    except ValueError:
+        pending = 1 if cache.add(key, 1, timeout=None) else cache.incr(key)
     if pending >= every and pending % every == 0:
         cache.decr(key, every)
         Article.objects.filter(pk=article_id).update(view_count=F("view_count") + every)

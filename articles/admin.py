@@ -6,7 +6,6 @@ from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
@@ -183,11 +182,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
     def preview(self, obj):
         if not obj.pk:
             return _("Save the article (as a draft) to see the rendered preview.")
-        # The stored HTML was sanitised by nh3 when the article was saved.
         return format_html(
-            '<div class="markdown-preview">{}{}</div>',
-            mark_safe(obj.toc_html),
-            mark_safe(obj.body_html),
+            '<div class="markdown-preview">{}{}</div>', obj.toc_html, obj.body_html
         )
 
     @admin.display(description=_("public page"))

@@ -2,12 +2,31 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from articles.markdown import render_markdown
 from helpcenter.i18n import localized
+
+
+class RenderedHTMLField(models.TextField):
+    """HTML that ``render_markdown`` produced (and nh3 cleaned) on save.
+
+    Read back from the database it is marked safe, so templates and the
+    admin show it as HTML without each marking it safe on its own.
+    """
+
+    def from_db_value(self, value, expression, connection):
+        return mark_safe(value) if value is not None else value
+
+    def deconstruct(self):
+        # Stored exactly like a TextField, so migrations see a TextField: an
+        # AlterField would make SQLite rebuild articles_article and drop the
+        # search triggers that migration 0005 put on it.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.TextField", args, kwargs
 
 
 class Language(models.TextChoices):
@@ -113,8 +132,8 @@ class Article(models.Model):
     body = models.TextField(
         _("body"), help_text=_("Markdown. Raw HTML is shown as text.")
     )
-    body_html = models.TextField(editable=False, default="")
-    toc_html = models.TextField(editable=False, default="")
+    body_html = RenderedHTMLField(editable=False, default="")
+    toc_html = RenderedHTMLField(editable=False, default="")
     category = models.ForeignKey(
         Category,
         verbose_name=_("category"),

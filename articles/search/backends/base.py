@@ -262,7 +262,14 @@ class DocumentSearchBackend(SearchBackend):
         if category is not None:
             where = f"{where} AND articles_article.category_id = %s"
             params = [*params, category]
-        return facets, self.fetch(match, where, params, limit, offset)
+        return facets, self.rank_page(match, where, params, total, limit, offset)
+
+    def rank_page(self, match, where, params, total, limit, offset):
+        """Return [(article_id, score)] for one page of the ``total`` matches.
+
+        Engines that can rank a cheaper subset first override this.
+        """
+        return self.fetch(match, where, params, limit, offset)
 
     @staticmethod
     def _relaxations(terms):

@@ -79,8 +79,8 @@ class SQLiteSearchBackend(DocumentSearchBackend):
         # Ascending ids, the order GROUP BY gave.
         return dict(sorted((int(category_id), n) for category_id, n in counts.items()))
 
-    def match_page(self, match, where, params, *, category, limit, offset):
-        """Return (facets, ranked page), ranking title/tags/summary hits first.
+    def rank_page(self, match, where, params, total, limit, offset):
+        """Return one ranked page, ranking title/tags/summary hits first.
 
         bm25() must score every row it orders, so ranking all matches of a
         common word costs ~1.5 µs per match. The page is instead taken from
@@ -88,15 +88,8 @@ class SQLiteSearchBackend(DocumentSearchBackend):
         column weights put first anyway); body-only matches are ranked only
         when those run out before the page is full.
         """
-        facets = self.count_by_category(match, where, params)
-        total = sum(facets.values()) if category is None else facets.get(category, 0)
-        if total == 0 or limit <= 0 or offset >= total:
-            return facets, []
-        if category is not None:
-            where = f"{where} AND articles_article.category_id = %s"
-            params = [*params, category]
         if match.startswith(HEAD_COLUMNS):
-            return facets, self.fetch(match, where, params, limit, offset)
+            return self.fetch(match, where, params, limit, offset)
         head_match = f"{HEAD_COLUMNS} : ({match})"
         head = self.fetch(head_match, where, params, offset + limit, 0)
         page = head[offset:]
@@ -106,7 +99,7 @@ class SQLiteSearchBackend(DocumentSearchBackend):
             page += self.fetch(
                 body_only, where, params, limit - len(page), max(0, offset - len(head))
             )
-        return facets, page
+        return page
 
     def fetch(self, match, where, params, limit, offset):
         """Return [(article_id, score)], best first (score = -bm25)."""

@@ -498,3 +498,9 @@ def test_admin_ticket_list_filters_by_status(client, admin_client, categories):
     )
     assertContains(listed, ticket.reference)
     assertNotContains(empty, ticket.reference)
+
+
+def test_form_help_text_is_announced_with_its_field(client, db):
+    response = client.get(reverse("channels:verify"))
+    assertContains(response, 'aria-describedby="id_contact_helptext"')
+    assertContains(response, 'id="id_contact_helptext"')

@@ -93,9 +93,17 @@ class ArticleQuerySet(models.QuerySet):
         Every page, feed, sitemap, API and the search results go through this
         method, so a scheduled article appears on time without any job.
         """
-        return self.filter(
-            status=Article.Status.PUBLISHED, published_at__lte=timezone.now()
-        )
+        return self.listed().filter(published_at__lte=timezone.now())
+
+    def listed(self):
+        """Published with a publish time, due or not: ``published()`` before
+        the clock is applied. The search index partitions on this part of the
+        rule and compares the clock at query time (see ``scheduled()``)."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__isnull=False)
+
+    def scheduled(self):
+        """Listed articles whose publish time is still to come."""
+        return self.listed().filter(published_at__gt=timezone.now())
 
     def in_language(self, language: str):
         return self.filter(language=language)

@@ -270,10 +270,12 @@ def build_index(backend) -> None:
         with transaction.atomic():
             backend.index(articles)
         last_pk = articles[-1].pk
-    analyze_database(connection.vendor, optimize=True)
+    # What rebuild_search_index does after its batches.
+    backend.optimize()
+    analyze_database(connection.vendor)
 
 
-def analyze_database(vendor: str, *, optimize: bool = False) -> None:
+def analyze_database(vendor: str) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -281,10 +283,6 @@ def analyze_database(vendor: str, *, optimize: bool = False) -> None:
             cursor.execute("VACUUM ANALYZE articles_searchdocument")
             cursor.execute("ANALYZE articles_article")
         else:
-            if optimize:
-                cursor.execute(
-                    "INSERT INTO articles_searchdocument_fts(articles_searchdocument_fts) VALUES ('optimize')"
-                )
             cursor.execute("ANALYZE")
 
 

@@ -73,6 +73,9 @@ class _State:
     # The next publish time still in the future: when it passes, a scheduled
     # article becomes visible, so cached results from before are stale.
     next_due: datetime.datetime | None = None
+    # Every category id: engines that partition the index by category read
+    # one partition each (a new category's first article bumps the generation).
+    category_ids: tuple[int, ...] = ()
 
 
 _state: _State | None = None
@@ -85,7 +88,7 @@ def bump_generation() -> None:
 
 
 def _load_state(generation: str) -> _State:
-    from articles.models import Article
+    from articles.models import Article, Category
     from articles.search.models import SearchTerm, SynonymGroup
 
     synonyms: dict = {}
@@ -107,7 +110,10 @@ def _load_state(generation: str) -> _State:
     next_due = Article.objects.filter(published_at__gt=timezone.now()).aggregate(
         due=Min("published_at")
     )["due"]
-    return _State(generation, time.monotonic(), synonyms, vocabulary, next_due)
+    category_ids = tuple(Category.objects.order_by("pk").values_list("pk", flat=True))
+    return _State(
+        generation, time.monotonic(), synonyms, vocabulary, next_due, category_ids
+    )
 
 
 def current_state() -> _State:

@@ -12,7 +12,7 @@ from rapidfuzz import fuzz, process
 from articles import selectors as article_selectors
 from articles.models import Article, Category
 from articles.search import analysis, search
-from articles.search.backends.base import SearchResult
+from articles.search.backends.base import RESULT_WINDOW, SearchResult
 from articles.search.models import SearchQuery
 
 SUGGESTION_DAYS = 90
@@ -40,6 +40,8 @@ class SearchPage:
     facets: list[tuple[Category, int]]
     language: str | None
     is_other_language: bool = False
+    # The total exceeds what can be paged to (see RESULT_WINDOW).
+    is_windowed: bool = False
     popular: list[Article] = dataclasses.field(default_factory=list)
     suggestions: list[str] = dataclasses.field(default_factory=list)
 
@@ -92,17 +94,18 @@ def search_get_page(
         other = search(query, language=_other_language(language), offset=0, **options)
         if other.total:
             result, is_other, number = other, True, 1
+    # Only the first RESULT_WINDOW results can be paged to; past the last
+    # page the last one is shown, as Django's get_page() does.
+    browsable = min(result.total, RESULT_WINDOW)
     if result.total and not result.hits:
-        number = (result.total - 1) // size + 1
+        number = (browsable - 1) // size + 1
         result = search(
             query,
             language=_other_language(language) if is_other else language,
             offset=(number - 1) * size,
             **options,
         )
-    page = (
-        Paginator(range(result.total), size).get_page(number) if result.total else None
-    )
+    page = Paginator(range(browsable), size).get_page(number) if browsable else None
     categories = Category.objects.in_bulk(list(result.facets)) if result.facets else {}
     facets = sorted(
         (
@@ -119,6 +122,7 @@ def search_get_page(
         facets=facets,
         language=language,
         is_other_language=is_other,
+        is_windowed=result.total > RESULT_WINDOW,
     )
     if result.query and not result.total:
         search_page.popular = article_selectors.article_list_popular(

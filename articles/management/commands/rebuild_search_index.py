@@ -10,7 +10,8 @@ from articles.search import get_backend
 class Command(BaseCommand):
     help = (
         "Rebuild the article search index from scratch. Streams through the "
-        "articles in primary-key batches, so memory stays bounded."
+        "articles in primary-key batches, so memory stays bounded, then "
+        "compacts the index."
     )
 
     def add_arguments(self, parser):
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             last_pk = batch[-1].pk
             percent = 100 * done // total if total else 100
             self.stdout.write(f"Indexed {done}/{total} articles ({percent}%)")
+        backend.optimize()
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(

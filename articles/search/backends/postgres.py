@@ -1,29 +1,37 @@
-"""PostgreSQL search backend: weighted tsvector, GIN index, ts_rank.
+"""PostgreSQL search backend: per-language lexemes, GIN indexes, ts_rank.
 
 The analyzer has already produced the lexemes, so the vectors and queries
 are built as tsvector/tsquery literals and cast, not parsed with a text
 search configuration: a parser would be at best a no-op ('simple') and at
 worst split Chinese bigrams differently depending on the server's locale.
-Weights: title A, tags B, summary C, body D.
 
-``search_vector`` (every token, GIN-indexed) decides what matches;
-``rank_vector`` (title, tags, summary and the body's first tokens) is what
-is scored, because ranking the full vector de-TOASTs every matching body.
-Ranking uses ``ts_rank`` with the weights D 0.1, C 0.3, B 0.5, A 1.0:
-``ts_rank_cd`` was measured 6x slower per row (its cover search grows with
-the number of query lexemes) and put the same articles on top.
+Each index row holds three vectors:
 
-Each index row also holds the article's status, publish time and category
+- ``search_vector``: every token, each prefixed with the article's language
+  ("zh-hans:转账"), no positions; GIN-indexed, it decides what matches, and
+  a query reads only its language's posting lists;
+- ``head_vector``: the same for the title, tags and summary (the head tier
+  and the OR fallback), GIN-indexed;
+- ``rank_vector``: plain lexemes of the title (weight A), tags (B), summary
+  (C) and the body's first tokens (D), with positions; what is scored, by
+  ``ts_rank`` with the weights D 0.1, C 0.3, B 0.5, A 1.0 (``ts_rank_cd``
+  was measured 6x slower per row and put the same articles on top).
+
+Each row also holds the article's status, publish time and category
 (migration 0004), so counting, facets and the visibility rule never join
-the article table; the SQL functions ``articles_search_facets`` and
-``articles_search_page`` of that migration run the two statements.
+the article table; long values live in the TOAST table (migration 0007), so
+a bitmap scan over 55,000 matches visits a narrow heap. The SQL functions
+``articles_search_facets`` and ``articles_search_page`` run the two
+statements.
 """
 
 from django.db import connection
 from django.utils import timezone
 
+from articles.models import Language
 from articles.search.backends.base import (
     RANK_BODY_TOKENS,
+    RANK_CANDIDATES,
     DocumentSearchBackend,
     IndexedDocument,
 )
@@ -31,13 +39,8 @@ from articles.search.backends.base import (
 # PostgreSQL keeps at most 256 positions per lexeme and positions up to 16383.
 MAX_POSITIONS = 256
 MAX_POSITION = 16383
-# The article's language as a lexeme of search_vector, so the GIN index
-# narrows by language too. The analyzer never emits "~" or ":", so no word
-# can collide with it.
-LANGUAGE_LEXEME = "~lang:{}"
-# Present in every head_vector, so a query that requires it can only match
-# head_vector; articles_search_match tests it to choose the vector.
-HEAD_ONLY = "~head"
+# "zh-hans:转账": the analyzer never emits ":", so no token can collide.
+LANGUAGE_PREFIX = "{}:"
 
 
 def quote(token: str) -> str:
@@ -60,95 +63,96 @@ def vector_literal(fields: list[tuple[list[str], str]]) -> str:
     )
 
 
+def match_literal(tokens, language: str | None) -> str:
+    """Return the distinct tokens as a positionless tsvector literal."""
+    prefix = LANGUAGE_PREFIX.format(language)
+    return " ".join(quote(prefix + token) for token in dict.fromkeys(tokens))
+
+
 class PostgresSearchBackend(DocumentSearchBackend):
-    """Search over a GIN-indexed tsvector; see the module docstring."""
+    """Search over GIN-indexed tsvectors; see the module docstring."""
 
     vendor = "postgresql"
 
     def render_query(self, terms, mode, language=None):
-        """Return (match, rank) tsquery literals: quoted lexemes, & and |.
+        """Return (match, rank, head_only): tsquery literals and the tier flag.
 
-        ``match`` also requires the language lexeme when ``language`` is
-        given. ``rank`` is always the OR of the terms, so ts_rank_cd on the
-        compact rank vector gives partial credit instead of 0 whenever one
-        term sits only deep in the body.
+        ``match`` uses the lexemes of ``language`` (of every language when
+        None). ``rank`` is the flat OR of the plain tokens, for ts_rank on
+        rank_vector: ts_rank on nested & and | costs ~100x more per row and
+        ranks the same documents first. The OR fallback (``head_only``)
+        matches head_vector only, see DocumentSearchBackend.
         """
+        languages = [language] if language else [code for code, _ in Language.choices]
+
+        def lexeme(token):
+            options = [quote(LANGUAGE_PREFIX.format(code) + token) for code in languages]
+            return options[0] if len(options) == 1 else "(" + " | ".join(options) + ")"
+
         rendered = []
         for term in terms:
             alternatives = [
-                "(" + " & ".join(quote(token) for token in alternative) + ")"
+                "(" + " & ".join(lexeme(token) for token in alternative) + ")"
                 for alternative in term.alternatives
             ]
             rendered.append("(" + " | ".join(alternatives) + ")")
         match = (" & " if mode == "and" else " | ").join(rendered)
-        if mode != "and":
-            # OR fallback: head_vector (title, tags, summary) is matched, see
-            # DocumentSearchBackend. The marker lexeme tells the SQL function.
-            match = f"({match}) & {quote(HEAD_ONLY)}"
-        if language:
-            match = f"({match}) & {quote(LANGUAGE_LEXEME.format(language))}"
-        # A flat OR of the distinct lexemes: ts_rank_cd on nested & and |
-        # costs ~100x more per row and ranks the same documents first.
         tokens = sorted({token for term in terms for token in term.tokens})
-        return match, " | ".join(quote(token) for token in tokens)
+        rank = " | ".join(quote(token) for token in tokens)
+        return match, rank, mode != "and"
 
-    def match_page(self, match, where, params, *, category, limit, offset):
-        """Return (facets, ranked page), ranking title/tags/summary hits first.
+    def match_page(self, match, *, language, category, limit, offset, state):
+        """Return (facets, ranked page) from the SQL functions of migration 0007.
 
         Both read only ``articles_searchdocument``, through its GIN indexes
-        and the status, publish time and category copied there (migration
-        0004), by the ``articles_search_facets`` and ``articles_search_page``
-        SQL functions. The facets count every match without ranking it; the
-        page is taken from the matches in the title, tags or summary (few,
-        and the ones the weights put first anyway), and body-only matches
-        are ranked only when those run out before the page is full, as on
-        SQLite. Ranking every match of a common word, and joining each to
-        the article table, was measured at ~6 µs per match.
-
-        ``where``/``params`` (the visibility clause over the article table)
-        are not used: the same rule, Article.objects.published(), is applied
-        to the copied columns with the status value and the current time
-        passed from here, so a scheduled article is found from its publish
-        time on.
+        and the status, publish time and category copied there. The same
+        rule as Article.objects.published() is applied to the copied
+        columns, with the status value and the current time passed from
+        here, so a scheduled article is found from its publish time on.
         """
         from articles.models import Article
 
-        match_query, rank_query = match
+        match_query, rank_query, head_only = match
         visibility = [Article.Status.PUBLISHED, timezone.now()]
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT category_id, matches FROM articles_search_facets("
-                "%s::tsquery, %s, %s)",
-                [match_query, *visibility],
+                "%s::tsquery, %s, %s, %s)",
+                [match_query, head_only, *visibility],
             )
-            facets = {key: int(value) for key, value in cursor.fetchall()}
+            facets = {key: int(value) for key, value in sorted(cursor.fetchall())}
         total = sum(facets.values()) if category is None else facets.get(category, 0)
-        if total == 0 or limit <= 0 or offset >= total:
-            return facets, []
 
-        def page(query, exclude, size, skip):
+        def fetch(tier, size, skip):
+            head = tier != self.BODY
+            exclude = match_query if tier == self.BODY else None
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT article_id, rank FROM articles_search_page("
-                    "%s::tsquery, %s::tsquery, %s::tsquery, %s, %s, %s, %s, %s)",
-                    [query, rank_query, exclude, *visibility, category, size, skip],
+                    "SELECT article_id, rank FROM articles_search_page(%s::tsquery, "
+                    "%s, %s::tsquery, %s::tsquery, %s, %s, %s, %s, %s, %s)",
+                    [
+                        match_query,
+                        head,
+                        rank_query,
+                        exclude,
+                        *visibility,
+                        category,
+                        RANK_CANDIDATES,
+                        size,
+                        skip,
+                    ],
                 )
                 return [(pk, float(rank)) for pk, rank in cursor.fetchall()]
 
-        head_only = quote(HEAD_ONLY)
-        if head_only in match_query:
-            return facets, page(match_query, None, limit, offset)
-        # The head tier: the same query required of head_vector, which holds
-        # the title, tags and summary (and the language lexeme).
-        head_match = f"({match_query}) & {head_only}"
-        head = page(head_match, None, offset + limit, 0)
-        ranked = head[offset:]
-        # Body-only matches exist only if the head ones fall short of total.
-        if len(head) < offset + limit and len(head) < total:
-            ranked += page(
-                match_query, head_match, limit - len(ranked), max(0, offset - len(head))
-            )
+        ranked = self.rank_tiers(
+            fetch, head_only=head_only, total=total, limit=limit, offset=offset
+        )
         return facets, ranked
+
+    def optimize(self) -> None:
+        """Refresh the planner's statistics of the index table."""
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE articles_searchdocument")
 
     def write_documents(self, documents: list[IndexedDocument]) -> None:
         """Insert or replace the document rows: vectors, status, publish time, category.
@@ -159,12 +163,13 @@ class PostgresSearchBackend(DocumentSearchBackend):
         """
         rows = []
         for document in documents:
-            fields = [
+            head = [*document.title, *document.tags, *document.summary]
+            rank_fields = [
                 (document.title, "A"),
                 (document.tags, "B"),
                 (document.summary, "C"),
+                (document.body[:RANK_BODY_TOKENS], "D"),
             ]
-            language = quote(LANGUAGE_LEXEME.format(document.language))
             rows.append(
                 (
                     document.article_id,
@@ -172,9 +177,9 @@ class PostgresSearchBackend(DocumentSearchBackend):
                     " ".join(document.tags),
                     " ".join(document.summary),
                     " ".join(document.body),
-                    vector_literal([*fields, (document.body, "D")]) + " " + language,
-                    vector_literal([*fields, (document.body[:RANK_BODY_TOKENS], "D")]),
-                    f"{vector_literal(fields)} {language} {quote(HEAD_ONLY)}",
+                    match_literal([*head, *document.body], document.language),
+                    vector_literal(rank_fields),
+                    match_literal(head, document.language),
                     document.status,
                     document.published_at,
                     document.category_id,

@@ -1,21 +1,53 @@
-"""SQLite search backend: an FTS5 external-content table ranked with bm25().
+"""SQLite search backend: an FTS5 table keyed by partition, ranked with bm25().
 
-The FTS5 table ``articles_searchdocument_fts`` indexes the analyzed columns
-of ``articles_searchdocument`` and is kept in step with it by triggers, so
-writes here only touch the document table. Queries are FTS5 expressions in
-which every token is a quoted string literal.
+The contentless FTS5 table ``articles_searchdocument_fts`` indexes the
+analyzed columns of ``articles_searchdocument``; triggers keep it in step
+(migration 0006), so writes here only touch the document table. Its rowid
+is a key, not the article id:
+
+    language slot << 53 | listed << 52 | category id << 32 | article id
+
+so the listed articles of one language and category are one rowid range,
+and FTS5 seeks to a range instead of reading a whole doclist:
+
+- facets: one range count per (language, category), no join;
+- visibility: only listed ranges are read, and the few listed articles not
+  yet due (``articles_search_scheduled``) are excluded by key, with the
+  clock read at query time;
+- ranking: the most recent matches of a category are the top of its range,
+  so a tier's ``RANK_CANDIDATES`` most recent matches are found by reading
+  back from the end of each range (shared out in proportion to each
+  category's matches) and only those are scored by bm25(). bm25() uses the
+  table's global statistics, so scores from different ranges compare.
+
+Queries are FTS5 expressions in which every token is a quoted string.
 """
 
-from collections import Counter
+import math
 
 from django.db import connection
+from django.utils import timezone
 
-from articles.search.backends.base import DocumentSearchBackend, IndexedDocument
+from articles.models import Language
+from articles.search.backends.base import (
+    RANK_CANDIDATES,
+    DocumentSearchBackend,
+    IndexedDocument,
+)
 
 FTS_TABLE = "articles_searchdocument_fts"
 HEAD_COLUMNS = "{title tags summary}"
 # bm25() weights for the columns title, tags, summary, body.
 COLUMN_WEIGHTS = (10.0, 5.0, 3.0, 1.0)
+# The key layout of migration 0006, whose trigger SQL holds the same slots.
+LANGUAGE_SLOTS = {Language.ZH_HANS: 0, Language.EN: 1}
+LANGUAGE_SHIFT, LISTED_SHIFT, CATEGORY_SHIFT = 53, 52, 32
+ARTICLE_MASK = (1 << 32) - 1
+CATEGORY_MASK = (1 << 20) - 1
+# Listed articles whose publish time is still to come, by key.
+NOT_DUE = (
+    "rowid NOT IN (SELECT key FROM articles_search_scheduled WHERE published_at > %s)"
+)
 
 
 def quote(token: str) -> str:
@@ -23,17 +55,18 @@ def quote(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
-# CROSS JOIN fixes the join order in SQLite: walk the FTS5 matches and look
-# each article up by id, never scan articles and probe FTS5. The lookup goes
-# to a narrow rowid table holding the visibility columns (migration 0005),
-# aliased as articles_article so the WHERE clause compiled from
-# Article.objects.published() applies unchanged; the article rows, whose
-# visibility columns sit behind the body, are never read.
-VISIBILITY_TABLE = "articles_search_visibility"
-VISIBILITY_JOIN = (
-    f"CROSS JOIN {VISIBILITY_TABLE} AS articles_article "
-    f"ON articles_article.id = {FTS_TABLE}.rowid"
-)
+def partition(language: str, category_id: int) -> tuple[int, int]:
+    """Return the (first, last) key of the listed articles of one partition."""
+    first = (
+        LANGUAGE_SLOTS[language] << LANGUAGE_SHIFT
+        | 1 << LISTED_SHIFT
+        | category_id << CATEGORY_SHIFT
+    )
+    return first, first | ARTICLE_MASK
+
+
+def article_id(key: int) -> int:
+    return key & ARTICLE_MASK
 
 
 class SQLiteSearchBackend(DocumentSearchBackend):
@@ -58,62 +91,149 @@ class SQLiteSearchBackend(DocumentSearchBackend):
             return " AND ".join(rendered)
         return f"{HEAD_COLUMNS} : (" + " OR ".join(rendered) + ")"
 
-    def count_by_category(self, match, where, params):
-        """Return {category_id: matches} among visible rows.
+    def match_page(self, match, *, language, category, limit, offset, state):
+        """Return (facets, ranked page): range counts, then capped tiers."""
+        languages = [language] if language else list(LANGUAGE_SLOTS)
+        partitions = {
+            (code, category_id): partition(code, category_id)
+            for code in languages
+            for category_id in state.category_ids
+        }
+        now = timezone.now()
+        counts = self._count(match, partitions, now)
+        facets: dict[int, int] = {}
+        for (_code, category_id), matches in counts.items():
+            facets[category_id] = facets.get(category_id, 0) + matches
+        facets = {key: value for key, value in sorted(facets.items()) if value > 0}
+        total = sum(facets.values()) if category is None else facets.get(category, 0)
+        counts = {
+            key: matches
+            for key, matches in counts.items()
+            if matches > 0 and category in (None, key[1])
+        }
 
-        GROUP BY would sort every match (a third of this query's time on a
-        common word at 100,000 articles); the category ids are gathered in
-        one string and counted here instead (category is never NULL).
-        """
-        sql = (
-            f"SELECT group_concat(articles_article.category_id) FROM {FTS_TABLE} "
-            f"{VISIBILITY_JOIN} "
-            f"WHERE {FTS_TABLE} MATCH %s AND {where}"
+        def fetch(tier, size, skip):
+            return self._rank(tier, match, partitions, counts, now, size, skip)
+
+        ranked = self.rank_tiers(
+            fetch,
+            head_only=match.startswith(HEAD_COLUMNS),
+            total=total,
+            limit=limit,
+            offset=offset,
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [match, *params])
-            (categories,) = cursor.fetchone()
-        if not categories:
+        return facets, ranked
+
+    def _count(self, match, partitions, now) -> dict:
+        """Return {(language, category): visible matches} in one statement."""
+        if not partitions:
             return {}
-        counts = Counter(categories.split(","))
-        # Ascending ids, the order GROUP BY gave.
-        return dict(sorted((int(category_id), n) for category_id, n in counts.items()))
-
-    def rank_page(self, match, where, params, total, limit, offset):
-        """Return one ranked page, ranking title/tags/summary hits first.
-
-        bm25() must score every row it orders, so ranking all matches of a
-        common word costs ~1.5 µs per match. The page is instead taken from
-        the matches in the title, tags or summary (few, and the ones the
-        column weights put first anyway); body-only matches are ranked only
-        when those run out before the page is full.
-        """
-        if match.startswith(HEAD_COLUMNS):
-            return self.fetch(match, where, params, limit, offset)
-        head_match = f"{HEAD_COLUMNS} : ({match})"
-        head = self.fetch(head_match, where, params, offset + limit, 0)
-        page = head[offset:]
-        # Body-only matches exist only if the head ones fall short of total.
-        if len(head) < offset + limit and len(head) < total:
-            body_only = f"({match}) NOT ({head_match})"
-            page += self.fetch(
-                body_only, where, params, limit - len(page), max(0, offset - len(head))
+        parts, params = [], []
+        for number, (first, last) in enumerate(partitions.values()):
+            parts.append(
+                f"SELECT {number}, count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} "
+                "MATCH %s AND rowid BETWEEN %s AND %s"
             )
-        return page
+            params += [match, first, last]
+        # Minus the matches not due yet: (partition number, -count) rows.
+        keys = list(partitions)
+        parts.append(
+            f"SELECT rowid, -1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN "
+            "(SELECT key FROM articles_search_scheduled WHERE published_at > %s)"
+        )
+        params += [match, now]
+        counts = dict.fromkeys(keys, 0)
+        ranges = list(partitions.items())
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for first, matches in cursor.fetchall():
+                if matches >= 0:
+                    counts[keys[first]] += matches
+                    continue
+                for key, (low, high) in ranges:
+                    if low <= first <= high:
+                        counts[key] -= 1
+        return counts
 
-    def fetch(self, match, where, params, limit, offset):
-        """Return [(article_id, score)], best first (score = -bm25)."""
+    def _rank(self, tier, match, partitions, counts, now, size, skip):
+        """Return [(article_id, score)] best first: the ``skip``-th to the
+        ``skip + size``-th of the tier's ranked candidates.
+
+        Each partition contributes its most recent matches in proportion to
+        its share of ``counts`` (all of them when the total is at most
+        ``RANK_CANDIDATES``), from where its range's ``quota``-th most recent
+        match lies. One statement walks every partition: bm25() reads the
+        whole doclist of each query phrase once per statement to weigh it,
+        a cost that would otherwise be paid per partition.
+        """
+        if size <= 0 or not counts:
+            return []
+        total = sum(counts.values())
+        expression = match if tier == self.ALL else f"{HEAD_COLUMNS} : ({match})"
+        lows = {key: partitions[key][0] for key in counts}
+        if total > RANK_CANDIDATES:
+            lows.update(self._cutoffs(expression, partitions, counts, total, now))
+        first = min(lows.values())
+        last = max(partitions[key][1] for key in counts)
+        # Rows outside the counted partitions, or older than their cutoff, fail.
+        cases = " ".join(
+            f"WHEN {lows[key] >> CATEGORY_SHIFT} THEN rowid >= {lows[key]}"
+            for key in counts
+        )
+        where = f"CASE rowid >> {CATEGORY_SHIFT} {cases} ELSE 0 END"
+        params = []
+        if tier == self.BODY:
+            # Body-only: the tier is only reached with few head matches, so
+            # they are excluded by rowid instead of by a NOT expression (which
+            # would double the phrases bm25() weighs).
+            expression = match
+            where += (
+                f" AND rowid NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE "
+                f"{FTS_TABLE} MATCH %s AND rowid BETWEEN %s AND %s)"
+            )
+            params += [f"{HEAD_COLUMNS} : ({match})", first, last]
         weights = ", ".join(str(weight) for weight in COLUMN_WEIGHTS)
+        # bm25() is lower for better matches; ties go to the lower article id.
         sql = (
-            f"SELECT articles_article.id, bm25({FTS_TABLE}, {weights}) AS rank "
-            f"FROM {FTS_TABLE} "
-            f"{VISIBILITY_JOIN} "
-            f"WHERE {FTS_TABLE} MATCH %s AND {where} "
-            "ORDER BY rank, articles_article.id LIMIT %s OFFSET %s"
+            f"SELECT rowid, bm25({FTS_TABLE}, {weights}) AS score FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH %s AND rowid BETWEEN %s AND %s AND {where} "
+            f"AND {NOT_DUE} ORDER BY score, rowid & {ARTICLE_MASK} LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [match, *params, limit, offset])
-            return [(pk, -rank) for pk, rank in cursor.fetchall()]
+            cursor.execute(sql, [expression, first, last, *params, now, size, skip])
+            return [(article_id(key), -score) for key, score in cursor.fetchall()]
+
+    def _cutoffs(self, match, partitions, counts, total, now) -> dict:
+        """Return {partition: lowest key to rank} for the capped partitions."""
+        parts, params, keys = [], [], []
+        for key, matches in counts.items():
+            quota = math.ceil(RANK_CANDIDATES * matches / total)
+            if quota >= matches:
+                continue
+            first, last = partitions[key]
+            parts.append(
+                f"SELECT {len(keys)}, (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} "
+                f"MATCH %s AND rowid BETWEEN %s AND %s AND {NOT_DUE} "
+                "ORDER BY rowid DESC LIMIT 1 OFFSET %s)"
+            )
+            params += [match, first, last, now, quota - 1]
+            keys.append(key)
+        if not parts:
+            return {}
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            # No quota-th match in the tier: rank the whole range.
+            return {
+                keys[number]: cutoff
+                for number, cutoff in cursor.fetchall()
+                if cutoff is not None
+            }
+
+    def optimize(self) -> None:
+        """Merge the FTS5 index into one segment: every query term then
+        costs one b-tree seek per range instead of one per segment."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
 
     def write_documents(self, documents: list[IndexedDocument]) -> None:
         """Replace the document rows; the triggers update the FTS5 table."""

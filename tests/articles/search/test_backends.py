@@ -536,3 +536,145 @@ def test_sqlite_migration_backfills_and_follows_the_article_table(corpus):
     assert copied() == expected()
     Article.objects.filter(pk=article.pk).delete()
     assert copied() == expected() and len(copied()) == 3
+
+
+def test_backend_ranks_only_the_most_recent_candidates_of_a_large_tier(
+    backend, db, monkeypatch
+):
+    """Past RANK_CANDIDATES matches in a tier, only the most recent are
+    scored; the total still counts every match. (SQLite shares the
+    candidates out among categories, rounding up: at most one more each.)"""
+    from articles.search.backends import base, postgres, sqlite
+
+    for module in (base, postgres, sqlite):
+        monkeypatch.setattr(module, "RANK_CANDIDATES", 4, raising=False)
+    monkeypatch.setattr(base, "RESULT_WINDOW", 4)
+    categories = [make_category(), make_category()]
+    # The oldest match is the best one: it would win if everything were ranked.
+    oldest = make_article(category=categories[0], title="钱包钱包钱包", body="钱包")
+    articles = [oldest] + [
+        make_article(category=categories[number % 2], title=f"钱包说明{number}")
+        for number in range(8)
+    ]
+    result = backend.search("钱包", language="zh-hans", limit=4)
+    assert result.total == 9
+    assert result.facets == {categories[0].pk: 5, categories[1].pk: 4}
+    assert oldest.pk not in ids(result)
+    assert set(ids(result)) <= {article.pk for article in articles[-4 - 2 :]}
+    # The window ends at RESULT_WINDOW results: deeper pages are empty.
+    deeper = backend.search("钱包", language="zh-hans", limit=4, offset=4)
+    assert (deeper.total, ids(deeper)) == (9, [])
+    # Without the cap the oldest comes first.
+    monkeypatch.setattr(base, "RESULT_WINDOW", 1000)
+    for module in (base, postgres, sqlite):
+        monkeypatch.setattr(module, "RANK_CANDIDATES", 1000, raising=False)
+    backend._cache.clear()
+    assert ids(backend.search("钱包", language="zh-hans", limit=1)) == [oldest.pk]
+
+
+def test_backend_counts_every_language_and_category_when_unfiltered(backend, db):
+    categories = [make_category() for _ in range(3)]
+    for number, category in enumerate(categories):
+        for language in ("zh-hans", "en"):
+            for copy in range(number + 1):
+                make_article(
+                    category=category,
+                    language=language,
+                    title=f"usdt {language} {number} {copy}",
+                )
+    everything = backend.search("usdt", language=None, limit=20)
+    assert everything.total == 12 and len(everything.hits) == 12
+    assert everything.facets == {
+        categories[0].pk: 2,
+        categories[1].pk: 4,
+        categories[2].pk: 6,
+    }
+    chinese = backend.search("usdt", language="zh-hans", category=categories[2])
+    assert chinese.total == 3
+    assert chinese.facets == {
+        categories[0].pk: 1,
+        categories[1].pk: 2,
+        categories[2].pk: 3,
+    }
+    assert {Article.objects.get(pk=pk).category for pk in ids(chinese)} == {
+        categories[2]
+    }
+
+
+def sqlite_index_keys() -> set[int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rowid FROM articles_searchdocument_fts")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def expected_sqlite_keys() -> set[int]:
+    from articles.search.backends.sqlite import (
+        CATEGORY_SHIFT,
+        LANGUAGE_SHIFT,
+        LANGUAGE_SLOTS,
+        LISTED_SHIFT,
+    )
+
+    listed = set(Article.objects.listed().values_list("pk", flat=True))
+    return {
+        LANGUAGE_SLOTS[language] << LANGUAGE_SHIFT
+        | (pk in listed) << LISTED_SHIFT
+        | category_id << CATEGORY_SHIFT
+        | pk
+        for pk, language, category_id in Article.objects.values_list(
+            "pk", "language", "category_id"
+        )
+    }
+
+
+def test_sqlite_index_keys_follow_every_write(corpus):
+    """Migration 0006's trigger SQL and the backend's key layout agree, for
+    saves and for updates that bypass the receivers."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the partitioned FTS5 keys exist on SQLite only")
+    assert sqlite_index_keys() == expected_sqlite_keys()
+    article = corpus["password"]
+    other = corpus["transfer"].category
+    Article.objects.filter(pk=article.pk).update(
+        language="en", category=other, status=Article.Status.DRAFT
+    )
+    assert sqlite_index_keys() == expected_sqlite_keys()
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.PUBLISHED)
+    assert sqlite_index_keys() == expected_sqlite_keys()
+    article.refresh_from_db()
+    article.title = "新的标题"
+    article.save()
+    assert sqlite_index_keys() == expected_sqlite_keys()
+    Article.objects.filter(pk=corpus["kyc"].pk).delete()
+    assert sqlite_index_keys() == expected_sqlite_keys()
+    assert len(sqlite_index_keys()) == 3
+
+
+def test_sqlite_key_layout_matches_the_migration():
+    from importlib import import_module
+
+    from articles.models import Language
+    from articles.search.backends.sqlite import LANGUAGE_SLOTS
+
+    migration = import_module("articles.migrations.0006_search_partitioned_fts_sqlite")
+    assert set(LANGUAGE_SLOTS) == set(Language.values)
+    assert migration.LANGUAGE_SLOTS == {
+        str(code): slot for code, slot in LANGUAGE_SLOTS.items()
+    }
+    assert migration.UNKNOWN_LANGUAGE_SLOT not in LANGUAGE_SLOTS.values()
+
+
+def test_sqlite_refuses_ids_beyond_the_key_layout(db):
+    from django.db import IntegrityError, connection, transaction
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the partitioned FTS5 keys exist on SQLite only")
+    category = make_category()
+    with pytest.raises(IntegrityError, match="does not fit the SQLite search key"):
+        with transaction.atomic():
+            make_article(category=category, pk=1 << 32)
+    assert not Article.objects.filter(pk=1 << 32).exists()

@@ -111,6 +111,30 @@ def test_search_page_paginates(client, category, settings):
     assert response.context["search"].page.number == 3
 
 
+def test_search_page_browses_only_the_result_window(
+    client, category, settings, monkeypatch
+):
+    from articles.search import selectors
+    from articles.search.backends import base
+
+    monkeypatch.setattr(base, "RESULT_WINDOW", 4)
+    monkeypatch.setattr(selectors, "RESULT_WINDOW", 4)
+    settings.HELPCENTER_PAGE_SIZE = 2
+    for number in range(7):
+        make_article(category=category, title=f"Wallet {number}", language="en")
+    response = client.get(url("articles:search", "en"), {"q": "wallet", "page": "9"})
+    search = response.context["search"]
+    assert (search.result.total, search.page.number, len(search.rows)) == (7, 2, 2)
+    assertContains(response, "7 results")
+    assertContains(response, "Page 2 of 2")
+    assertContains(response, "Only the best 4 results can be browsed.")
+    with translation.override("zh-hans"):
+        response = client.get(url("articles:search"), {"q": "wallet", "lang": "en"})
+    assertContains(response, "只能浏览最相关的 4 条结果")
+    response = client.get(url("articles:search", "en"), {"q": "wallet 6"})
+    assertNotContains(response, "can be browsed")
+
+
 @pytest.mark.parametrize(
     "hostile", ['"', "NEAR(", "\x00", "x" * 10_000, "title:*", "%"]
 )

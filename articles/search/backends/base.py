@@ -26,7 +26,7 @@ RESULT_WINDOW = 1000
 # At most this many matches of a tier are ranked, the most recent ones (see
 # DocumentSearchBackend). Never below RESULT_WINDOW, so a tier with more
 # matches than this always fills the whole window by itself.
-RANK_CANDIDATES = 2000
+RANK_CANDIDATES = 1000
 
 
 @dataclasses.dataclass(frozen=True)

@@ -112,8 +112,25 @@ class SQLiteSearchBackend(DocumentSearchBackend):
             if matches > 0 and category in (None, key[1])
         }
 
+        head_match = f"{HEAD_COLUMNS} : ({match})"
+        head_counts: dict = {}
+
+        def tier_counts(tier) -> dict:
+            # Each tier's own matches per partition, so the candidates are
+            # shared out in proportion to where that tier's matches are.
+            # Counted only when the tier may be capped.
+            if tier == self.ALL or sum(counts.values()) <= RANK_CANDIDATES:
+                return counts
+            if not head_counts:
+                head_counts.update(self._count(head_match, partitions, now))
+            if tier == self.HEAD:
+                return {key: head_counts[key] for key in counts}
+            return {key: counts[key] - head_counts[key] for key in counts}
+
         def fetch(tier, size, skip):
-            return self._rank(tier, match, partitions, counts, now, size, skip)
+            return self._rank(
+                tier, match, partitions, tier_counts(tier), now, size, skip
+            )
 
         ranked = self.rank_tiers(
             fetch,
@@ -159,17 +176,24 @@ class SQLiteSearchBackend(DocumentSearchBackend):
         """Return [(article_id, score)] best first: the ``skip``-th to the
         ``skip + size``-th of the tier's ranked candidates.
 
-        Each partition contributes its most recent matches in proportion to
-        its share of ``counts`` (all of them when the total is at most
+        ``counts`` are the tier's matches per partition. Each partition
+        contributes its most recent matches in proportion to its share of
+        them (all of them when the total is at most
         ``RANK_CANDIDATES``), from where its range's ``quota``-th most recent
         match lies. One statement walks every partition: bm25() reads the
         whole doclist of each query phrase once per statement to weigh it,
         a cost that would otherwise be paid per partition.
         """
+        counts = {key: matches for key, matches in counts.items() if matches > 0}
         if size <= 0 or not counts:
             return []
         total = sum(counts.values())
-        expression = match if tier == self.ALL else f"{HEAD_COLUMNS} : ({match})"
+        head_match = f"{HEAD_COLUMNS} : ({match})"
+        expression = {
+            self.ALL: match,
+            self.HEAD: head_match,
+            self.BODY: f"({match}) NOT ({head_match})",
+        }[tier]
         lows = {key: partitions[key][0] for key in counts}
         if total > RANK_CANDIDATES:
             lows.update(self._cutoffs(expression, partitions, counts, total, now))
@@ -191,7 +215,7 @@ class SQLiteSearchBackend(DocumentSearchBackend):
                 f" AND rowid NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE "
                 f"{FTS_TABLE} MATCH %s AND rowid BETWEEN %s AND %s)"
             )
-            params += [f"{HEAD_COLUMNS} : ({match})", first, last]
+            params += [head_match, first, last]
         weights = ", ".join(str(weight) for weight in COLUMN_WEIGHTS)
         # bm25() is lower for better matches; ties go to the lower article id.
         sql = (

@@ -678,3 +678,26 @@ def test_sqlite_refuses_ids_beyond_the_key_layout(db):
         with transaction.atomic():
             make_article(category=category, pk=1 << 32)
     assert not Article.objects.filter(pk=1 << 32).exists()
+
+
+def test_backend_fills_a_capped_page_with_head_matches_first(
+    backend, db, monkeypatch
+):
+    """The candidates follow where the tier's matches are: a category with
+    few matches but every title match still fills the page before any
+    body-only match."""
+    from articles.search.backends import base, postgres, sqlite
+
+    for module in (base, postgres, sqlite):
+        monkeypatch.setattr(module, "RANK_CANDIDATES", 4, raising=False)
+    monkeypatch.setattr(base, "RESULT_WINDOW", 4)
+    titles, bodies = make_category(), make_category()
+    in_title = [
+        make_article(category=titles, title=f"钱包{number}") for number in range(6)
+    ]
+    for number in range(20):
+        make_article(category=bodies, title=f"其他{number}", body="正文提到钱包。")
+    result = backend.search("钱包", language="zh-hans", limit=4)
+    assert result.total == 26
+    assert set(ids(result)) <= {article.pk for article in in_title}
+    assert len(result.hits) == 4

@@ -1,16 +1,34 @@
 """``GET /api/search``: the instant-search results as JSON."""
 
+from urllib.parse import urlencode
+
 from django.http import JsonResponse
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from articles.models import Category
-from articles.search import search as run_search
+from articles.search import search as run_search, services
 from articles.search.selectors import search_rows
 from articles.search.views import parse_language
 
 DEFAULT_LIMIT = 8
 MAX_LIMIT = 20
+
+
+def _open_url(row, token: str) -> str:
+    """The link that opens a result and records the search that found it."""
+    if not token:
+        return row.article.get_absolute_url()
+    query = urlencode(
+        {
+            "article": row.article.slug,
+            "lang": row.article.language,
+            "rank": row.rank,
+            "t": token,
+        }
+    )
+    return f"{reverse('articles:search_open')}?{query}"
 
 
 def _error(message: str) -> JsonResponse:
@@ -22,7 +40,8 @@ def search(request):
     """Return ``{"query", "corrected_query", "total", "results": [...]}``.
 
     ``snippet`` is HTML: the article text escaped, with matches in <mark>.
-    Searches here are not recorded: they fire on every keystroke.
+    Searches here are not recorded when made (they fire on every keystroke)
+    but when a result is opened through its ``open_url``.
     """
     valid, language = parse_language(request.GET.get("lang"), get_language())
     if not valid:
@@ -42,6 +61,9 @@ def search(request):
         limit=int(limit) if limit else DEFAULT_LIMIT,
     )
     rows = search_rows(result)
+    token = services.instant_search_token(
+        query=result.query, language=get_language(), result_count=result.total
+    )
     return JsonResponse(
         {
             "query": result.query,
@@ -55,6 +77,7 @@ def search(request):
                     "snippet": str(row.snippet),
                     "category": row.article.category.slug,
                     "language": row.article.language,
+                    "open_url": _open_url(row, token),
                 }
                 for row in rows
             ],

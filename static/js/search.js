@@ -118,7 +118,7 @@
       options = [];
       active = -1;
       data.results.forEach(function (result, index) {
-        var li = option(listId + "-" + index, result.url, result.title, result.snippet);
+        var li = option(listId + "-" + index, result.open_url || result.url, result.title, result.snippet);
         options.push(li);
         list.appendChild(li);
       });

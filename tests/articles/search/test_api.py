@@ -9,7 +9,10 @@ from tests.factories import make_article
 def test_api_search_literal_path_returns_documented_shape(client, article):
     response = client.get("/api/search", {"q": "转账", "lang": "zh-hans"})
     assert response.status_code == 200
-    assert json.loads(response.content) == {
+    body = json.loads(response.content)
+    open_url = body["results"][0].pop("open_url")
+    assert open_url.startswith("/zh-hans/search/open/?article=transfer-not-arrived")
+    assert body == {
         "query": "转账",
         "corrected_query": None,
         "total": 1,
@@ -73,4 +76,29 @@ def test_api_search_does_not_record_keystrokes(client, article):
     from articles.search.models import SearchQuery
 
     client.get(reverse("api:search"), {"q": "转账"})
+    assert SearchQuery.objects.count() == 0
+
+
+def test_api_search_records_a_search_when_its_result_is_opened(client, article):
+    from articles.search.models import SearchQuery
+
+    body = client.get(reverse("api:search"), {"q": " 转账 ", "lang": "zh-hans"}).json()
+    assert SearchQuery.objects.count() == 0
+    response = client.get(body["results"][0]["open_url"])
+    assert response.status_code == 302 and response.url == article.get_absolute_url()
+    recorded = SearchQuery.objects.get()
+    assert (recorded.query, recorded.language, recorded.result_count) == ("转账", "zh-hans", 1)
+    assert (recorded.opened_article, recorded.opened_rank) == (article, 1)
+
+
+def test_api_search_open_link_cannot_be_forged_or_carry_a_secret(client, article):
+    from articles.search.models import SearchQuery
+
+    body = client.get(reverse("api:search"), {"q": "转账", "lang": "zh-hans"}).json()
+    forged = body["results"][0]["open_url"].replace("t=", "t=x")
+    assert client.get(forged).status_code == 302
+    phrase = " ".join(["abandon"] * 11 + ["about"])
+    secret = client.get(reverse("api:search"), {"q": f"转账 {phrase}"}).json()
+    assert secret["results"]
+    assert all("/search/open/" not in hit["open_url"] for hit in secret["results"])
     assert SearchQuery.objects.count() == 0

@@ -155,6 +155,8 @@ class DocumentSearchBackend(SearchBackend):
     milliseconds and orders them by little more than title length. Since
     ``RANK_CANDIDATES >= RESULT_WINDOW``, such a tier fills the whole
     browsable window, so no page ever mixes capped and uncapped orders.
+    (An engine may rank more outright where that is cheaper than finding
+    the most recent: SQLite does up to five times as many.)
 
     Results are kept in a small per-process LRU cache keyed by the search
     generation (bumped by every index write and synonym edit, and renewed

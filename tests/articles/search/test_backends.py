@@ -548,6 +548,7 @@ def test_backend_ranks_only_the_most_recent_candidates_of_a_large_tier(
 
     for module in (base, postgres, sqlite):
         monkeypatch.setattr(module, "RANK_CANDIDATES", 4, raising=False)
+    monkeypatch.setattr(sqlite, "RANK_OUTRIGHT", 1)
     monkeypatch.setattr(base, "RESULT_WINDOW", 4)
     categories = [make_category(), make_category()]
     # The oldest match is the best one: it would win if everything were ranked.
@@ -690,6 +691,7 @@ def test_backend_fills_a_capped_page_with_head_matches_first(
 
     for module in (base, postgres, sqlite):
         monkeypatch.setattr(module, "RANK_CANDIDATES", 4, raising=False)
+    monkeypatch.setattr(sqlite, "RANK_OUTRIGHT", 1)
     monkeypatch.setattr(base, "RESULT_WINDOW", 4)
     titles, bodies = make_category(), make_category()
     in_title = [

@@ -17,6 +17,7 @@ import re
 import threading
 import time
 import uuid
+from collections import Counter
 
 from django.core.cache import cache
 from django.db.models import Min
@@ -47,6 +48,59 @@ class Term:
     @property
     def tokens(self) -> set[str]:
         return {token for alternative in self.alternatives for token in alternative}
+
+    def expression(self) -> "Node":
+        """Return the alternatives as a factored AND/OR tree (see ``factor``)."""
+        return factor(self.alternatives)
+
+
+# A match expression: a token, or ("and" | "or", [Node, ...]).
+Node = str | tuple[str, list]
+
+
+def factor(alternatives) -> Node:
+    """Return "any alternative, each needing all its tokens" as a small tree.
+
+    Logically the same, but each token appears as few times as possible:
+    an alternative containing another is dropped ("gas" OR "gas fee" is
+    "gas"), and a token shared by several alternatives is taken out of them
+    ("到账" AND ("未到" OR "没到" OR "不到")). Engines pay per occurrence of
+    a token in the expression: FTS5's bm25() reads each occurrence's whole
+    doclist to weigh it, and scores a repeated token several times.
+    """
+    sets = list(dict.fromkeys(frozenset(alternative) for alternative in alternatives))
+    sets = [one for one in sets if not any(other < one for other in sets)]
+    if len(sets) == 1:
+        return _conjunction(sorted(sets[0]))
+    shared = Counter(token for one in sets for token in one)
+    token, count = min(shared.items(), key=lambda item: (-item[1], item[0]))
+    if count < 2:
+        return ("or", [_conjunction(sorted(one)) for one in sets])
+    group = ("and", [token, factor([one - {token} for one in sets if token in one])])
+    rest = [one for one in sets if token not in one]
+    if not rest:
+        return group
+    remainder = factor(rest)
+    others = remainder[1] if isinstance(remainder, tuple) and remainder[0] == "or" else [remainder]
+    return ("or", [group, *others])
+
+
+def render(node: Node, *, token, conjunction: str, disjunction: str) -> str:
+    """Return ``node`` in an engine's syntax: ``token(t)`` renders a token
+    (quoted), the two operators join the children, parentheses group."""
+    if isinstance(node, str):
+        return token(node)
+    operator, children = node
+    joiner = conjunction if operator == "and" else disjunction
+    rendered = [
+        render(child, token=token, conjunction=conjunction, disjunction=disjunction)
+        for child in children
+    ]
+    return "(" + joiner.join(rendered) + ")"
+
+
+def _conjunction(tokens: list[str]) -> Node:
+    return tokens[0] if len(tokens) == 1 else ("and", tokens)
 
 
 @dataclasses.dataclass

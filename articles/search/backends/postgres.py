@@ -29,6 +29,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import Language
+from articles.search import query as query_module
 from articles.search.backends.base import (
     RANK_BODY_TOKENS,
     RANK_CANDIDATES,
@@ -89,13 +90,12 @@ class PostgresSearchBackend(DocumentSearchBackend):
             options = [quote(LANGUAGE_PREFIX.format(code) + token) for code in languages]
             return options[0] if len(options) == 1 else "(" + " | ".join(options) + ")"
 
-        rendered = []
-        for term in terms:
-            alternatives = [
-                "(" + " & ".join(lexeme(token) for token in alternative) + ")"
-                for alternative in term.alternatives
-            ]
-            rendered.append("(" + " | ".join(alternatives) + ")")
+        rendered = [
+            query_module.render(
+                term.expression(), token=lexeme, conjunction=" & ", disjunction=" | "
+            )
+            for term in terms
+        ]
         match = (" & " if mode == "and" else " | ").join(rendered)
         tokens = sorted({token for term in terms for token in term.tokens})
         rank = " | ".join(quote(token) for token in tokens)

@@ -29,6 +29,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import Language
+from articles.search import query as query_module
 from articles.search.backends.base import (
     RANK_CANDIDATES,
     DocumentSearchBackend,
@@ -89,13 +90,12 @@ class SQLiteSearchBackend(DocumentSearchBackend):
         The OR fallback only searches the title, tags and summary (see
         ``DocumentSearchBackend``).
         """
-        rendered = []
-        for term in terms:
-            alternatives = [
-                "(" + " AND ".join(quote(token) for token in alternative) + ")"
-                for alternative in term.alternatives
-            ]
-            rendered.append("(" + " OR ".join(alternatives) + ")")
+        rendered = [
+            query_module.render(
+                term.expression(), token=quote, conjunction=" AND ", disjunction=" OR "
+            )
+            for term in terms
+        ]
         if mode == "and":
             return " AND ".join(rendered)
         return f"{HEAD_COLUMNS} : (" + " OR ".join(rendered) + ")"

@@ -61,28 +61,31 @@ Node = str | tuple[str, list]
 def factor(alternatives) -> Node:
     """Return "any alternative, each needing all its tokens" as a small tree.
 
-    Logically the same, but each token appears as few times as possible:
-    an alternative containing another is dropped ("gas" OR "gas fee" is
-    "gas"), and a token shared by several alternatives is taken out of them
-    ("到账" AND ("未到" OR "没到" OR "不到")). Engines pay per occurrence of
-    a token in the expression: FTS5's bm25() reads each occurrence's whole
-    doclist to weigh it, and scores a repeated token several times.
+    Logically the same, but a token shared by several alternatives is taken
+    out of them ("到账" AND ("未到" OR "没到" OR "不到")). Engines pay per
+    occurrence of a token in the expression: FTS5's bm25() reads each
+    occurrence's whole doclist to weigh it, and scores a repeated token
+    several times. A one-token alternative stays as it is, even where it
+    makes a longer one redundant for matching ("support" OR "contact
+    support"): the longer one still adds to the score of what it matches.
     """
     sets = list(dict.fromkeys(frozenset(alternative) for alternative in alternatives))
-    sets = [one for one in sets if not any(other < one for other in sets)]
     if len(sets) == 1:
         return _conjunction(sorted(sets[0]))
-    shared = Counter(token for one in sets for token in one)
-    token, count = min(shared.items(), key=lambda item: (-item[1], item[0]))
-    if count < 2:
+    shared = Counter(token for one in sets if len(one) > 1 for token in one)
+    best = min(shared.items(), key=lambda item: (-item[1], item[0]), default=None)
+    if best is None or best[1] < 2:
         return ("or", [_conjunction(sorted(one)) for one in sets])
-    group = ("and", [token, factor([one - {token} for one in sets if token in one])])
-    rest = [one for one in sets if token not in one]
+    token = best[0]
+    grouped = [one for one in sets if token in one and len(one) > 1]
+    group = ("and", [token, factor([one - {token} for one in grouped])])
+    rest = [one for one in sets if one not in grouped]
     if not rest:
         return group
     remainder = factor(rest)
-    others = remainder[1] if isinstance(remainder, tuple) and remainder[0] == "or" else [remainder]
-    return ("or", [group, *others])
+    if isinstance(remainder, tuple) and remainder[0] == "or":
+        return ("or", [group, *remainder[1]])
+    return ("or", [group, remainder])
 
 
 def render(node: Node, *, token, conjunction: str, disjunction: str) -> str:

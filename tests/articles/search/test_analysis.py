@@ -1,4 +1,5 @@
 import pytest
+from hypothesis import given, strategies as st
 
 from articles.search import analysis
 
@@ -40,3 +41,44 @@ def test_query_chunks_cap_length_and_tokens():
 def test_clean_query_strips_nul_and_cuts():
     assert analysis.clean_query("  a\x00b   c ") == "ab c"
     assert len(analysis.clean_query("x" * 10_000)) == analysis.MAX_QUERY_CHARS
+
+
+def _holds(node, present: set[str]) -> bool:
+    if isinstance(node, str):
+        return node in present
+    operator, children = node
+    results = [_holds(child, present) for child in children]
+    return all(results) if operator == "and" else any(results)
+
+
+def _occurrences(node) -> int:
+    if isinstance(node, str):
+        return 1
+    return sum(_occurrences(child) for child in node[1])
+
+
+_TOKENS = st.sampled_from(["到账", "未到", "没到", "gas", "fee", "send", "a"])
+
+
+@given(
+    alternatives=st.lists(
+        st.lists(_TOKENS, min_size=1, max_size=3).map(tuple), min_size=1, max_size=6
+    ),
+    present=st.sets(_TOKENS),
+)
+def test_factored_alternatives_match_exactly_what_the_alternatives_match(
+    alternatives, present
+):
+    from articles.search.query import factor
+
+    tree = factor(alternatives)
+    expected = any(all(token in present for token in one) for one in alternatives)
+    assert _holds(tree, present) == expected
+    assert _occurrences(tree) <= sum(len(set(one)) for one in set(alternatives))
+
+
+def test_factoring_takes_a_shared_token_out_once():
+    from articles.search.query import factor
+
+    tree = factor([("未到", "到账"), ("没到", "到账"), ("不到", "到账"), ("miss",)])
+    assert tree == ("or", [("and", ["到账", ("or", ["未到", "没到", "不到"])]), "miss"])

@@ -49,6 +49,9 @@ CATEGORY_MASK = (1 << 20) - 1
 # bm25() costs ~1.2 µs a row, less below that than the two statements that
 # find each partition's cutoff (measured at 10,000 articles).
 RANK_OUTRIGHT = 5
+# Above this many partitions (languages x categories), counting groups one
+# range per language instead of opening an FTS5 cursor per partition.
+RANGE_COUNTS = 16
 # Listed articles whose publish time is still to come, by key.
 NOT_DUE = (
     "rowid NOT IN (SELECT key FROM articles_search_scheduled WHERE published_at > %s)"
@@ -108,7 +111,8 @@ class SQLiteSearchBackend(DocumentSearchBackend):
             for code in languages
             for category_id in state.category_ids
         }
-        now = timezone.now()
+        # The stored text format, which the scheduled view compares with.
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
         counts = self._count(match, partitions, now)
         facets: dict[int, int] = {}
         for (_code, category_id), matches in counts.items():
@@ -151,34 +155,47 @@ class SQLiteSearchBackend(DocumentSearchBackend):
         return facets, ranked
 
     def _count(self, match, partitions, now) -> dict:
-        """Return {(language, category): visible matches} in one statement."""
+        """Return {(language, category): visible matches} in one statement.
+
+        Up to ``RANGE_COUNTS`` partitions are counted one range each (FTS5
+        seeks to each range); beyond, one range per language is grouped by
+        partition, which costs a sort of the matches instead of a cursor per
+        partition. The listed matches not due yet are subtracted.
+        """
         if not partitions:
             return {}
+        by_prefix = {first >> CATEGORY_SHIFT: key for key, (first, _) in partitions.items()}
         parts, params = [], []
-        for number, (first, last) in enumerate(partitions.values()):
-            parts.append(
-                f"SELECT {number}, count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} "
-                "MATCH %s AND rowid BETWEEN %s AND %s"
-            )
-            params += [match, first, last]
-        # Minus the matches not due yet: (partition number, -count) rows.
-        keys = list(partitions)
+        if len(partitions) <= RANGE_COUNTS:
+            for first, last in partitions.values():
+                parts.append(
+                    f"SELECT {first >> CATEGORY_SHIFT}, count(*) FROM {FTS_TABLE} "
+                    f"WHERE {FTS_TABLE} MATCH %s AND rowid BETWEEN %s AND %s"
+                )
+                params += [match, first, last]
+        else:
+            for language in {language for language, _category in partitions}:
+                parts.append(
+                    f"SELECT rowid >> {CATEGORY_SHIFT}, count(*) FROM {FTS_TABLE} "
+                    f"WHERE {FTS_TABLE} MATCH %s AND rowid BETWEEN %s AND %s GROUP BY 1"
+                )
+                params += [
+                    match,
+                    partition(language, 0)[0],
+                    partition(language, CATEGORY_MASK)[1],
+                ]
         parts.append(
-            f"SELECT rowid, -1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN "
-            "(SELECT key FROM articles_search_scheduled WHERE published_at > %s)"
+            f"SELECT rowid >> {CATEGORY_SHIFT}, -count(*) FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH %s AND rowid IN (SELECT key FROM "
+            "articles_search_scheduled WHERE published_at > %s) GROUP BY 1"
         )
         params += [match, now]
-        counts = dict.fromkeys(keys, 0)
-        ranges = list(partitions.items())
+        counts = dict.fromkeys(partitions, 0)
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
-            for first, matches in cursor.fetchall():
-                if matches >= 0:
-                    counts[keys[first]] += matches
-                    continue
-                for key, (low, high) in ranges:
-                    if low <= first <= high:
-                        counts[key] -= 1
+            for prefix, matches in cursor.fetchall():
+                if prefix in by_prefix:
+                    counts[by_prefix[prefix]] += matches
         return counts
 
     def _rank(self, tier, match, partitions, counts, now, size, skip):

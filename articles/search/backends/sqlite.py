@@ -15,10 +15,11 @@ and FTS5 seeks to a range instead of reading a whole doclist:
   yet due (``articles_search_scheduled``) are excluded by key, with the
   clock read at query time;
 - ranking: the most recent matches of a category are the top of its range,
-  so a tier's ``RANK_CANDIDATES`` most recent matches are found by reading
-  back from the end of each range (shared out in proportion to each
-  category's matches) and only those are scored by bm25(). bm25() uses the
-  table's global statistics, so scores from different ranges compare.
+  so a large tier's ``RANK_CANDIDATES`` most recent matches are found by
+  reading back from the end of each range (shared out in proportion to
+  where the tier's matches are) and only those are scored by bm25(), in
+  one statement over every range. bm25() uses the table's global
+  statistics, so scores from different ranges compare.
 
 Queries are FTS5 expressions in which every token is a quoted string.
 """

@@ -127,24 +127,23 @@ class SQLiteSearchBackend(DocumentSearchBackend):
         }
 
         head_match = f"{HEAD_COLUMNS} : ({match})"
-        head_counts: dict = {}
 
         def tier_counts(tier) -> dict:
-            # Each tier's own matches per partition, so the candidates are
-            # shared out in proportion to where that tier's matches are.
-            # Counted only when the tier may be capped.
-            if tier == self.ALL or sum(counts.values()) <= cap_above():
-                return counts
-            if not head_counts:
-                head_counts.update(self._count(head_match, partitions, now))
+            """The tier's own matches per partition (one more count)."""
+            head = self._count(head_match, partitions, now)
             if tier == self.HEAD:
-                return {key: head_counts[key] for key in counts}
-            return {key: counts[key] - head_counts[key] for key in counts}
+                return {key: head[key] for key in counts}
+            return {key: counts[key] - head[key] for key in counts}
 
         def fetch(tier, size, skip):
-            return self._rank(
-                tier, match, partitions, tier_counts(tier), now, size, skip
-            )
+            # The candidates are first shared out as all matches are. If
+            # capping then left the tier short of the page (its matches sit
+            # elsewhere), they are shared out by the tier's own counts.
+            rows, capped = self._rank(tier, match, partitions, counts, now, size, skip)
+            if capped and len(rows) < size and tier != self.ALL:
+                counted = tier_counts(tier)
+                rows, _ = self._rank(tier, match, partitions, counted, now, size, skip)
+            return rows
 
         ranked = self.rank_tiers(
             fetch,
@@ -203,16 +202,18 @@ class SQLiteSearchBackend(DocumentSearchBackend):
         """Return [(article_id, score)] best first: the ``skip``-th to the
         ``skip + size``-th of the tier's ranked candidates.
 
-        ``counts`` are the tier's matches per partition. Each partition
-        contributes its most recent matches in proportion to its share of
-        them (all of them when the total is at most ``cap_above()``), from
-        where its range's ``quota``-th most recent match lies. One statement walks every partition: bm25() reads the
-        whole doclist of each query phrase once per statement to weigh it,
-        a cost that would otherwise be paid per partition.
+        Each partition contributes its most recent matches in proportion to
+        its share of ``counts`` (all of them when the total is at most
+        ``cap_above()``), from where its range's ``quota``-th most recent
+        match in the tier lies. One statement walks every partition: bm25()
+        reads the whole doclist of each query phrase once per statement to
+        weigh it, a cost that would otherwise be paid per partition.
+
+        Returns (rows, whether any partition was capped).
         """
         counts = {key: matches for key, matches in counts.items() if matches > 0}
         if size <= 0 or not counts:
-            return []
+            return [], False
         total = sum(counts.values())
         head_match = f"{HEAD_COLUMNS} : ({match})"
         expression = {
@@ -221,8 +222,10 @@ class SQLiteSearchBackend(DocumentSearchBackend):
             self.BODY: f"({match}) NOT ({head_match})",
         }[tier]
         lows = {key: partitions[key][0] for key in counts}
+        cutoffs = {}
         if total > cap_above():
-            lows.update(self._cutoffs(expression, partitions, counts, total, now))
+            cutoffs = self._cutoffs(expression, partitions, counts, total, now)
+            lows.update(cutoffs)
         first = min(lows.values())
         last = max(partitions[key][1] for key in counts)
         # Rows outside the counted partitions, or older than their cutoff, fail.
@@ -251,7 +254,8 @@ class SQLiteSearchBackend(DocumentSearchBackend):
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [expression, first, last, *params, now, size, skip])
-            return [(article_id(key), -score) for key, score in cursor.fetchall()]
+            rows = [(article_id(key), -score) for key, score in cursor.fetchall()]
+        return rows, bool(cutoffs)
 
     def _cutoffs(self, match, partitions, counts, total, now) -> dict:
         """Return {partition: lowest key to rank} for the capped partitions."""

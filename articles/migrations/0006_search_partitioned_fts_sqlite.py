@@ -44,7 +44,9 @@ COLUMNS = "title, tags, summary, body"
 
 def key_sql(row: str) -> str:
     """Return the SQL of the index key of visibility row ``row``."""
-    cases = " ".join(f"WHEN '{code}' THEN {slot}" for code, slot in LANGUAGE_SLOTS.items())
+    cases = " ".join(
+        f"WHEN '{code}' THEN {slot}" for code, slot in LANGUAGE_SLOTS.items()
+    )
     return (
         f"(((CASE {row}.language {cases} ELSE {UNKNOWN_LANGUAGE_SLOT} END) << 53)"
         f" | (({row}.status = 'published' AND {row}.published_at IS NOT NULL) << 52)"
@@ -81,7 +83,8 @@ def _guard(row: str) -> str:
 KEY = "articles_search_key k"
 DOCUMENT = "articles_searchdocument d"
 KEYED_DOCUMENT = (
-    "articles_searchdocument d JOIN articles_search_key k ON k.article_id = d.article_id"
+    "articles_searchdocument d "
+    "JOIN articles_search_key k ON k.article_id = d.article_id"
 )
 
 SQLITE_CREATE = [

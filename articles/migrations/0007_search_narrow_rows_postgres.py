@@ -126,7 +126,10 @@ POSTGRES_DROP = [
         "DROP FUNCTION IF EXISTS articles_search_page(tsquery, boolean, tsquery, "
         "tsquery, text, timestamptz, bigint, integer, integer, integer)"
     ),
-    "DROP FUNCTION IF EXISTS articles_search_facets(tsquery, boolean, text, timestamptz)",
+    (
+        "DROP FUNCTION IF EXISTS "
+        "articles_search_facets(tsquery, boolean, text, timestamptz)"
+    ),
     "ALTER TABLE articles_searchdocument RESET (toast_tuple_target)",
 ]
 

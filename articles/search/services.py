@@ -58,7 +58,9 @@ def instant_search_token(*, query: str, language: str, result_count: int) -> str
 
 def _record_instant_open(token: str, article_id: int, rank: int | None) -> bool:
     try:
-        payload = signing.loads(token, salt=_INSTANT_SALT, max_age=INSTANT_TOKEN_SECONDS)
+        payload = signing.loads(
+            token, salt=_INSTANT_SALT, max_age=INSTANT_TOKEN_SECONDS
+        )
         query, language, count = payload["q"], payload["l"], int(payload["n"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return False

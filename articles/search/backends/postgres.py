@@ -64,7 +64,7 @@ def vector_literal(fields: list[tuple[list[str], str]]) -> str:
     )
 
 
-def match_literal(tokens, language: str | None) -> str:
+def match_literal(tokens, language: str) -> str:
     """Return the distinct tokens as a positionless tsvector literal."""
     prefix = LANGUAGE_PREFIX.format(language)
     return " ".join(quote(prefix + token) for token in dict.fromkeys(tokens))
@@ -87,7 +87,9 @@ class PostgresSearchBackend(DocumentSearchBackend):
         languages = [language] if language else [code for code, _ in Language.choices]
 
         def lexeme(token):
-            options = [quote(LANGUAGE_PREFIX.format(code) + token) for code in languages]
+            options = [
+                quote(LANGUAGE_PREFIX.format(code) + token) for code in languages
+            ]
             return options[0] if len(options) == 1 else "(" + " | ".join(options) + ")"
 
         rendered = [

@@ -164,7 +164,9 @@ class SQLiteSearchBackend(DocumentSearchBackend):
         """
         if not partitions:
             return {}
-        by_prefix = {first >> CATEGORY_SHIFT: key for key, (first, _) in partitions.items()}
+        by_prefix = {
+            first >> CATEGORY_SHIFT: key for key, (first, _last) in partitions.items()
+        }
         parts, params = [], []
         if len(partitions) <= RANGE_COUNTS:
             for first, last in partitions.values():

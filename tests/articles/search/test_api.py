@@ -87,7 +87,8 @@ def test_api_search_records_a_search_when_its_result_is_opened(client, article):
     response = client.get(body["results"][0]["open_url"])
     assert response.status_code == 302 and response.url == article.get_absolute_url()
     recorded = SearchQuery.objects.get()
-    assert (recorded.query, recorded.language, recorded.result_count) == ("转账", "zh-hans", 1)
+    assert (recorded.query, recorded.language) == ("转账", "zh-hans")
+    assert recorded.result_count == 1
     assert (recorded.opened_article, recorded.opened_rank) == (article, 1)
 
 

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from rapidfuzz import fuzz, process
 
@@ -15,6 +16,8 @@ from articles.search import analysis, search
 from articles.search.backends.base import RESULT_WINDOW, SearchResult
 from articles.search.models import SearchQuery
 
+# Matches in the other language without a translation, shown after page 1.
+UNTRANSLATED_LIMIT = 3
 SUGGESTION_DAYS = 90
 SUGGESTION_CANDIDATES = 500
 SUGGESTION_MIN_SCORE = 60
@@ -42,6 +45,8 @@ class SearchPage:
     is_other_language: bool = False
     # The total exceeds what can be paged to (see RESULT_WINDOW).
     is_windowed: bool = False
+    # Matches that exist only in the other language (first page only).
+    untranslated: list[SearchRow] = dataclasses.field(default_factory=list)
     popular: list[Article] = dataclasses.field(default_factory=list)
     suggestions: list[str] = dataclasses.field(default_factory=list)
 
@@ -124,6 +129,13 @@ def search_get_page(
         is_other_language=is_other,
         is_windowed=result.total > RESULT_WINDOW,
     )
+    if result.total and language and not is_other and number == 1:
+        search_page.untranslated = search_untranslated(
+            query=query,
+            language=language,
+            category=category,
+            use_correction=use_correction,
+        )
     if result.query and not result.total:
         search_page.popular = article_selectors.article_list_popular(
             language=language or settings.LANGUAGE_CODE
@@ -132,6 +144,41 @@ def search_get_page(
             query=result.query, language=language or settings.LANGUAGE_CODE
         )
     return search_page
+
+
+def search_untranslated(
+    *, query: str, language: str, category=None, use_correction: bool = True
+) -> list[SearchRow]:
+    """Return up to ``UNTRANSLATED_LIMIT`` of the best matches in the other
+    language that have no visible translation in ``language``.
+
+    Synonyms cross languages (转账 = transfer), so such an article can
+    answer the query; the results page lists it after its own results,
+    marked with its language. Its translations are found through
+    ``translation_of``, whichever side of the link the match is on.
+    """
+    other = search(
+        query,
+        language=_other_language(language),
+        category=category,
+        limit=3 * UNTRANSLATED_LIMIT,
+        use_correction=use_correction,
+    )
+    rows = search_rows(other)
+    if not rows:
+        return []
+    roots = {row.article.translation_of_id or row.article.pk for row in rows}
+    translated = set(
+        Article.objects.published()
+        .filter(language=language)
+        .filter(Q(pk__in=roots) | Q(translation_of_id__in=roots))
+        .values_list(Coalesce("translation_of_id", "pk"), flat=True)
+    )
+    return [
+        row
+        for row in rows
+        if (row.article.translation_of_id or row.article.pk) not in translated
+    ][:UNTRANSLATED_LIMIT]
 
 
 def search_suggestions(*, query: str, language: str, limit: int = 3) -> list[str]:

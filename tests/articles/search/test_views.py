@@ -49,8 +49,9 @@ def test_search_page_pins_query_count(
         make_article(category=category, title=f"钱包{number}")
     query_module.current_state()
     # matches (counts, then the ranked page of title/tags/summary hits),
-    # snippet texts, articles, categories, the analytics record
-    with django_assert_num_queries(6):
+    # snippet texts, articles, categories, the other language's matches
+    # (counts only: none), the analytics record
+    with django_assert_num_queries(7):
         response = client.get(url("articles:search"), {"q": "钱包"})
     assert len(response.context["search"].rows) == 4
 
@@ -109,6 +110,31 @@ def test_search_page_paginates(client, category, settings):
     assertContains(response, 'rel="prev" href="?q=wallet&amp;page=2"')
     response = client.get(url("articles:search", "en"), {"q": "wallet", "page": "99"})
     assert response.context["search"].page.number == 3
+
+
+def test_search_page_lists_matches_only_in_the_other_language(client, category):
+    own = make_article(category=category, title="转账说明")
+    original = make_article(category=category, title="Transfer limits", language="en")
+    translated = make_article(
+        category=category, title="Transfer fees", language="en"
+    )
+    make_article(category=category, title="转账手续费", translation_of=translated)
+    chinese_original = make_article(category=category, title="转账记录")
+    make_article(
+        category=category,
+        title="Transfer history",
+        language="en",
+        translation_of=chinese_original,
+    )
+    response = client.get(url("articles:search"), {"q": "转账"})
+    search = response.context["search"]
+    assert own in [row.article for row in search.rows]
+    assert [row.article for row in search.untranslated] == [original]
+    assertContains(response, "以下文章只有 English 版本")
+    assertContains(response, 'hreflang="en">Transfer limits</a>')
+    # Not when every language is searched: they are among the results then.
+    response = client.get(url("articles:search"), {"q": "转账", "lang": "all"})
+    assert response.context["search"].untranslated == []
 
 
 def test_search_page_browses_only_the_result_window(

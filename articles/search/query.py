@@ -44,6 +44,13 @@ class Term:
     # the "cover" mode, tried after AND, drops these and still requires
     # every character through the other bigrams.
     in_cover: bool = True
+    # The tokens as typed, when the alternatives came from a synonym group.
+    typed: tuple[str, ...] = ()
+
+    @property
+    def literal(self) -> tuple[str, ...]:
+        """The tokens the user typed for this term (before synonyms)."""
+        return self.typed or self.alternatives[0]
 
     @property
     def tokens(self) -> set[str]:
@@ -274,7 +281,7 @@ def _chunk_terms(chunk: list[str], synonyms) -> list[Term]:
     while i < len(chunk):
         if i in starts:
             end, alternatives = starts[i]
-            terms.append(Term(alternatives))
+            terms.append(Term(alternatives, typed=tuple(chunk[i:end])))
             i = end
             continue
         if i not in dropped:

@@ -76,13 +76,15 @@ class PostgresSearchBackend(DocumentSearchBackend):
     vendor = "postgresql"
 
     def render_query(self, terms, mode, language=None):
-        """Return (match, rank, head_only): tsquery literals and the tier flag.
+        """Return (match, rank, typed, head_only): tsquery literals, tier flag.
 
         ``match`` uses the lexemes of ``language`` (of every language when
         None). ``rank`` is the flat OR of the plain tokens, for ts_rank on
         rank_vector: ts_rank on nested & and | costs ~100x more per row and
-        ranks the same documents first. The OR fallback (``head_only``)
-        matches head_vector only, see DocumentSearchBackend.
+        ranks the same documents first. ``typed`` is ``match`` without the
+        synonyms (None when none was added): its matches rank first. The OR
+        fallback (``head_only``) matches head_vector only, see
+        DocumentSearchBackend.
         """
         languages = [language] if language else [code for code, _ in Language.choices]
 
@@ -98,13 +100,21 @@ class PostgresSearchBackend(DocumentSearchBackend):
             )
             for term in terms
         ]
-        match = (" & " if mode == "and" else " | ").join(rendered)
+        joiner = " & " if mode == "and" else " | "
+        match = joiner.join(rendered)
+        typed = None
+        if any(term.typed for term in terms):
+            typed = joiner.join(
+                "(" + " & ".join(lexeme(token) for token in term.literal) + ")"
+                for term in terms
+            )
         tokens = sorted({token for term in terms for token in term.tokens})
         rank = " | ".join(quote(token) for token in tokens)
-        return match, rank, mode != "and"
+        return match, rank, typed, mode != "and"
 
     def match_page(self, match, *, language, category, limit, offset, state):
-        """Return (facets, ranked page) from the SQL functions of migration 0007.
+        """Return (facets, ranked page) from the SQL functions of migrations
+        0007 and 0008.
 
         Both read only ``articles_searchdocument``, through its GIN indexes
         and the status, publish time and category copied there. The same
@@ -114,7 +124,7 @@ class PostgresSearchBackend(DocumentSearchBackend):
         """
         from articles.models import Article
 
-        match_query, rank_query, head_only = match
+        match_query, rank_query, typed_query, head_only = match
         visibility = [Article.Status.PUBLISHED, timezone.now()]
         with connection.cursor() as cursor:
             cursor.execute(
@@ -130,13 +140,14 @@ class PostgresSearchBackend(DocumentSearchBackend):
             exclude = match_query if tier == self.BODY else None
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT article_id, rank FROM articles_search_page(%s::tsquery, "
-                    "%s, %s::tsquery, %s::tsquery, %s, %s, %s, %s, %s, %s)",
+                    "SELECT article_id, rank FROM articles_search_page(%s::tsquery, %s, "
+                    "%s::tsquery, %s::tsquery, %s::tsquery, %s, %s, %s, %s, %s, %s)",
                     [
                         match_query,
                         head,
                         rank_query,
                         exclude,
+                        typed_query,
                         *visibility,
                         category,
                         RANK_CANDIDATES,

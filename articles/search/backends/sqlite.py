@@ -89,10 +89,12 @@ class SQLiteSearchBackend(DocumentSearchBackend):
     vendor = "sqlite"
 
     def render_query(self, terms, mode, language=None):
-        """Return an FTS5 expression: quoted tokens, grouped with AND/OR.
+        """Return (match, literal): FTS5 expressions of quoted tokens.
 
-        The OR fallback only searches the title, tags and summary (see
-        ``DocumentSearchBackend``).
+        ``match`` is what must match, synonyms included; ``literal`` the
+        same terms as typed, whose matches rank first ("" when no synonym
+        was added). The OR fallback only searches the title, tags and
+        summary (see ``DocumentSearchBackend``).
         """
         rendered = [
             query_module.render(
@@ -100,12 +102,22 @@ class SQLiteSearchBackend(DocumentSearchBackend):
             )
             for term in terms
         ]
+        typed = [
+            "(" + " AND ".join(quote(token) for token in term.literal) + ")"
+            for term in terms
+        ]
+        if not any(term.typed for term in terms):
+            typed = []
         if mode == "and":
-            return " AND ".join(rendered)
-        return f"{HEAD_COLUMNS} : (" + " OR ".join(rendered) + ")"
+            return " AND ".join(rendered), " AND ".join(typed)
+        return (
+            f"{HEAD_COLUMNS} : (" + " OR ".join(rendered) + ")",
+            f"{HEAD_COLUMNS} : (" + " OR ".join(typed) + ")" if typed else "",
+        )
 
     def match_page(self, match, *, language, category, limit, offset, state):
         """Return (facets, ranked page): range counts, then capped tiers."""
+        match, literal = match
         languages = [language] if language else list(LANGUAGE_SLOTS)
         partitions = {
             (code, category_id): partition(code, category_id)
@@ -139,10 +151,11 @@ class SQLiteSearchBackend(DocumentSearchBackend):
             # The candidates are first shared out as all matches are. If
             # capping then left the tier short of the page (its matches sit
             # elsewhere), they are shared out by the tier's own counts.
-            rows, capped = self._rank(tier, match, partitions, counts, now, size, skip)
+            query = (tier, match, literal)
+            rows, capped = self._rank(query, partitions, counts, now, size, skip)
             if capped and len(rows) < size and tier != self.ALL:
                 counted = tier_counts(tier)
-                rows, _ = self._rank(tier, match, partitions, counted, now, size, skip)
+                rows, _ = self._rank(query, partitions, counted, now, size, skip)
             return rows
 
         ranked = self.rank_tiers(
@@ -200,7 +213,7 @@ class SQLiteSearchBackend(DocumentSearchBackend):
                     counts[by_prefix[prefix]] += matches
         return counts
 
-    def _rank(self, tier, match, partitions, counts, now, size, skip):
+    def _rank(self, query, partitions, counts, now, size, skip):
         """Return [(article_id, score)] best first: the ``skip``-th to the
         ``skip + size``-th of the tier's ranked candidates.
 
@@ -211,8 +224,15 @@ class SQLiteSearchBackend(DocumentSearchBackend):
         reads the whole doclist of each query phrase once per statement to
         weigh it, a cost that would otherwise be paid per partition.
 
-        Returns (rows, whether any partition was capped).
+        Within the candidates, those matching the query as typed (the same
+        tier of ``literal``) come first, then synonym-only matches: a
+        synonym must not outrank the word the user chose ("transfer" would
+        otherwise put "How to send us feedback" first, "send" being rarer).
+
+        ``query`` is (tier, match, literal). Returns (rows, whether any
+        partition was capped).
         """
+        tier, match, literal = query
         counts = {key: matches for key, matches in counts.items() if matches > 0}
         if size <= 0 or not counts:
             return [], False
@@ -247,15 +267,29 @@ class SQLiteSearchBackend(DocumentSearchBackend):
                 f"{FTS_TABLE} MATCH %s AND rowid BETWEEN %s AND %s)"
             )
             params += [head_match, first, last]
+        order, order_params = "", []
+        if literal:
+            # Synonyms were added: the candidates matching as typed first.
+            if tier == self.HEAD:
+                literal = f"{HEAD_COLUMNS} : ({literal})"
+            order = (
+                f"rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+                f"AND rowid BETWEEN %s AND %s AND {where}) DESC, "
+            )
+            order_params = [literal, first, last, *params]
         weights = ", ".join(str(weight) for weight in COLUMN_WEIGHTS)
         # bm25() is lower for better matches; ties go to the lower article id.
         sql = (
             f"SELECT rowid, bm25({FTS_TABLE}, {weights}) AS score FROM {FTS_TABLE} "
             f"WHERE {FTS_TABLE} MATCH %s AND rowid BETWEEN %s AND %s AND {where} "
-            f"AND {NOT_DUE} ORDER BY score, rowid & {ARTICLE_MASK} LIMIT %s OFFSET %s"
+            f"AND {NOT_DUE} ORDER BY {order}score, rowid & {ARTICLE_MASK} "
+            "LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [expression, first, last, *params, now, size, skip])
+            cursor.execute(
+                sql,
+                [expression, first, last, *params, now, *order_params, size, skip],
+            )
             rows = [(article_id(key), -score) for key, score in cursor.fetchall()]
         return rows, bool(cutoffs)
 

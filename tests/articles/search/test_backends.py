@@ -717,3 +717,22 @@ def test_backend_fills_a_capped_page_with_head_matches_first(
     assert result.total == 26
     assert set(ids(result)) <= {article.pk for article in in_title}
     assert len(result.hits) == 4
+
+
+def test_backend_ranks_the_words_typed_above_their_synonyms(backend, db):
+    """"send" is a synonym of "transfer" and rarer: it must still not
+    outrank the word the user typed."""
+    category = make_category()
+    synonym_only = make_article(
+        category=category, language="en", title="How to send us feedback"
+    )
+    typed = make_article(
+        category=category,
+        language="en",
+        title="My transfer is pending",
+        body="Transfers wait for the network. " * 5,
+    )
+    result = backend.search("transfer", language="en")
+    assert ids(result) == [typed.pk, synonym_only.pk]
+    result = backend.search("send", language="en")
+    assert ids(result) == [synonym_only.pk, typed.pk]

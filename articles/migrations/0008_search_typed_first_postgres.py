@@ -3,9 +3,15 @@
 Synonyms are scored like the words the user typed, so "transfer" put
 "How to send us feedback" first: "send" (a synonym) is rarer than
 "transfer". ``articles_search_page`` takes the query as typed (``typed``,
-NULL when no synonym was added) and orders the tier's candidates that match
-it before the synonym-only ones, each group by ts_rank, as the SQLite
-backend does. It does nothing on SQLite.
+plain lexemes, NULL when no synonym was added) and orders the tier's
+candidates whose rank_vector matches it before the synonym-only ones, each
+group by ts_rank, as the SQLite backend does.
+
+rank_vector (title, tags, summary and the body's opening) is already read
+for ts_rank; it is de-TOASTed once (``|| ''``) for both uses. Finding the
+typed matches through a GIN index instead cost another bitmap scan over
+every head match: +13 ms at p95 on 100,000 articles. It does nothing on
+SQLite.
 """
 
 from django.db import migrations
@@ -18,9 +24,8 @@ OLD_SIGNATURE = (
 
 POSTGRES_CREATE = [
     f"DROP FUNCTION IF EXISTS {OLD_SIGNATURE}",
-    # As migration 0007's function, plus ``typed``: the matches of the query
-    # as typed in the same vector (head or all), found through the same GIN
-    # index and used only to order the candidates.
+    # As migration 0007's function, plus ``typed``, tested against each
+    # candidate's rank_vector and used only to order the candidates.
     f"""CREATE FUNCTION articles_search_page(
             query tsquery, head boolean, rank_query tsquery, exclude tsquery,
             typed tsquery, published text, due timestamptz, category bigint,
@@ -41,23 +46,21 @@ POSTGRES_CREATE = [
             ), excluded AS MATERIALIZED (
                 SELECT d.article_id FROM articles_searchdocument d
                 WHERE exclude IS NOT NULL AND d.head_vector @@ exclude
-            ), as_typed AS MATERIALIZED (
-                SELECT d.article_id FROM articles_searchdocument d
-                WHERE typed IS NOT NULL AND head AND d.head_vector @@ typed
-                UNION ALL
-                SELECT d.article_id FROM articles_searchdocument d
-                WHERE typed IS NOT NULL AND NOT head AND d.search_vector @@ typed
             ), recent AS (
                 SELECT m.article_id FROM matches m
                 WHERE m.article_id NOT IN (SELECT e.article_id FROM excluded e)
                 ORDER BY m.article_id DESC
                 LIMIT candidates
             )
-            SELECT r.article_id,
-                   ts_rank('{{0.1, 0.3, 0.5, 1.0}}', d.rank_vector, rank_query) AS rank
-            FROM recent r JOIN articles_searchdocument d ON d.article_id = r.article_id
-            ORDER BY r.article_id IN (SELECT t.article_id FROM as_typed t) DESC,
-                     rank DESC, r.article_id
+            SELECT c.article_id,
+                   ts_rank('{{0.1, 0.3, 0.5, 1.0}}', c.vector, rank_query) AS rank
+            FROM (
+                SELECT r.article_id, d.rank_vector || ''::tsvector AS vector
+                FROM recent r
+                JOIN articles_searchdocument d ON d.article_id = r.article_id
+                OFFSET 0
+            ) c
+            ORDER BY coalesce(c.vector @@ typed, false) DESC, rank DESC, c.article_id
             LIMIT page_size OFFSET skip
         $$""",
 ]

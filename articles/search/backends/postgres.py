@@ -81,8 +81,9 @@ class PostgresSearchBackend(DocumentSearchBackend):
         ``match`` uses the lexemes of ``language`` (of every language when
         None). ``rank`` is the flat OR of the plain tokens, for ts_rank on
         rank_vector: ts_rank on nested & and | costs ~100x more per row and
-        ranks the same documents first. ``typed`` is ``match`` without the
-        synonyms (None when none was added): its matches rank first. The OR
+        ranks the same documents first. ``typed`` is the terms as typed, in
+        plain lexemes (None when no synonym was added): candidates whose
+        rank_vector matches it rank first. The OR
         fallback (``head_only``) matches head_vector only, see
         DocumentSearchBackend.
         """
@@ -104,8 +105,9 @@ class PostgresSearchBackend(DocumentSearchBackend):
         match = joiner.join(rendered)
         typed = None
         if any(term.typed for term in terms):
+            # Plain lexemes: it is tested against rank_vector.
             typed = joiner.join(
-                "(" + " & ".join(lexeme(token) for token in term.literal) + ")"
+                "(" + " & ".join(quote(token) for token in term.literal) + ")"
                 for term in terms
             )
         tokens = sorted({token for term in terms for token in term.tokens})

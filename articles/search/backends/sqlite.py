@@ -269,14 +269,17 @@ class SQLiteSearchBackend(DocumentSearchBackend):
             params += [head_match, first, last]
         order, order_params = "", []
         if literal:
-            # Synonyms were added: the candidates matching as typed first.
+            # Synonyms were added: the candidates matching as typed first,
+            # looked up in each partition's candidate range only.
             if tier == self.HEAD:
                 literal = f"{HEAD_COLUMNS} : ({literal})"
-            order = (
-                f"rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
-                f"AND rowid BETWEEN %s AND %s AND {where}) DESC, "
+            typed = " UNION ALL ".join(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+                f"AND rowid BETWEEN {lows[key]} AND {partitions[key][1]}"
+                for key in counts
             )
-            order_params = [literal, first, last, *params]
+            order = f"rowid IN ({typed}) DESC, "
+            order_params = [literal] * len(counts)
         weights = ", ".join(str(weight) for weight in COLUMN_WEIGHTS)
         # bm25() is lower for better matches; ties go to the lower article id.
         sql = (

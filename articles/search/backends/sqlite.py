@@ -269,17 +269,22 @@ class SQLiteSearchBackend(DocumentSearchBackend):
             params += [head_match, first, last]
         order, order_params = "", []
         if literal:
-            # Synonyms were added: the candidates matching as typed first,
-            # looked up in each partition's candidate range only.
+            # Synonyms were added: the candidates matching as typed first.
             if tier == self.HEAD:
                 literal = f"{HEAD_COLUMNS} : ({literal})"
+            if cutoffs:
+                # Looked up in each partition's candidate range only.
+                ranges = [(lows[key], partitions[key][1]) for key in counts]
+            else:
+                # Few matches: one cursor over the whole span is cheaper.
+                ranges = [(first, last)]
             typed = " UNION ALL ".join(
                 f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
-                f"AND rowid BETWEEN {lows[key]} AND {partitions[key][1]}"
-                for key in counts
+                f"AND rowid BETWEEN {low} AND {high}"
+                for low, high in ranges
             )
             order = f"rowid IN ({typed}) DESC, "
-            order_params = [literal] * len(counts)
+            order_params = [literal] * len(ranges)
         weights = ", ".join(str(weight) for weight in COLUMN_WEIGHTS)
         # bm25() is lower for better matches; ties go to the lower article id.
         sql = (

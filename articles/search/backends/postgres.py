@@ -115,8 +115,7 @@ class PostgresSearchBackend(DocumentSearchBackend):
         return match, rank, typed, mode != "and"
 
     def match_page(self, match, *, language, category, limit, offset, state):
-        """Return (facets, ranked page) from the SQL functions of migrations
-        0007 and 0008.
+        """Return (facets, ranked page) from the SQL functions of migration 0007.
 
         Both read only ``articles_searchdocument``, through its GIN indexes
         and the status, publish time and category copied there. The same

@@ -67,7 +67,9 @@ def article_detail(request, slug):
     if found.article is None:
         raise Http404("No such article")
     article = found.article
-    services.article_record_view(article_id=article.pk)
+    if request.method == "GET":
+        # A HEAD request (link checkers, monitors) is not a reader.
+        services.article_record_view(article_id=article.pk)
     vote = selectors.article_get_vote(article=article, voter=_voter(request))
     canonical = request.build_absolute_uri(article.get_absolute_url())
     return render(

@@ -304,6 +304,15 @@ def test_article_view_writes_nothing_per_request(
     assert Article.objects.get(pk=article.pk).view_count == 0
 
 
+@pytest.mark.django_db
+def test_article_head_request_is_not_counted_as_a_view(client, article, settings):
+    settings.HELPCENTER_VIEW_FLUSH_EVERY = 1
+    assert client.head(url("articles:detail", slug=article.slug)).status_code == 200
+    assert Article.objects.get(pk=article.pk).view_count == 0
+    client.get(url("articles:detail", slug=article.slug))
+    assert Article.objects.get(pk=article.pk).view_count == 1
+
+
 # --- votes -------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _, pgettext
 
 from helpcenter.i18n import localized
 
@@ -14,6 +14,44 @@ from helpcenter.i18n import localized
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("Unknown time zone."), code="time_zone")
+
+
+DAY_NAMES = {
+    1: _("Mon"),
+    2: _("Tue"),
+    3: _("Wed"),
+    4: _("Thu"),
+    5: _("Fri"),
+    6: _("Sat"),
+    7: _("Sun"),
+}
+
+
+def weekdays_text(days: str) -> str:
+    """Return ISO weekday digits as runs in the active language.
+
+    "12345" is "Mon–Fri" (周一至周五), "1234567" every day, "1357" a list;
+    two days in a row are listed, three or more become a range.
+    """
+    numbers = sorted({int(day) for day in days})
+    if len(numbers) == 7:
+        return gettext("every day")
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    parts: list[str] = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(
+                gettext("%(first)s–%(last)s")
+                % {"first": DAY_NAMES[run[0]], "last": DAY_NAMES[run[-1]]}
+            )
+        else:
+            parts.extend(str(DAY_NAMES[number]) for number in run)
+    return pgettext("list separator", ", ").join(parts)
 
 
 def validate_weekdays(value: str) -> None:
@@ -155,6 +193,11 @@ class SupportChannel(models.Model):
         """The address and every other identifier, blanks dropped."""
         lines = [self.address, *self.other_identifiers.splitlines()]
         return [line.strip() for line in lines if line.strip()]
+
+    @property
+    def open_days_text(self) -> str:
+        """The open days, as ranges where they run on (Mon–Fri)."""
+        return weekdays_text(self.open_days)
 
     def is_open_at(self, moment: datetime.datetime) -> bool:
         """Whether the channel answers at ``moment`` (an aware datetime).

@@ -88,3 +88,23 @@ def test_identifiers_list_address_and_other_lines():
         address="support@x.example", other_identifiers="a.example\n\n b.example "
     )
     assert item.identifiers() == ["support@x.example", "a.example", "b.example"]
+
+
+@pytest.mark.parametrize(
+    "days, english, chinese",
+    [
+        ("12345", "Mon–Fri", "周一至周五"),
+        ("1234567", "every day", "每天"),
+        ("67", "Sat, Sun", "周六、周日"),
+        ("1357", "Mon, Wed, Fri, Sun", "周一、周三、周五、周日"),
+        ("5671", "Mon, Fri–Sun", "周一、周五至周日"),
+        ("", "", ""),
+    ],
+)
+def test_open_days_read_as_ranges_in_both_languages(days, english, chinese):
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert channel(open_days=days).open_days_text == english
+    with translation.override("zh-hans"):
+        assert channel(open_days=days).open_days_text == chinese

@@ -24,17 +24,9 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.browser.chromium import CHROMIUM, launch  # noqa: E402
+
 # Demo content slugs (content/); the verify query is a look-alike domain so
 # the page shows a verdict rather than an empty form.
 PAGES = {
@@ -65,7 +57,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM.exists():
         print(
             f"{CHROMIUM} is missing: install Debian's chromium package.",
             file=sys.stderr,
@@ -76,9 +68,7 @@ def main() -> int:
     base = args.base_url.rstrip("/")
     problems = 0
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
+        browser = launch(playwright)
         if args.docs:
             _docs(browser, base, out)
             browser.close()

@@ -139,10 +139,13 @@ class SQLiteSearchBackend(DocumentSearchBackend):
         }
 
         head_match = f"{HEAD_COLUMNS} : ({match})"
+        head_counts: dict = {}
 
         def tier_counts(tier) -> dict:
-            """The tier's own matches per partition (one more count)."""
-            head = self._count(head_match, partitions, now)
+            """The tier's own matches per partition (one more count, once)."""
+            if not head_counts:
+                head_counts.update(self._count(head_match, partitions, now))
+            head = head_counts
             if tier == self.HEAD:
                 return {key: head[key] for key in counts}
             return {key: counts[key] - head[key] for key in counts}

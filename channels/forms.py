@@ -5,7 +5,7 @@ import base58
 from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator, validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -74,6 +74,11 @@ HASH_EXAMPLES = {
 }
 SOLANA_SIGNATURE_BYTES = 64
 SUBMISSION_KEY = re.compile(r"[0-9a-f]{32}")
+# Hosts made of numbers and dots (127.0.0.1, 2130706433, 0x7f.1) are IP
+# addresses to a resolver, whatever their spelling.
+IP_LIKE = re.compile(
+    r"(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+))*|[0-9a-f:.]*:[0-9a-f:.]*"
+)
 single_line = RegexValidator(
     r"[\x00-\x1f\x7f]",
     inverse_match=True,
@@ -87,6 +92,50 @@ def sign_started(moment: float | None = None) -> str:
     return signing.dumps(
         int(moment if moment is not None else time.time()), salt=STARTED_SALT
     )
+
+
+def check_mail_domain(domain: str, *, address: str) -> None:
+    """Raise ValidationError when ``domain`` is not where a reply can go."""
+    host = domain.strip().rstrip(".").casefold()
+    if host.startswith("[") or IP_LIKE.fullmatch(host):
+        raise ValidationError(
+            _(
+                "Please use an address on a domain name (such as example.com), "
+                "not on an IP address."
+            ),
+            code="ip_address",
+        )
+    if host == "localhost" or host.endswith(".localhost"):
+        raise ValidationError(
+            _(
+                "Addresses on localhost only exist on one computer and cannot "
+                "receive our reply. Please enter your own e-mail address."
+            ),
+            code="localhost",
+        )
+    if "." not in host:
+        raise ValidationError(
+            _(
+                "The part after @ must be a full domain with a dot, such as "
+                "example.com or qq.com. Please check your address."
+            ),
+            code="no_dot",
+        )
+    key = selectors.mail_domain_key(domain)
+    own = selectors.own_mail_domains()
+    local = address.rpartition("@")[0].lower()
+    if (
+        f"{local}@{key}" in own
+        or key in own
+        or any(key.endswith("." + item) for item in own if "@" not in item)
+    ):
+        raise ValidationError(
+            _(
+                "This is one of our own addresses. Please enter your own e-mail "
+                "address: our reply goes there."
+            ),
+            code="own_domain",
+        )
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -114,6 +163,12 @@ class MultipleImageField(forms.FileField):
         return [uploads.screenshot_from_upload(upload) for upload in files]
 
 
+class AddressField(forms.EmailField):
+    # The syntax is checked in ContactForm.clean_email, after the checks
+    # that explain why an address is refused.
+    default_validators = []
+
+
 class ContactForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("What is it about?"),
@@ -125,7 +180,7 @@ class ContactForm(forms.Form):
     name = forms.CharField(
         label=_("Your name"), max_length=100, required=False, validators=[single_line]
     )
-    email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
+    email = AddressField(label=_("Your e-mail address"), max_length=254)
     subject = forms.CharField(
         label=_("Subject"), max_length=200, validators=[single_line]
     )
@@ -245,7 +300,18 @@ class ContactForm(forms.Form):
         return None
 
     def clean_email(self):
-        return self.cleaned_data["email"].strip()
+        """Refuse addresses our reply cannot or must not go to.
+
+        Codes: ``ip_address``, ``localhost``, ``no_dot``, ``own_domain``
+        (checked before the syntax, so each gets its own sentence), then
+        Django's ``invalid``.
+        """
+        value = self.cleaned_data["email"].strip()
+        local, _at, domain = value.rpartition("@")
+        if local and domain:
+            check_mail_domain(domain, address=value)
+        validate_email(value)
+        return value
 
     def clean_article(self):
         slug = self.cleaned_data["article"]

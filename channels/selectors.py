@@ -2,9 +2,11 @@
 
 import dataclasses
 import datetime
+import email.utils
 import hmac
 import statistics
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 
@@ -15,6 +17,13 @@ from channels.models import KnownScamContact, SupportChannel, Ticket, token_hash
 MEDIAN_WINDOW = datetime.timedelta(days=30)
 # Below this many answered tickets a median says more about luck than speed.
 MIN_TICKETS_FOR_MEDIAN = 5
+# Webmail domains shared by millions: a help center sending from one of them
+# does not own the domain, only its own address.
+SHARED_MAIL_PROVIDERS = frozenset(
+    "126.com 139.com 163.com aliyun.com foxmail.com gmail.com hotmail.com "
+    "icloud.com outlook.com proton.me protonmail.com qq.com sina.com sohu.com "
+    "yahoo.com yeah.net".split()
+)
 
 
 @dataclasses.dataclass
@@ -125,6 +134,41 @@ def ticket_get_for_status(*, reference: str, token: str) -> Ticket | None:
     if ticket is None or not hmac.compare_digest(candidate, ticket.token_hash):
         return None
     return ticket
+
+
+def own_mail_domains() -> set[str]:
+    """Return the help center's own mail domains, lower case and ASCII.
+
+    The domains of ``DEFAULT_FROM_EMAIL`` and ``SERVER_EMAIL`` and of every
+    address listed on an official channel. For a public mail provider (a
+    small deployment may send from one) the whole address is returned
+    instead of the domain: refusing the domain would refuse every user of
+    that provider.
+    """
+    addresses = [settings.DEFAULT_FROM_EMAIL, settings.SERVER_EMAIL]
+    for channel in SupportChannel.objects.filter(is_official=True):
+        addresses += channel.identifiers()
+    own = set()
+    for address in addresses:
+        _name, parsed = email.utils.parseaddr(address)
+        local, _at, domain = parsed.rpartition("@")
+        if not local or not domain:
+            continue
+        domain = mail_domain_key(domain)
+        shared = domain in SHARED_MAIL_PROVIDERS
+        own.add(f"{local.lower()}@{domain}" if shared else domain)
+    return own
+
+
+def mail_domain_key(domain: str) -> str:
+    """Return ``domain`` as compared: IDNA-encoded, lower case, no final dot."""
+    domain = domain.strip().rstrip(".")
+    try:
+        # The idna codec applies nameprep, which folds case and full-width
+        # letters the way mail servers will.
+        return domain.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return domain.casefold()
 
 
 def ticket_exists_for_key(*, submission_key: str) -> bool:

@@ -160,8 +160,14 @@ def _confirmation_queue(*, ticket: Ticket, token: str) -> OutboundEmail:
         }
         body = render_to_string(
             "channels/email/ticket_confirmation.txt",
+            # Only the reference, staff-written names, the date and fixed
+            # wording, never the ticket itself: a scammer who types a
+            # victim's address must not make the official mailbox send the
+            # victim the scammer's words.
             {
-                "ticket": ticket,
+                "reference": ticket.reference,
+                "topic": ticket.category.name,
+                "received": ticket.created_at,
                 "status_url": settings.HELPCENTER_SITE_URL.rstrip("/") + path,
                 "product_name": settings.HELPCENTER_PRODUCT_NAME,
             },

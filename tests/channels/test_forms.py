@@ -3,6 +3,7 @@ import time
 import base58
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from django.utils.datastructures import MultiValueDict
 
 from articles.models import Category
@@ -212,3 +213,67 @@ def test_report_with_secret_is_refused():
         {"contact": "+86 400 000 0000", "description": "abandon " * 11 + "about"}
     )
     assert error_codes(form) == ["secret"] and form["description"].value() == ""
+
+
+@pytest.mark.parametrize(
+    "address, code",
+    [
+        ("victim@localhost", "localhost"),
+        ("victim@LocalHost.", "localhost"),
+        ("victim@mail.localhost", "localhost"),
+        ("victim@[127.0.0.1]", "ip_address"),
+        ("victim@127.0.0.1", "ip_address"),
+        ("victim@[IPv6:::1]", "ip_address"),
+        ("victim@2130706433", "ip_address"),
+        ("victim@0x7f.1", "ip_address"),
+        ("victim@intranet", "no_dot"),
+        ("victim@support", "no_dot"),
+        ("anyone@cobaltwallet.example", "own_domain"),
+        ("anyone@COBALTWALLET.EXAMPLE", "own_domain"),
+        ("anyone@mail.cobaltwallet.example", "own_domain"),
+        ("anyone@ｃｏｂａｌｔｗａｌｌｅｔ.example", "own_domain"),
+        ("noreply@helpdesk.example", "own_domain"),
+    ],
+)
+def test_email_that_cannot_or_must_not_get_our_reply_is_refused(
+    categories, official_channels, settings, address, code
+):
+    settings.DEFAULT_FROM_EMAIL = "Cobalt Support <noreply@helpdesk.example>"
+    form = form_for(contact_data(categories[Kind.GENERAL], email=address))
+    assert error_codes(form, "email") == [code]
+    assert str(form.errors["email"][0]) != "Enter a valid email address."
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "li.lei@example.com",
+        "13812345678@163.com",
+        "user@例子.测试",
+        "user@1.2.3.4.nip.io",
+        "someone@qq.com",
+    ],
+)
+def test_ordinary_email_addresses_are_accepted(
+    categories, official_channels, settings, address
+):
+    # A help center sending from a webmail provider owns only its address.
+    settings.DEFAULT_FROM_EMAIL = "helpdesk@qq.com"
+    form = form_for(contact_data(categories[Kind.GENERAL], email=address))
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["email"] == address
+
+
+def test_own_address_at_a_webmail_provider_is_refused(categories, settings):
+    settings.DEFAULT_FROM_EMAIL = "Helpdesk <HelpDesk@qq.com>"
+    form = form_for(contact_data(categories[Kind.GENERAL], email="helpdesk@QQ.com"))
+    assert error_codes(form, "email") == ["own_domain"]
+
+
+def test_email_refusal_messages_are_translated(categories):
+    with translation.override("zh-hans"):
+        form = form_for(
+            contact_data(categories[Kind.GENERAL], email="victim@localhost")
+        )
+        assert "localhost" in form.errors["email"][0]
+        assert "邮箱地址" in form.errors["email"][0]

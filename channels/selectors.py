@@ -119,6 +119,24 @@ def contact_check(*, raw: str) -> verify.Verdict | None:
     )
 
 
+def contacts_judged_in(*, text: str) -> list[verify.Verdict]:
+    """Return a verdict on each contact found in free ``text``, in order.
+
+    Two queries whatever the number of contacts: the official identifiers,
+    and the known scams matching any of them.
+    """
+    contacts = [verify.normalize(raw) for raw in verify.find_contacts(text)]
+    contacts = list({c.key: c for c in contacts if c is not None}.values())
+    if not contacts:
+        return []
+    keys = {key for contact in contacts for key in verify.scam_keys(contact)}
+    scams = dict(
+        KnownScamContact.objects.filter(value__in=keys).values_list("value", "note")
+    )
+    official = official_identifiers()
+    return [verify.judge(c, official=official, scams=scams) for c in contacts]
+
+
 def ticket_get_for_status(*, reference: str, token: str) -> Ticket | None:
     """Return the ticket when ``token`` is its status-link token, else None.
 

@@ -214,3 +214,116 @@ def judge(
         if _imitates(contact, identifier):
             return Verdict(NOT_OFFICIAL, contact, channel=channel, imitates=True)
     return Verdict(NOT_OFFICIAL, contact)
+
+
+# Finding contacts in free text ------------------------------------------------
+
+# Dots as written in the wild: full-width and ideographic, and the "defanged"
+# forms ([.], (.)) that scam reports and security write-ups use.
+_DOT = r"(?:[.．。｡]|\[\.\]|\(\.\)|\[dot\])"
+# Letters of a host label: ASCII, full-width ASCII, Latin with accents,
+# Greek and Cyrillic (the look-alike alphabets). Chinese characters are left
+# out on purpose: Chinese text runs into a domain without a space.
+_LABEL_CHAR = (
+    r"[0-9a-z\-\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
+    r"\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]"
+)
+_LABEL = _LABEL_CHAR + "{1,63}"
+_TLD = (
+    r"(?:xn--[0-9a-z\-]{1,59}|[a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
+    r"\uff21-\uff3a\uff41-\uff5a]{2,24})"
+)
+# What may follow a host: a port, then a path, query or fragment. A backslash
+# starts a path, as it does for browsers.
+_REST = r"(?::\d{1,5})?(?:[/\\?#][!-~]{0,2000})?"
+# A URL runs to the first space, quote or Chinese character or punctuation.
+_URL = (
+    r"(?:h(?:tt|xx)ps?|ftp|wss?)\s?[:：]"
+    r"[^\s<>\"'`“”‘’\u2e80-\u9fff\uac00-\ud7af\uff01\uff08\uff09\uff0c\uff1a\uff1b\uff1f]+"
+)
+_HOST = rf"{_LABEL}(?:{_DOT}{_LABEL}){{0,8}}{_DOT}{_TLD}"
+_EMAIL = rf"(?<![0-9a-z_.%+\-])[0-9a-z._%+\-]{{1,64}}\s?(?:@|＠|\[at\])\s?{_HOST}"
+_DOMAIN = rf"(?<!{_LABEL_CHAR})(?<![_@.．]){_HOST}(?!{_LABEL_CHAR}|_){_REST}"
+_HANDLE = r"(?<![0-9a-z_.@+\-])[@＠][\w.\-]{2,64}"
+# A phone number: optional + or 00 and country code, then digits in groups.
+# At least seven digits, and never part of a longer run of letters or
+# digits (a transaction hash, an address).
+_PHONE = r"(?<![0-9a-z_+.\-/])(?:\+|＋|00)?\(?\d[\d\s\-().]{5,22}\d(?![0-9a-z_\-])"
+FOUND = re.compile(
+    "|".join(
+        f"(?P<{name}>{pattern})"
+        for name, pattern in (
+            ("url", _URL),
+            ("email", _EMAIL),
+            ("domain", _DOMAIN),
+            ("handle", _HANDLE),
+            ("phone", _PHONE),
+        )
+    ),
+    re.IGNORECASE,
+)
+DATE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$|^\d{1,2}[-/.]\d{1,2}[-/.]\d{4}$")
+LABELLED_ID = re.compile(
+    r"(?:微信号?|wechat(?:\s?id)?|weixin|vx|telegram|tg|whatsapp|qq|line|skype)"
+    r"\s?(?:号|id)?\s?[:：]\s?(?P<id>[A-Za-z][\w\-.]{3,40})",
+    re.IGNORECASE,
+)
+# Names like settings.json or Node.js read as domains; a bare name with one
+# dot and one of these endings is taken for a file (with a scheme, it counts).
+FILE_ENDINGS = frozenset(
+    "js json py txt md html htm php css png jpg jpeg gif webp svg pdf apk ipa exe "
+    "dmg yaml yml xml csv log ts sh zip rar gz mp4 mov doc docx xls xlsx ppt pptx "
+    "cfg ini conf bak tmp dat db sqlite".split()
+)
+MAX_TEXT = 200_000
+TRAILING = ".,;:!?)]}'\"。，；：！？）】」》"
+
+
+def _phone_like(raw: str) -> bool:
+    digits = sum(char.isdigit() for char in raw)
+    if not 7 <= digits <= 16 or DATE.match(raw.strip()):
+        return False
+    # A decimal number (1,000.50) or a bare count is not a phone number:
+    # without a + or 00 prefix, ask for a shape phone numbers have.
+    compact = re.sub(r"[\s\-().]", "", unicodedata.normalize("NFKC", raw))
+    if compact.startswith(("+", "00")):
+        return True
+    phone_shape = r"1[3-9]\d{9}|0\d{9,11}|[48]00\d{7}"
+    return "." not in raw and bool(re.fullmatch(phone_shape, compact))
+
+
+def _file_name(raw: str) -> bool:
+    name, dot, ending = raw.casefold().rpartition(".")
+    return bool(dot) and "." not in name and ending in FILE_ENDINGS
+
+
+def find_contacts(text: str) -> list[str]:
+    """Return the contacts in free ``text``, as written, in order, once each.
+
+    Phone numbers, e-mail addresses, URLs (with or without a scheme, with
+    backslashes, ``hxxp`` or full-width dots), bare domains, @handles and IDs
+    written after a label ("微信: …", "Telegram: …"). Pure and linear in the
+    length of the text; never raises.
+    """
+    if not isinstance(text, str) or not text:
+        return []
+    text = CONTROL.sub(" ", text[:MAX_TEXT].translate(INVISIBLE))
+    found: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for match in FOUND.finditer(text):
+        raw = match.group().rstrip(TRAILING)
+        if match.lastgroup == "phone" and not _phone_like(raw):
+            continue
+        if match.lastgroup == "handle" and raw.strip("@＠.-_").isdigit():
+            continue
+        if match.lastgroup == "domain" and _file_name(raw):
+            continue
+        found.append(raw)
+        spans.append(match.span())
+    for match in LABELLED_ID.finditer(text):
+        start = match.start("id")
+        if not any(a <= start < b for a, b in spans):
+            found.append(match.group("id").rstrip(TRAILING))
+            spans.append(match.span("id"))
+    ordered = [raw for _span, raw in sorted(zip(spans, found))]
+    return list(dict.fromkeys(raw for raw in ordered if raw))

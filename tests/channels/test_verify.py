@@ -2,7 +2,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from channels.verify import KNOWN_SCAM, NOT_OFFICIAL, OFFICIAL, judge, normalize
+from channels.verify import (
+    KNOWN_SCAM,
+    NOT_OFFICIAL,
+    OFFICIAL,
+    find_contacts,
+    judge,
+    normalize,
+)
 
 OFFICIAL_IDS = [
     "https://cobaltwallet.example/support",
@@ -118,3 +125,68 @@ def test_checking_any_input_never_raises(raw):
 def test_normalize_survives_unparseable_urls(raw):
     contact = normalize(raw)
     assert contact is None or contact.kind in {"domain", "handle", "phone", "email"}
+
+
+# Finding contacts in free text ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "请拨打 +86 400-888-0123 或 13800138000 联系客服",
+            ["+86 400-888-0123", "13800138000"],
+        ),
+        ("请拨打4008880123咨询", ["4008880123"]),
+        ("Call +1-888-555-0100 now", ["+1-888-555-0100"]),
+        ("电话：010-12345678。", ["010-12345678"]),
+        ("拨打１３８００１３８０００", ["１３８００１３８０００"]),
+        (
+            "访问https://evil.example\\.cobaltwallet.example获取",
+            ["https://evil.example\\.cobaltwallet.example"],
+        ),
+        ("evil.example\\.cobaltwallet.example", ["evil.example\\.cobaltwallet.example"]),
+        ("see hxxps://evil[.]example/x ok", ["hxxps://evil[.]example/x"]),
+        (
+            "cobaltwallet．example 和 support@cobaltwallet.example。",
+            ["cobaltwallet．example", "support@cobaltwallet.example"],
+        ),
+        ("访问cobaltwallet.example获取", ["cobaltwallet.example"]),
+        ("关注@CobaltWallet 或 微信：cobalt_kefu888", ["@CobaltWallet", "cobalt_kefu888"]),
+        (
+            "a.example, b.example and a.example again",
+            ["a.example", "b.example"],
+        ),
+        (
+            "https://community.cobaltwallet.example/u/admin.",
+            ["https://community.cobaltwallet.example/u/admin"],
+        ),
+    ],
+)
+def test_find_contacts_finds_each_contact_once_in_order(text, expected):
+    assert find_contacts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "日期 2026-11-29，金额 1,000.50 USDT，版本 3.2.1",
+        "TxID: 0x" + "ab" * 32,
+        "Open settings.json, e.g. with Node.js, i.e. any editor.",
+        "订单号 20261129103000123",
+        "a@b @@@ 12345",
+    ],
+)
+def test_find_contacts_ignores_ordinary_support_text(text):
+    assert find_contacts(text) == []
+
+
+@given(st.text(max_size=400))
+def test_find_contacts_never_raises_and_finds_no_blanks(text):
+    found = find_contacts(text)
+    assert all(raw.strip() for raw in found) and len(set(found)) == len(found)
+
+
+def test_find_contacts_is_linear_on_hostile_input():
+    hostile = ["a" * 200_000, "a." * 100_000, "1 " * 100_000, ("a" * 60 + "@") * 3000]
+    assert all(find_contacts(text) == [] for text in hostile)

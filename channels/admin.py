@@ -1,9 +1,10 @@
 from django.contrib import admin, messages
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from channels import services
+from channels import selectors, services
 from channels.models import (
     ContactLookup,
     ContactReport,
@@ -12,6 +13,19 @@ from channels.models import (
     SupportChannel,
     Ticket,
     TicketAttachment,
+)
+
+# Ticket fields the requester typed freely, in form order.
+SUBMITTED_FIELDS = (
+    "name",
+    "subject",
+    "message",
+    "address",
+    "asset",
+    "account",
+    "app_version",
+    "device",
+    "os",
 )
 
 
@@ -84,7 +98,7 @@ class TicketAttachmentInline(admin.TabularInline):
 class TicketAdmin(admin.ModelAdmin):
     list_display = [
         "reference",
-        "subject",
+        "requester_subject",
         "category",
         "status",
         "email",
@@ -103,54 +117,27 @@ class TicketAdmin(admin.ModelAdmin):
         "category",
         "article",
         "language",
-        "name",
         "email",
-        "subject",
-        "message",
+        "submitted_text",
         "network",
         "tx_hash",
-        "address",
-        "asset",
         "amount",
         "occurred_at",
-        "account",
-        "app_version",
-        "device",
-        "os",
         "created_at",
         "updated_at",
     ]
+    # Every field the requester typed freely is shown in one labelled box
+    # (with the contacts in it that are not ours), never as plain fields
+    # that could read as the help center's own data.
     fieldsets = [
         (None, {"fields": ["reference", "status", "first_response_at"]}),
         (
             _("Request"),
-            {
-                "fields": [
-                    "category",
-                    "article",
-                    "name",
-                    "email",
-                    "subject",
-                    "message",
-                ]
-            },
+            {"fields": ["category", "article", "email", "submitted_text"]},
         ),
         (
             _("Transfer"),
-            {
-                "fields": [
-                    "network",
-                    "tx_hash",
-                    "address",
-                    "asset",
-                    "amount",
-                    "occurred_at",
-                ]
-            },
-        ),
-        (
-            _("Account and device"),
-            {"fields": ["account", "app_version", "device", "os"]},
+            {"fields": ["network", "tx_hash", "amount", "occurred_at"]},
         ),
         (
             _("Advanced"),
@@ -161,8 +148,26 @@ class TicketAdmin(admin.ModelAdmin):
         ),
     ]
 
+    class Media:
+        css = {"all": ["css/admin_tickets.css"]}
+
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("subject (requester's words)"), ordering="subject")
+    def requester_subject(self, obj):
+        return obj.subject
+
+    @admin.display(description=_("submitted text"))
+    def submitted_text(self, obj):
+        submitted = selectors.ticket_submitted_text(
+            ticket=obj, fields=SUBMITTED_FIELDS
+        )
+        heading = _("Written by the requester (their own words, not checked)")
+        return render_to_string(
+            "channels/_submitted_text.html",
+            {"submitted": submitted, "heading": heading, "for_staff": True},
+        )
 
     @admin.action(description=_("Mark as answered now (sets the first response)"))
     def mark_answered(self, request, queryset):

@@ -358,7 +358,9 @@ class Ticket(models.Model):
         verbose_name_plural = _("tickets")
 
     def __str__(self):
-        return f"{self.reference} {self.subject}"
+        # Only our reference: __str__ titles admin pages, breadcrumbs and
+        # history, which must not show the requester's words as ours.
+        return self.reference
 
 
 def token_hash(token: str) -> str:

@@ -9,6 +9,7 @@ import statistics
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 
 from articles.models import Article, Category
 from channels import verify
@@ -187,6 +188,44 @@ def mail_domain_key(domain: str) -> str:
         return domain.encode("idna").decode("ascii").lower()
     except UnicodeError:
         return domain.casefold()
+
+
+@dataclasses.dataclass
+class SubmittedText:
+    fields: list[tuple[str, str]]  # (label, text as typed), blanks dropped
+    not_official: list[tuple[str, verify.Verdict]]  # (as written, verdict)
+
+    @property
+    def known_scams(self) -> list[tuple[str, verify.Verdict]]:
+        return [
+            pair for pair in self.not_official if pair[1].verdict == verify.KNOWN_SCAM
+        ]
+
+
+def ticket_submitted_text(*, ticket: Ticket, fields: tuple[str, ...]) -> SubmittedText:
+    """Return the requester's own words in ``fields`` of ``ticket``, labelled.
+
+    Also returns every contact in them, together, that is not official
+    (known scams included), as written in the text. Two queries when the
+    text holds a contact, none otherwise.
+    """
+    labelled = [
+        (capfirst(Ticket._meta.get_field(name).verbose_name), getattr(ticket, name))
+        for name in fields
+    ]
+    labelled = [(label, value) for label, value in labelled if value]
+    text = "\n".join(value for _label, value in labelled)
+    written = {}
+    for raw in verify.find_contacts(text):
+        contact = verify.normalize(raw)
+        if contact is not None:
+            written.setdefault(contact.key, raw)
+    not_official = [
+        (written.get(verdict.contact.key, verdict.contact.value), verdict)
+        for verdict in contacts_judged_in(text=text)
+        if verdict.verdict != verify.OFFICIAL
+    ]
+    return SubmittedText(fields=labelled, not_official=not_official)
 
 
 def ticket_exists_for_key(*, submission_key: str) -> bool:

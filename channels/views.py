@@ -29,6 +29,7 @@ CONTACT_EMAIL_LIMIT = 5
 REPORT_IP_LIMIT = 10
 WINDOW = 3600
 RECEIPTS_SESSION_KEY = "contact_receipts"
+STATUS_PAGE_FIELDS = ("subject", "message")
 
 
 @require_safe
@@ -170,7 +171,11 @@ def ticket_status(request, reference, token):
     ticket = selectors.ticket_get_for_status(reference=reference, token=token)
     if ticket is None:
         raise Http404("No such ticket")
-    response = render(request, "channels/ticket_status.html", {"ticket": ticket})
+    submitted = selectors.ticket_submitted_text(
+        ticket=ticket, fields=STATUS_PAGE_FIELDS
+    )
+    context = {"ticket": ticket, "submitted": submitted}
+    response = render(request, "channels/ticket_status.html", context)
     # The URL is the secret: keep it out of Referer headers.
     response["Referrer-Policy"] = "no-referrer"
     return response

@@ -5,13 +5,17 @@ pages that show it (the status page, the admin) label it as theirs and
 never turn what is in it into links.
 """
 
+import re
+import secrets
 from email.header import decode_header, make_header
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.models import Category
+from channels import services
 from channels.models import OutboundEmail, Ticket
 from tests.channels.conftest import LOGIN_FIELDS, contact_data
 
@@ -117,3 +121,158 @@ def test_refused_email_address_writes_nothing(
         0,
         [],
     )
+
+
+# Status page and admin -----------------------------------------------------
+
+HTML_BAIT = (
+    '<a href="tel:+18885550100">客服热线</a> <script>alert(1)</script> '
+    "www.cobalt-unfreeze.example"
+)
+HREF = re.compile(r"""\shref=["']([^"']*)""", re.IGNORECASE)
+
+
+def hostile_ticket(categories, language="en", **overrides):
+    """A LOGIN ticket written by a scammer, and its status page URL."""
+    values = {
+        "category": categories[Kind.LOGIN],
+        "email": "victim@example.com",
+        "name": HOSTILE["name"],
+        "subject": HOSTILE["subject"],
+        "message": HOSTILE["message"] + "\n" + HTML_BAIT,
+        "language": language,
+        "submission_key": secrets.token_hex(16),
+        "details": {name: HOSTILE[name] for name in ("account", "device", "os")},
+    }
+    values.update(overrides)
+    receipt = services.ticket_create(**values)
+    url = services.ticket_status_path(
+        ticket=receipt.ticket, token=receipt.token, language=language
+    )
+    return receipt.ticket, url
+
+
+def links_in(response) -> list[str]:
+    return HREF.findall(response.content.decode())
+
+
+def assert_no_link_to_requester_contacts(response):
+    hostile = ("888", "555", "unfreeze", "cobalt-help", "tel:", "mailto:")
+    assert [href for href in links_in(response) if any(h in href for h in hostile)] == []
+
+
+def test_status_page_shows_requester_words_in_a_labelled_box(
+    client, categories, official_channels
+):
+    ticket, url = hostile_ticket(categories)
+    response = client.get(url)
+    assertContains(
+        response, "What you submitted (your own words, not a reply from support)"
+    )
+    assertContains(response, HOSTILE["subject"])
+    assertContains(response, "Call +1 888 555 0100, write to unfreeze@")
+    assertContains(response, "&lt;a href=&quot;tel:+18885550100&quot;&gt;")
+    assertNotContains(response, "<script>alert(1)</script>")
+    assertContains(response, 'name="format-detection" content="telephone=no')
+    assert_no_link_to_requester_contacts(response)
+    # Only subject and message: the name and device stay for staff.
+    assertNotContains(response, HOSTILE["device"])
+
+
+def test_status_page_names_the_contacts_that_are_not_official(
+    client, categories, official_channels
+):
+    _ticket, url = hostile_ticket(categories)
+    response = client.get(url)
+    assertContains(
+        response,
+        "This text contains contacts that are not official: +1-888-555-0100, "
+        "unfreeze@cobalt-help.example, https://cobalt-unfreeze.example. Support "
+        "will never ask you to call or message them.",
+    )
+
+
+def test_status_page_notice_in_chinese(client, categories, official_channels):
+    _ticket, url = hostile_ticket(
+        categories, language="zh-hans", message="请拨打 +1 888 555 0100"
+    )
+    response = client.get(url)
+    assertContains(response, "您提交的内容（由您本人填写，并非客服的回复）")
+    assertContains(
+        response,
+        "这段文字中有非官方的联系方式：+1-888-555-0100。客服绝不会要求您拨打或联系它们。",
+    )
+
+
+def test_status_page_does_not_flag_official_contacts(
+    client, categories, official_channels
+):
+    _ticket, url = hostile_ticket(
+        categories,
+        subject="Reply please",
+        message="I also wrote to support@cobaltwallet.example yesterday.",
+    )
+    response = client.get(url)
+    assertContains(response, "support@cobaltwallet.example yesterday")
+    assertNotContains(response, "not official")
+
+
+def test_status_page_names_known_scams_without_the_staff_note(
+    client, categories, official_channels
+):
+    services.known_scam_add(contact="+1 888 555 0100", note="reported 14 times")
+    _ticket, url = hostile_ticket(categories, message="thanks")
+    response = client.get(url)
+    assertContains(response, "+1-888-555-0100 is a known scam.")
+    assertNotContains(response, "reported 14 times")
+
+
+@pytest.mark.parametrize(
+    ("message", "queries"),
+    [("I cannot find the export button.", 1), (HOSTILE["message"], 3)],
+)
+def test_status_page_query_count(
+    client, categories, official_channels, django_assert_num_queries, message, queries
+):
+    # One for the ticket; two more (official channels, known scams) only
+    # when the text holds a contact, whatever their number.
+    _ticket, url = hostile_ticket(categories, subject="Help", message=message)
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assertContains(response, "Help")
+
+
+def test_admin_ticket_page_shows_requester_text_in_a_labelled_box_without_links(
+    client, staff_user, categories, official_channels
+):
+    ticket, _url = hostile_ticket(categories)
+    client.force_login(staff_user)
+    with translation.override("en"):
+        url = reverse("admin:channels_ticket_change", args=[ticket.pk])
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assertContains(response, f"<title>{ticket.reference} | Change ticket")
+    assertContains(
+        response, "Written by the requester (their own words, not checked)"
+    )
+    for field in ("name", "subject", "account", "device", "os"):
+        assertContains(response, HOSTILE[field])
+    assertContains(response, "&lt;a href=&quot;tel:+18885550100&quot;&gt;")
+    assertNotContains(response, "<script>alert(1)</script>")
+    assertContains(
+        response,
+        "This text contains contacts that are not official: +1-888-555-0100, ",
+    )
+    assertContains(response, "Never pass them on to anyone as ours.")
+    assertContains(response, 'name="format-detection" content="telephone=no')
+    assert_no_link_to_requester_contacts(response)
+
+
+def test_admin_ticket_list_labels_the_subject_as_the_requester_s(
+    client, staff_user, categories, official_channels
+):
+    ticket, _url = hostile_ticket(categories)
+    client.force_login(staff_user)
+    response = client.get(reverse("admin:channels_ticket_changelist"))
+    assertContains(response, "主题（用户原话）")
+    assertContains(response, ticket.reference)
+    assert_no_link_to_requester_contacts(response)

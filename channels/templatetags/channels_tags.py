@@ -1,6 +1,7 @@
 import datetime
 
 from django import template
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -23,7 +24,11 @@ def duration(value: datetime.timedelta | None) -> str:
 def contact_list(pairs) -> str:
     """Return the contacts of ``(as written, verdict)`` pairs as one phrase.
 
-    Plain text, joined with the language's list separator ("、" in Chinese);
-    the template escapes it.
+    Each is escaped and wrapped in a span (a phone number is kept on one
+    line), joined with the language's list separator ("、" in Chinese).
     """
-    return pgettext("list separator", ", ").join(written for written, _v in pairs)
+    return format_html_join(
+        pgettext("list separator", ", "),
+        '<span class="contact-text contact-{}">{}</span>',
+        ((verdict.contact.kind, written) for written, verdict in pairs),
+    )

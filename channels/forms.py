@@ -75,7 +75,7 @@ HASH_EXAMPLES = {
 SOLANA_SIGNATURE_BYTES = 64
 SUBMISSION_KEY = re.compile(r"[0-9a-f]{32}")
 # Hosts made of numbers and dots (127.0.0.1, 2130706433, 0x7f.1) are IP
-# addresses to a resolver, whatever their spelling.
+# addresses to a resolver, whatever their spelling; a colon means IPv6.
 IP_LIKE = re.compile(
     r"(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+))*|[0-9a-f:.]*:[0-9a-f:.]*"
 )

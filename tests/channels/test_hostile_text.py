@@ -3,6 +3,7 @@
 from urllib.parse import quote
 
 from django.urls import reverse
+from django.utils import translation
 from pytest_django.asserts import assertContains
 
 from channels.models import Ticket
@@ -34,8 +35,9 @@ def test_contact_form_invalid_network_is_refused_without_quoting_it(
     data = contact_data(
         categories[Kind.TRANSFER], **{**TRANSFER_FIELDS, "network": HOSTILE}
     )
-    response = client.post(reverse("channels:contact"), data)
-    assertContains(response, "请从列出的选项中选择。")
+    with translation.override("en"):
+        response = client.post(reverse("channels:contact"), data)
+    assertContains(response, "Please choose one of the listed options.")
     assert_not_echoed(response)
     assert Ticket.objects.count() == 0 and mailoutbox == []
 

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -152,7 +153,16 @@ def robots_txt(request):
 
 
 def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+    """The 404 page. It never repeats the requested path, not even in a link:
+    an attacker chooses that path (``/zh-hans/请拨打客服热线…/``) and would
+    have the site print it. The language switcher leads to each home page."""
+    alternate_urls = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            alternate_urls[code] = reverse("articles:home")
+    return render(
+        request, "404.html", {"alternate_urls": alternate_urls}, status=404
+    )
 
 
 def server_error(request):

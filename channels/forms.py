@@ -196,7 +196,13 @@ class ContactForm(forms.Form):
         help_text=_("Up to 3 PNG, JPEG or WebP images, 5 MB each."),
     )
     network = forms.ChoiceField(
-        label=_("Network"), choices=[("", "—"), *NETWORKS], required=False
+        label=_("Network"),
+        choices=[("", "—"), *NETWORKS],
+        required=False,
+        # Django's default message repeats the posted value.
+        error_messages={
+            "invalid_choice": _("Please choose one of the listed options.")
+        },
     )
     tx_hash = forms.CharField(
         label=_("Transaction hash"),

@@ -192,6 +192,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 LOGIN_URL = "admin:login"
+# Where a login lands when its ?next= is missing or off-site (refused by
+# Django); the default, /accounts/profile/, does not exist here.
+LOGIN_REDIRECT_URL = "admin:index"
 
 LOGGING = {
     "version": 1,

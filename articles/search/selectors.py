@@ -1,25 +1,22 @@
 """Reads shaped for the search page and the search API."""
 
 import dataclasses
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from rapidfuzz import fuzz, process
+from taggit.models import Tag
 
 from articles import selectors as article_selectors
 from articles.models import Article, Category
 from articles.search import analysis, search
 from articles.search.backends.base import RESULT_WINDOW, SearchResult
-from articles.search.models import SearchQuery
 
 # Matches in the other language without a translation, shown after page 1.
 UNTRANSLATED_LIMIT = 3
-SUGGESTION_DAYS = 90
-SUGGESTION_CANDIDATES = 500
+SUGGESTION_CANDIDATES = 1000
 SUGGESTION_MIN_SCORE = 60
 
 
@@ -49,6 +46,8 @@ class SearchPage:
     untranslated: list[SearchRow] = dataclasses.field(default_factory=list)
     popular: list[Article] = dataclasses.field(default_factory=list)
     suggestions: list[str] = dataclasses.field(default_factory=list)
+    # The words a typo correction substituted (see corrected_words).
+    corrected_words: list[str] = dataclasses.field(default_factory=list)
 
 
 def _other_language(language: str) -> str:
@@ -129,6 +128,9 @@ def search_get_page(
         is_other_language=is_other,
         is_windowed=result.total > RESULT_WINDOW,
     )
+    search_page.corrected_words = corrected_words(
+        query=result.query, corrected=result.corrected_query
+    )
     if result.total and language and not is_other and number == 1:
         search_page.untranslated = search_untranslated(
             query=query,
@@ -140,9 +142,7 @@ def search_get_page(
         search_page.popular = article_selectors.article_list_popular(
             language=language or settings.LANGUAGE_CODE
         )
-        search_page.suggestions = search_suggestions(
-            query=result.query, language=language or settings.LANGUAGE_CODE
-        )
+        search_page.suggestions = search_suggestions(query=result.query)
     return search_page
 
 
@@ -181,29 +181,43 @@ def search_untranslated(
     ][:UNTRANSLATED_LIMIT]
 
 
-def search_suggestions(*, query: str, language: str, limit: int = 3) -> list[str]:
-    """Return up to ``limit`` earlier queries close to ``query`` that found
-    articles, for a page with no results (one query).
+def search_suggestions(*, query: str, limit: int = 3) -> list[str]:
+    """Return up to ``limit`` tag names close to ``query``, for a page with
+    no results (one query).
 
-    Candidates are the most frequent successful queries of the last 90 days
-    in ``language``; closeness is rapidfuzz's WRatio on the normalised text.
+    Only staff-written words are offered as "Did you mean": tag names, never
+    what other visitors searched for, which anyone can plant by searching
+    ``钱包 请拨打客服热线 +1-888-…`` a few hundred times. Closeness is
+    rapidfuzz's WRatio on the normalised text.
     """
-    since = timezone.now() - timedelta(days=SUGGESTION_DAYS)
-    candidates = list(
-        SearchQuery.objects.filter(
-            language=language, result_count__gt=0, created_at__gte=since
-        )
-        .values("query")
-        .annotate(searches=Count("pk"))
-        .order_by("-searches")
-        .values_list("query", flat=True)[:SUGGESTION_CANDIDATES]
+    names = list(
+        Tag.objects.order_by("name").values_list("name", flat=True)[
+            :SUGGESTION_CANDIDATES
+        ]
     )
     folded = analysis.normalize(query)
     matches = process.extract(
         folded,
-        [candidate for candidate in candidates if candidate != folded],
+        [name for name in names if analysis.normalize(name) != folded],
         scorer=fuzz.WRatio,
+        processor=analysis.normalize,
         score_cutoff=SUGGESTION_MIN_SCORE,
         limit=limit,
     )
-    return [candidate for candidate, _score, _index in matches]
+    return [name for name, _score, _index in matches]
+
+
+def corrected_words(*, query: str, corrected: str | None) -> list[str]:
+    """Return the words the typo correction put into ``query``, in order.
+
+    They come from the indexed vocabulary (words of the articles), so the
+    page can name them; the rest of the corrected query is what the user
+    typed and stays in the search box only.
+    """
+    if not corrected:
+        return []
+    typed = {word.lower() for word in analysis.latin_words(query)}
+    words = [
+        word for word in analysis.latin_words(corrected) if word.lower() not in typed
+    ]
+    return list(dict.fromkeys(words))

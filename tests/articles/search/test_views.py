@@ -63,10 +63,11 @@ def test_search_page_zero_results_offers_popular_and_contact(
         category=category, language="en", title="Popular", view_count=9
     )
     query_module.current_state()
-    # count in each language, popular articles, suggestions, record
+    # count in each language, popular articles, suggestions (tag names), record
     with django_assert_num_queries(5):
         response = client.get(url("articles:search", "en"), {"q": "zzzqqq"})
-    assertContains(response, "No articles match “zzzqqq”.")
+    assertContains(response, "No articles match your search.")
+    assertContains(response, 'value="zzzqqq"')
     assertContains(response, 'href="/en/contact/"')
     assert response.context["search"].popular == [popular]
 
@@ -74,7 +75,10 @@ def test_search_page_zero_results_offers_popular_and_contact(
 def test_search_page_shows_correction_and_search_instead_link(client, category):
     make_article(category=category, title="Wallet backup", language="en")
     response = client.get(url("articles:search", "en"), {"q": "walet"})
-    assertContains(response, "Showing results for <strong>wallet</strong>")
+    assert response.context["search"].corrected_words == ["wallet"]
+    assertContains(response, "Showing results for the corrected spelling:")
+    assertContains(response, "<strong>wallet</strong>")
+    assertContains(response, 'value="walet"')
     assertContains(response, "q=walet&amp;spell=0")
     response = client.get(url("articles:search", "en"), {"q": "walet", "spell": "0"})
     assertContains(response, "No articles match")
@@ -236,11 +240,12 @@ def test_search_open_unknown_article_returns_404(client, db):
     assert response.status_code == 404
 
 
-def test_search_page_zero_results_suggests_close_successful_queries(client, db):
-    for _ in range(2):
-        SearchQuery.objects.create(query="wallet backup", language="en", result_count=3)
-    SearchQuery.objects.create(query="wallet bakup", language="en", result_count=0)
-    SearchQuery.objects.create(query="gas fee", language="en", result_count=4)
-    response = client.get(url("articles:search", "en"), {"q": "walet bakup"})
+def test_search_page_zero_results_suggests_close_tag_names(client, category):
+    # Staff-written tags of a draft: nothing is found, the tags are offered.
+    make_article(
+        category=category, status="draft", tags=["wallet backup", "gas fee"]
+    )
+    SearchQuery.objects.create(query="wallet backups", language="en", result_count=3)
+    response = client.get(url("articles:search", "en"), {"q": "walet bakupzz"})
     assert response.context["search"].suggestions == ["wallet backup"]
     assertContains(response, 'href="/en/search/?q=wallet%20backup"')

@@ -183,3 +183,15 @@ def test_login_page_offers_the_code_field_in_both_languages(client):
     zh = client.get(reverse("admin:login"), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "Authentication code" in en.text and 'autocomplete="one-time-code"' in en.text
     assert "验证码" in zh.text
+
+
+def test_staff_pages_outside_the_admin_ask_for_two_factor_too(
+    client, staff_user, settings
+):
+    url = reverse("channels:attachment", kwargs={"name": "missing.png"})
+    client.force_login(staff_user)
+    assert client.get(url).status_code == 404  # let in: the file is just missing
+    settings.HELPCENTER_REQUIRE_2FA = True
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))

@@ -25,7 +25,9 @@ def check_demo_password_changed(app_configs, **kwargs):
         accounts = list(users.values_list("username", "password"))
     except DatabaseError:
         return []  # not migrated yet: nothing can sign in
-    weak = [name for name, encoded in accounts if check_password(DEMO_PASSWORD, encoded)]
+    weak = [
+        name for name, encoded in accounts if check_password(DEMO_PASSWORD, encoded)
+    ]
     if not weak:
         return []
     return [

@@ -80,7 +80,9 @@ class StaffLoginForm(AdminAuthenticationForm):
             credentials={"username": cleaned_data.get("username")},
             request=self.request,
         )
-        raise ValidationError(self.error_messages["invalid_token"], code="invalid_token")
+        raise ValidationError(
+            self.error_messages["invalid_token"], code="invalid_token"
+        )
 
 
 class TwoFactorEnrolForm(forms.Form):

@@ -32,7 +32,8 @@ class StaffAdminSite(admin.AdminSite):
     def login(self, request, extra_context=None):
         user = request.user
         if (
-            user.is_active
+            request.method == "GET"
+            and user.is_active
             and user.is_staff
             and not self.has_permission(request)
             and not user_has_device(user)

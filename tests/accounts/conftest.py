@@ -19,7 +19,9 @@ def production(settings):
     return settings
 
 
-def sign_in(client, username, password=PASSWORD, *, token="", ip="203.0.113.5", **extra):
+def sign_in(
+    client, username, password=PASSWORD, *, token="", ip="203.0.113.5", **extra
+):
     return client.post(
         reverse("admin:login"),
         {"username": username, "password": password, "otp_token": token},

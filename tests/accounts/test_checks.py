@@ -7,6 +7,11 @@ from accounts.services import DEMO_PASSWORD, DEMO_USERNAME, demo_staff_ensure
 from tests.test_settings import _settings_in_subprocess
 
 
+def _deploy_messages(check_id):
+    messages = run_checks(include_deployment_checks=True)
+    return [message for message in messages if message.id == check_id]
+
+
 def _deploy_check_ids():
     return {message.id for message in run_checks(include_deployment_checks=True)}
 
@@ -14,7 +19,7 @@ def _deploy_check_ids():
 @pytest.mark.django_db
 def test_deploy_check_fails_while_the_demo_password_works():
     demo_staff_ensure(username=DEMO_USERNAME, password=DEMO_PASSWORD)
-    [error] = [m for m in run_checks(include_deployment_checks=True) if m.id == "accounts.E001"]
+    [error] = _deploy_messages("accounts.E001")
     assert error.is_serious()
     assert "demo" in error.msg
     assert DEMO_PASSWORD not in f"{error.msg} {error.hint}"
@@ -29,7 +34,7 @@ def test_deploy_check_fires_for_any_staff_account_with_the_demo_password(
     django_user_model.objects.create_user(
         username="lazy-admin", password=DEMO_PASSWORD, is_staff=True
     )
-    [error] = [m for m in run_checks(include_deployment_checks=True) if m.id == "accounts.E001"]
+    [error] = _deploy_messages("accounts.E001")
     assert "lazy-admin" in error.msg
 
 

@@ -181,7 +181,8 @@ def test_password_only_session_of_enrolled_staff_is_refused_in_production(
 def test_login_page_offers_the_code_field_in_both_languages(client):
     en = client.get(reverse("admin:login"), HTTP_ACCEPT_LANGUAGE="en")
     zh = client.get(reverse("admin:login"), HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert "Authentication code" in en.text and 'autocomplete="one-time-code"' in en.text
+    assert "Authentication code" in en.text
+    assert 'autocomplete="one-time-code"' in en.text
     assert "验证码" in zh.text
 
 

@@ -20,6 +20,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-run
 
 run: export HELPCENTER_SITE_URL ?= http://127.0.0.1:$(PORT)
+# The demo signs in with the printed password alone; production requires a code.
+run: export HELPCENTER_REQUIRE_2FA ?= 0
 run: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo

@@ -1,7 +1,6 @@
 import secrets
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from accounts.decorators import staff_required
 from channels import ratelimit, selectors, services, verify
 from channels.forms import (
     ContactForm,
@@ -181,7 +181,7 @@ def ticket_status(request, reference, token):
     return response
 
 
-@staff_member_required
+@staff_required
 @require_safe
 def attachment(request, name):
     item = get_object_or_404(TicketAttachment, file=f"tickets/{name}")

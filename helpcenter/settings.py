@@ -5,6 +5,7 @@ one is listed in the README's configuration table (a test enforces it).
 """
 
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -23,7 +24,9 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the staff admin site of accounts/sites.py
+    # (two-factor sign-in) as the default site every @admin.register uses.
+    "accounts.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -33,8 +36,12 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "articles",
     "channels",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -45,9 +52,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into our 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpcenter.urls"
@@ -196,6 +206,31 @@ LOGIN_URL = "admin:login"
 # Django); the default, /accounts/profile/, does not exist here.
 LOGIN_REDIRECT_URL = "admin:index"
 
+# Staff sign-in. django-axes refuses a username from one client address
+# for AXES_COOLOFF_TIME after AXES_FAILURE_LIMIT failed passwords or codes,
+# counted in the database (shared by every app server, SQLite or
+# PostgreSQL). The address is the one HELPCENTER_TRUSTED_PROXIES vouch for,
+# so a load balancer's address never locks everyone out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "accounts.signin.lockout_client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout do not restart it, so "try again in 15
+# minutes" stays true for the person who mistyped.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+AXES_VERBOSE = False  # no banner on every manage.py command; lockouts still log
+# Two-factor sign-in (TOTP) for the admin: required unless switched off,
+# and off by default only with DEBUG; `make run` switches it off for the demo.
+HELPCENTER_REQUIRE_2FA = env_bool("HELPCENTER_REQUIRE_2FA", not DEBUG)
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -218,3 +253,5 @@ HELPCENTER_VIEW_FLUSH_EVERY = env_int("HELPCENTER_VIEW_FLUSH_EVERY", 20)
 # X-Forwarded-For; rate limits key on the client address they report.
 HELPCENTER_TRUSTED_PROXIES = env_int("HELPCENTER_TRUSTED_PROXIES", 0)
 HELPCENTER_SEARCH_BACKEND = env_str("HELPCENTER_SEARCH_BACKEND", "auto")
+# Shown as the account's name in authenticator apps.
+OTP_TOTP_ISSUER = f"{HELPCENTER_PRODUCT_NAME} Help Center"

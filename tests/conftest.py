@@ -10,6 +10,12 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _two_factor_optional(settings):
+    # As in the demo; tests of production sign-in set it back to True.
+    settings.HELPCENTER_REQUIRE_2FA = False
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     cache.clear()
     yield

@@ -30,7 +30,7 @@ def _names_read_by_settings() -> set[str]:
 
 def test_every_variable_settings_read_is_documented_in_readme():
     readme = (ROOT / "README.md").read_text()
-    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", readme, flags=re.M))
+    documented = set(re.findall(r"^\| `([A-Z][A-Z0-9_]*)` \|", readme, flags=re.M))
     read = _names_read_by_settings()
     assert read, "the settings read no variables?"
     assert read <= documented, f"undocumented: {sorted(read - documented)}"
@@ -40,7 +40,7 @@ def test_documented_variables_are_really_read():
     from helpcenter.env import READ_NAMES
 
     readme = (ROOT / "README.md").read_text()
-    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", readme, flags=re.M))
+    documented = set(re.findall(r"^\| `([A-Z][A-Z0-9_]*)` \|", readme, flags=re.M))
     assert documented <= READ_NAMES | _names_read_by_settings()
 
 

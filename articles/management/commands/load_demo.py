@@ -1,18 +1,19 @@
 """Load the demo help center: articles, channels and a staff login.
 
 Idempotent: running it again changes nothing that is already in place, and
-an existing demo account keeps its password.
+an existing demo account keeps its password. The demo account is a support
+agent (the "Support agents" group), never a superuser; an older superuser
+``demo`` is restricted to that.
 """
 
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-DEMO_USERNAME = "demo"
-DEMO_PASSWORD = "demo-staff-2026"
+from accounts.services import DEMO_PASSWORD, DEMO_USERNAME, demo_staff_ensure
+from accounts.signin import two_factor_required
 
 
 class Command(BaseCommand):
@@ -33,12 +34,9 @@ class Command(BaseCommand):
             stdout=self.stdout,
             stderr=self.stderr,
         )
-        user, created = get_user_model().objects.get_or_create(
-            username=DEMO_USERNAME, defaults={"is_staff": True, "is_superuser": True}
+        user, _created = demo_staff_ensure(
+            username=DEMO_USERNAME, password=DEMO_PASSWORD
         )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
         site = settings.HELPCENTER_SITE_URL.rstrip("/")
         password = (
             DEMO_PASSWORD
@@ -53,3 +51,8 @@ class Command(BaseCommand):
                 f"  password:   {password}\n"
             )
         )
+        if two_factor_required():
+            self.stdout.write(
+                "  two-factor: required (HELPCENTER_REQUIRE_2FA); the first "
+                "sign-in asks to set up an authenticator app.\n"
+            )

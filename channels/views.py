@@ -14,7 +14,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from accounts.decorators import staff_required
+from helpcenter.accounts.decorators import staff_required
 from channels import ratelimit, selectors, services, verify
 from channels.forms import (
     ContactForm,

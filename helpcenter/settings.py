@@ -24,9 +24,9 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    # django.contrib.admin, with the staff admin site of accounts/sites.py
+    # django.contrib.admin, with the staff admin site of helpcenter/accounts/sites.py
     # (two-factor sign-in) as the default site every @admin.register uses.
-    "accounts.apps.StaffAdminConfig",
+    "helpcenter.accounts.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "axes",
     "articles",
     "channels",
-    "accounts",
+    "helpcenter.accounts",
 ]
 
 MIDDLEWARE = [
@@ -218,8 +218,8 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "accounts.signin.lockout_client_ip"
-AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+AXES_CLIENT_IP_CALLABLE = "helpcenter.accounts.signin.lockout_client_ip"
+AXES_LOCKOUT_CALLABLE = "helpcenter.accounts.views.lockout"
 AXES_RESET_ON_SUCCESS = True
 # Attempts during a lockout do not restart it, so "try again in 15
 # minutes" stays true for the person who mistyped.

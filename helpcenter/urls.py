@@ -8,7 +8,7 @@ from articles.views import robots_txt
 
 urlpatterns = [
     # Staff pages of our own under /admin/, before the admin's catch-all.
-    path("admin/", include("accounts.urls")),
+    path("admin/", include("helpcenter.accounts.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -3,7 +3,7 @@ from django.core.checks import run_checks
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from accounts.services import DEMO_PASSWORD, DEMO_USERNAME, demo_staff_ensure
+from helpcenter.accounts.services import DEMO_PASSWORD, DEMO_USERNAME, demo_staff_ensure
 from tests.test_settings import _settings_in_subprocess
 
 

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.signin import lockout_client_ip
+from helpcenter.accounts.signin import lockout_client_ip
 from tests.accounts.conftest import is_signed_in, sign_in
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.utils.http import urlencode
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.views import ENROL_KEY_SESSION
+from helpcenter.accounts.views import ENROL_KEY_SESSION
 from tests.accounts.conftest import is_signed_in, sign_in
 
 pytestmark = pytest.mark.django_db

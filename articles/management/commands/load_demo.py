@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from accounts.services import DEMO_PASSWORD, DEMO_USERNAME, demo_staff_ensure
-from accounts.signin import two_factor_required
+from helpcenter.accounts.services import DEMO_PASSWORD, DEMO_USERNAME, demo_staff_ensure
+from helpcenter.accounts.signin import two_factor_required
 
 
 class Command(BaseCommand):

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
-from accounts.forms import TwoFactorEnrolForm
-from accounts.services import totp_device_confirm
+from helpcenter.accounts.forms import TwoFactorEnrolForm
+from helpcenter.accounts.services import totp_device_confirm
 
 ENROL_KEY_SESSION = "accounts_totp_key"
 

@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_otp import user_has_device
 
-from accounts.forms import StaffLoginForm
-from accounts.signin import two_factor_required
+from helpcenter.accounts.forms import StaffLoginForm
+from helpcenter.accounts.signin import two_factor_required
 
 
 class StaffAdminSite(admin.AdminSite):

@@ -6,8 +6,8 @@ from django.core.checks import Error, Tags, Warning, register
 from django.db import DatabaseError
 from django.db.models import Q
 
-from accounts.services import DEMO_PASSWORD
-from accounts.signin import two_factor_required
+from helpcenter.accounts.services import DEMO_PASSWORD
+from helpcenter.accounts.signin import two_factor_required
 
 
 @register(Tags.security, deploy=True)

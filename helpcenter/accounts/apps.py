@@ -5,15 +5,16 @@ from django.utils.translation import gettext_lazy as _
 
 class AccountsConfig(AppConfig):
     default = True
-    name = "accounts"
+    name = "helpcenter.accounts"
+    label = "accounts"
     verbose_name = _("Staff accounts")
 
     def ready(self):
-        from accounts import checks  # noqa: F401
+        from helpcenter.accounts import checks  # noqa: F401
 
 
 class StaffAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin with the two-factor staff site as ``admin.site``."""
 
     default = False
-    default_site = "accounts.sites.StaffAdminSite"
+    default_site = "helpcenter.accounts.sites.StaffAdminSite"

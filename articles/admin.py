@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.urls import path
@@ -13,6 +15,20 @@ from simple_history.admin import SimpleHistoryAdmin
 from articles import services
 from articles.markdown import render_markdown
 from articles.models import Article, ArticleVote, Category
+
+
+class LabelledAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete select with a labelled blank option.
+
+    Select2 needs the blank ``<option>`` as its placeholder, and HTML forbids
+    an empty option without a ``label`` attribute; Select2 shows neither.
+    """
+
+    def create_option(self, name, value, label, *args, **kwargs):
+        option = super().create_option(name, value, label, *args, **kwargs)
+        if value == "" and not label:
+            option["attrs"]["label"] = BLANK_CHOICE_DASH[0][1]
+        return option
 
 
 @admin.register(Category)
@@ -138,6 +154,16 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     class Media:
         js = ["js/admin_preview.js"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget",
+                LabelledAutocompleteSelect(
+                    db_field, self.admin_site, using=kwargs.get("using")
+                ),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_urls(self):
         preview = self.admin_site.admin_view(require_POST(self.preview_view))

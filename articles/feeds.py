@@ -21,6 +21,13 @@ class LatestArticlesFeed(Feed):
     def link(self):
         return reverse("articles:home")
 
+    def author_name(self):
+        # Atom requires an author for the feed or for every entry; articles
+        # are the support team's, so the help center signs the feed.
+        return _("%(product_name)s Help Center") % {
+            "product_name": settings.HELPCENTER_PRODUCT_NAME
+        }
+
     def subtitle(self):
         return _("Recently updated help articles.")
 

@@ -48,11 +48,16 @@ def category_detail(request, slug):
     page = Paginator(articles, settings.HELPCENTER_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    jsonld = seo.category_jsonld(
-        category=category,
-        articles=list(page),
-        base_url=request.build_absolute_uri("/")[:-1],
-    )
+    base_url = request.build_absolute_uri("/")[:-1]
+    jsonld = [seo.breadcrumb_jsonld(category=category, base_url=base_url)]
+    if page.object_list:
+        # A FAQPage without a question is invalid structured data.
+        jsonld.insert(
+            0,
+            seo.category_jsonld(
+                category=category, articles=list(page), base_url=base_url
+            ),
+        )
     return render(
         request,
         "articles/category_detail.html",
@@ -73,6 +78,7 @@ def article_detail(request, slug):
         services.article_record_view(article_id=article.pk)
     vote = selectors.article_get_vote(article=article, voter=_voter(request))
     canonical = request.build_absolute_uri(article.get_absolute_url())
+    base_url = request.build_absolute_uri("/")[:-1]
     return render(
         request,
         "articles/article_detail.html",
@@ -84,7 +90,12 @@ def article_detail(request, slug):
             "related": selectors.article_list_related(article=article),
             "vote": vote,
             "vote_form": VoteForm(),
-            "jsonld": seo.article_jsonld(article=article, url=canonical),
+            "jsonld": [
+                seo.article_jsonld(article=article, url=canonical, base_url=base_url),
+                seo.breadcrumb_jsonld(
+                    category=article.category, article=article, base_url=base_url
+                ),
+            ],
         },
     )
 

@@ -112,3 +112,13 @@ def test_admin_change_form_offers_live_preview(client, staff_user, article):
     assertContains(response, "js/admin_preview.js")
     # Without JavaScript the saved article is shown rendered.
     assertContains(response, '<h2 id="先确认网络">先确认网络</h2>', html=True)
+
+
+@pytest.mark.django_db
+def test_admin_translation_autocomplete_blank_option_has_a_label(
+    client, staff_user, article
+):
+    # HTML forbids an empty <option> without a label; Select2 needs it.
+    client.force_login(staff_user)
+    response = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assertContains(response, '<option value="" label="---------"></option>', html=True)

@@ -1,6 +1,6 @@
 import json
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -19,10 +19,14 @@ def url(name, language="zh-hans", **kwargs):
 
 
 def jsonld(response) -> dict:
-    match = re.search(
+    return jsonld_all(response)[0]
+
+
+def jsonld_all(response) -> list[dict]:
+    blocks = re.findall(
         rb'<script type="application/ld\+json">(.*?)</script>', response.content, re.S
     )
-    return json.loads(match.group(1))
+    return [json.loads(block) for block in blocks]
 
 
 # --- the root and the language prefixes -------------------------------------
@@ -141,6 +145,35 @@ def test_category_page_is_paginated(client, category, settings):
 
 
 @pytest.mark.django_db
+def test_category_page_carries_its_breadcrumb_jsonld(client, article):
+    response = client.get(url("articles:category", "en", slug="transfers"))
+    breadcrumbs = jsonld_all(response)[-1]
+    assert breadcrumbs["@type"] == "BreadcrumbList"
+    assert breadcrumbs["itemListElement"] == [
+        {
+            "@type": "ListItem",
+            "position": 1,
+            "name": "Help Center",
+            "item": "http://testserver/en/",
+        },
+        {
+            "@type": "ListItem",
+            "position": 2,
+            "name": "Transfers",
+            "item": "http://testserver/en/categories/transfers/",
+        },
+    ]
+
+
+@pytest.mark.django_db
+def test_empty_category_page_has_no_faq_jsonld(client, category):
+    # A FAQPage without a question is invalid structured data.
+    response = client.get(url("articles:category", slug=category.slug))
+    assertContains(response, "该分类下暂无文章。")
+    assert [data["@type"] for data in jsonld_all(response)] == ["BreadcrumbList"]
+
+
+@pytest.mark.django_db
 def test_unknown_category_returns_404_with_search_box(client):
     response = client.get(url("articles:category", slug="nope"))
     assert response.status_code == 404
@@ -187,9 +220,29 @@ def test_article_page_literal_path_shows_body_toc_breadcrumbs_and_help(client, a
         response,
         'rel="canonical" href="http://testserver/zh-hans/articles/transfer-not-arrived/"',
     )
-    data = jsonld(response)
+    data, breadcrumbs = jsonld_all(response)
     assert data["@type"] == "Article"
     assert data["headline"] == article.title
+    assert data["author"]["name"] == "Cobalt 帮助中心"
+    assert [item["item"] for item in breadcrumbs["itemListElement"]] == [
+        "http://testserver/zh-hans/",
+        "http://testserver/zh-hans/categories/transfers/",
+        "http://testserver/zh-hans/articles/transfer-not-arrived/",
+    ]
+
+
+@pytest.mark.django_db
+def test_article_page_times_are_valid_html_datetimes_to_the_second(
+    client, article, settings
+):
+    # HTML allows at most three digits of a fraction of a second.
+    settings.TIME_ZONE = "Asia/Shanghai"
+    Article.objects.filter(pk=article.pk).update(
+        updated_at=datetime(2026, 12, 4, 17, 31, 39, 181322, tzinfo=UTC)
+    )
+    response = client.get(article.get_absolute_url())
+    assertContains(response, '<time datetime="2026-12-05T01:31:39+08:00">')
+    assert jsonld(response)["dateModified"] == "2026-12-05T01:31:39+08:00"
 
 
 @pytest.mark.django_db

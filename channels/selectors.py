@@ -10,7 +10,13 @@ from django.utils import timezone, translation
 
 from articles.models import Article, Category
 from channels import verify
-from channels.models import KnownScamContact, SupportChannel, Ticket, token_hash
+from channels.models import (
+    ChannelIdentifier,
+    KnownScamContact,
+    SupportChannel,
+    Ticket,
+    token_hash,
+)
 
 MEDIAN_WINDOW = datetime.timedelta(days=30)
 # Below this many answered tickets a median says more about luck than speed.
@@ -83,15 +89,12 @@ def channel_list_for_page(*, now: datetime.datetime | None = None) -> ChannelsPa
     )
 
 
-def official_identifiers() -> list[tuple[verify.Contact, SupportChannel]]:
-    """Return every identifier of an official, offered channel, normalised."""
-    pairs = []
-    for channel in SupportChannel.objects.offered().filter(is_official=True):
-        for identifier in channel.identifiers():
-            contact = verify.normalize(identifier)
-            if contact:
-                pairs.append((contact, channel))
-    return pairs
+def official_identifiers() -> list[verify.Official]:
+    """Return every identifier of an official, offered channel, in one query."""
+    rows = ChannelIdentifier.objects.filter(
+        channel__is_offered=True, channel__is_official=True
+    ).select_related("channel")
+    return [item for row in rows if (item := row.as_official()) is not None]
 
 
 def known_scams_for(*, contact: verify.Contact) -> dict[str, str]:
@@ -100,9 +103,13 @@ def known_scams_for(*, contact: verify.Contact) -> dict[str, str]:
     return dict(rows.values_list("value", "note"))
 
 
-def contact_check(*, raw: str) -> verify.Verdict | None:
-    """Return the checker's verdict on ``raw``, or None when it is unusable."""
-    contact = verify.normalize(raw)
+def contact_check(*, raw: str, platform: str = "") -> verify.Verdict | None:
+    """Return the checker's verdict on ``raw``, or None when it is unusable.
+
+    ``platform`` (a ``Platform`` value, or "") says where a handle was seen.
+    Two queries: the known scams matching it, and the official identifiers.
+    """
+    contact = verify.normalize(raw, platform=platform)
     if contact is None:
         return None
     return verify.judge(

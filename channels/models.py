@@ -333,7 +333,15 @@ class KnownScamContact(models.Model):
             "normalises what it stores, so paste the contact as seen."
         ),
     )
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = models.CharField(
+        _("note"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Shown to the public by the checker, in our name: write it yourself, "
+            "never paste a reporter's words."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

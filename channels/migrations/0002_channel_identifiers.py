@@ -182,4 +182,17 @@ class Migration(migrations.Migration):
                 verbose_name="address",
             ),
         ),
+        migrations.AlterField(
+            model_name="knownscamcontact",
+            name="note",
+            field=models.CharField(
+                blank=True,
+                help_text=(
+                    "Shown to the public by the checker, in our name: write it "
+                    "yourself, never paste a reporter's words."
+                ),
+                max_length=300,
+                verbose_name="note",
+            ),
+        ),
     ]

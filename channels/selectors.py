@@ -120,19 +120,28 @@ def contact_check(*, raw: str, platform: str = "") -> verify.Verdict | None:
 def contacts_judged_in(*, text: str) -> list[verify.Verdict]:
     """Return a verdict on each contact found in free ``text``, in order.
 
+    Each verdict's ``raw`` is the contact as written (the first spelling, when
+    one contact is written several ways).
+
     Two queries whatever the number of contacts: the official identifiers,
     and the known scams matching any of them.
     """
-    contacts = [verify.normalize(raw) for raw in verify.find_contacts(text)]
-    contacts = list({c.key: c for c in contacts if c is not None}.values())
-    if not contacts:
+    found: dict[str, tuple[str, verify.Contact]] = {}
+    for raw in verify.find_contacts(text):
+        contact = verify.normalize(raw)
+        if contact is not None:
+            found.setdefault(contact.key, (raw, contact))
+    if not found:
         return []
-    keys = {key for contact in contacts for key in verify.scam_keys(contact)}
+    keys = {key for _raw, c in found.values() for key in verify.scam_keys(c)}
     scams = dict(
         KnownScamContact.objects.filter(value__in=keys).values_list("value", "note")
     )
     official = official_identifiers()
-    return [verify.judge(c, official=official, scams=scams) for c in contacts]
+    return [
+        dataclasses.replace(verify.judge(c, official=official, scams=scams), raw=raw)
+        for raw, c in found.values()
+    ]
 
 
 def ticket_get_for_status(*, reference: str, token: str) -> Ticket | None:

@@ -119,6 +119,7 @@ class Verdict:
     scam_note: str = ""  # written by staff (KnownScamContact.note)
     reason: str = ""  # one of the REASON_… values, why it is not official
     platforms: tuple[str, ...] = ()  # where our account of that name lives
+    raw: str = ""  # the contact as written, when found in free text
 
 
 def _clean(raw: str) -> str:

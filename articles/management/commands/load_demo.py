@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from articles.importing import CATEGORIES_FILE, import_categories
+
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-staff-2026"
 
@@ -24,14 +26,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, content: Path, **options):
-        call_command(
-            "import_articles", str(content), stdout=self.stdout, stderr=self.stderr
-        )
+        # Channels before articles: an article may only name contacts that
+        # are official channels, so those must exist when it is imported;
+        # and the channels' "best for" needs the categories first.
+        import_categories(content / CATEGORIES_FILE)
         call_command(
             "load_channels",
             str(content / "channels.yaml"),
             stdout=self.stdout,
             stderr=self.stderr,
+        )
+        call_command(
+            "import_articles", str(content), stdout=self.stdout, stderr=self.stderr
         )
         user, created = get_user_model().objects.get_or_create(
             username=DEMO_USERNAME, defaults={"is_staff": True, "is_superuser": True}

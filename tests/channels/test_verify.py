@@ -400,7 +400,10 @@ def test_normalize_survives_unparseable_urls(raw):
             "访问https://evil.example\\.cobaltwallet.example获取",
             ["https://evil.example\\.cobaltwallet.example"],
         ),
-        ("evil.example\\.cobaltwallet.example", ["evil.example\\.cobaltwallet.example"]),
+        (
+            "evil.example\\.cobaltwallet.example",
+            ["evil.example\\.cobaltwallet.example"],
+        ),
         ("see hxxps://evil[.]example/x ok", ["hxxps://evil[.]example/x"]),
         (
             "cobaltwallet．example 和 support@cobaltwallet.example。",

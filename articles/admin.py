@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles import services
+from articles.forms import ArticleAdminForm
 from articles.markdown import render_markdown
 from articles.models import Article, ArticleVote, Category
 
@@ -91,6 +92,7 @@ class TranslationInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
+    form = ArticleAdminForm
     list_display = [
         "title", "language", "category", "status", "published_at", "is_promoted",
         "view_count", "helpful_yes", "helpful_no", "updated_at",
@@ -114,7 +116,17 @@ class ArticleAdmin(SimpleHistoryAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["title", "language", "category", "summary", "body", "tags"]},
+            {
+                "fields": [
+                    "title",
+                    "language",
+                    "category",
+                    "summary",
+                    "body",
+                    "confirm_contacts",
+                    "tags",
+                ]
+            },
         ),
         (
             _("Publishing"),

@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from articles.models import Article, Category, Language
+from articles.selectors import article_contacts_to_confirm
 
 CATEGORIES_FILE = "categories.yaml"
 REQUIRED_KEYS = ("title", "slug", "category", "language")
@@ -227,11 +228,13 @@ def _article_files(root: Path) -> list[Path]:
     return sorted(path for path in root.rglob("*.md") if path.is_file())
 
 
-def import_articles(root: Path) -> ImportReport:
+def import_articles(root: Path, *, confirm_contacts: bool = False) -> ImportReport:
     """Import a file or every ``*.md`` below a folder; return what happened.
 
     Originals are imported before translations, so ``translation_of`` can
-    name an article from the same run.
+    name an article from the same run. A file with a contact that is not an
+    official channel fails unless ``confirm_contacts``; one with a known-scam
+    contact always fails.
     """
     report = ImportReport()
     categories_file = root / CATEGORIES_FILE if root.is_dir() else None
@@ -261,7 +264,7 @@ def import_articles(root: Path) -> ImportReport:
     documents.sort(key=lambda document: bool(document.translation_of))
     for document in documents:
         try:
-            outcome = import_document(document)
+            outcome = import_document(document, confirm_contacts=confirm_contacts)
         except ArticleFileError as error:
             report.failed.append((document.path, str(error)))
             continue
@@ -270,8 +273,15 @@ def import_articles(root: Path) -> ImportReport:
 
 
 @transaction.atomic
-def import_document(document: ArticleDocument) -> str:
-    """Write one document; return ``created``, ``updated`` or ``unchanged``."""
+def import_document(
+    document: ArticleDocument, *, confirm_contacts: bool = False
+) -> str:
+    """Write one document; return ``created``, ``updated`` or ``unchanged``.
+
+    Raises ArticleFileError, writing nothing, when the text has a known-scam
+    contact, or a contact that is not an official channel (and was not in
+    the article already) without ``confirm_contacts``.
+    """
     category, _created = Category.objects.get_or_create(
         slug=document.category,
         defaults={"name_zh_hans": document.category, "name_en": document.category},
@@ -301,6 +311,7 @@ def import_document(document: ArticleDocument) -> str:
     article = Article.objects.filter(
         slug=document.slug, language=document.language
     ).first()
+    _check_contacts(document, article, confirm=confirm_contacts)
     if article is None:
         article = Article(slug=document.slug, language=document.language, **values)
         article.save()
@@ -315,6 +326,25 @@ def import_document(document: ArticleDocument) -> str:
     if tags_changed:
         article.tags.set(document.tags)
     return "updated" if changed or tags_changed else "unchanged"
+
+
+def _check_contacts(document: ArticleDocument, article, *, confirm: bool) -> None:
+    names = ("title", "summary", "body")
+    found = article_contacts_to_confirm(
+        texts=[getattr(document, name) for name in names],
+        saved_texts=[getattr(article, name) for name in names] if article else [],
+    )
+    if found.scams:
+        raise ArticleFileError(
+            f"contains a known scam contact: {', '.join(found.scams)}; remove it "
+            "(this cannot be overridden)"
+        )
+    if found.unconfirmed and not confirm:
+        raise ArticleFileError(
+            "contains contacts that are not official channels: "
+            f"{', '.join(found.unconfirmed)}; check each one, and if they are "
+            "right, import again with --confirm-contacts"
+        )
 
 
 def import_categories(path: Path) -> int:

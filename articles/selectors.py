@@ -13,6 +13,8 @@ from django.db.models.functions import Coalesce
 from taggit.models import Tag
 
 from articles.models import Article, ArticleVote, Category
+from channels import verify
+from channels.selectors import contacts_judged_in
 
 
 def _published(language: str) -> QuerySet:
@@ -170,3 +172,41 @@ def article_get_vote(*, article: Article, voter: str) -> ArticleVote | None:
 def tag_get(*, slug: str) -> Tag | None:
     """Return the tag with this slug, or None."""
     return Tag.objects.filter(slug=slug).first()
+
+
+@dataclass(frozen=True)
+class ArticleContacts:
+    """Contacts written in an article that are not official channels."""
+
+    scams: list[str]  # known scams, as written: the article is refused
+    unconfirmed: list[str]  # not official and new: staff must confirm them
+
+
+def article_contacts_to_confirm(
+    *, texts: list[str], saved_texts: list[str] = ()
+) -> ArticleContacts:
+    """Judge the contacts in an article's ``texts`` (title, summary, body).
+
+    A known scam is always reported. A contact that is not an official
+    channel is reported unless ``saved_texts`` (the article as saved before
+    this edit) already had it, so a confirmed contact is not asked about at
+    every later save. A handle that is ours on some platform passes: the
+    article names the platform, which the checker cannot read from prose.
+    Two queries when the texts contain a contact, none otherwise.
+    """
+    verdicts = contacts_judged_in(text="\n".join(texts))
+    saved = {
+        contact.key
+        for raw in verify.find_contacts("\n".join(saved_texts))
+        if (contact := verify.normalize(raw)) is not None
+    }
+    return ArticleContacts(
+        scams=[v.raw for v in verdicts if v.verdict == verify.KNOWN_SCAM],
+        unconfirmed=[
+            v.raw
+            for v in verdicts
+            if v.verdict == verify.NOT_OFFICIAL
+            and v.reason != verify.REASON_PLATFORM_UNKNOWN
+            and v.contact.key not in saved
+        ],
+    )

@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
@@ -6,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from channels import selectors, services
 from channels.models import (
+    ChannelIdentifier,
     ContactLookup,
     ContactReport,
     KnownScamContact,
@@ -29,6 +32,15 @@ SUBMITTED_FIELDS = (
 )
 
 
+class ChannelIdentifierInline(admin.TabularInline):
+    model = ChannelIdentifier
+    extra = 1
+    fields = ["platform", "value", "includes_subdomains", "user_content_paths"]
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 24})}
+    }
+
+
 @admin.register(SupportChannel)
 class SupportChannelAdmin(admin.ModelAdmin):
     list_display = [
@@ -42,9 +54,15 @@ class SupportChannelAdmin(admin.ModelAdmin):
     ]
     list_editable = ["is_available", "order"]
     list_filter = ["kind", "is_official", "is_offered", "is_available"]
-    search_fields = ["name_zh_hans", "name_en", "address", "other_identifiers"]
+    search_fields = [
+        "name_zh_hans",
+        "name_en",
+        "address",
+        "official_identifiers__value",
+    ]
     prepopulated_fields = {"slug": ["name_en"]}
     filter_horizontal = ["best_for"]
+    inlines = [ChannelIdentifierInline]
     fieldsets = [
         (None, {"fields": ["kind", "name_zh_hans", "name_en", "address", "best_for"]}),
         (_("Texts"), {"fields": ["description_zh_hans", "description_en"]}),
@@ -66,7 +84,7 @@ class SupportChannelAdmin(admin.ModelAdmin):
             _("Advanced"),
             {
                 "classes": ["collapse"],
-                "fields": ["slug", "other_identifiers", "order"],
+                "fields": ["slug", "order"],
             },
         ),
     ]

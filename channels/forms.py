@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Category
-from channels import secrets, selectors, uploads
+from channels import secrets, selectors, uploads, verify
+from channels.platforms import HANDLE_PLATFORMS, Platform
 
 Kind = Category.ContactFormKind
 
@@ -460,6 +461,31 @@ class ContactForm(forms.Form):
             "details": {name: data[name] for name in FIELDS_BY_KIND.get(kind, ())},
             "screenshots": data["attachments"],
         }
+
+
+class ContactQueryField(forms.CharField):
+    """What was pasted into the checker: control characters dropped, capped."""
+
+    def to_python(self, value):
+        # A pasted contact often carries a stray line break or NUL; they are
+        # never part of a contact, so they are dropped rather than refused.
+        text = verify.CONTROL.sub("", super().to_python(value))
+        return text[: verify.MAX_INPUT].strip()
+
+
+class VerifyForm(forms.Form):
+    """The checker's query (GET): the contact, and where an account was seen."""
+
+    q = ContactQueryField(label=_("Contact to check"), required=False)
+    platform = forms.ChoiceField(
+        label=_("Where did you see it?"),
+        required=False,
+        choices=[
+            ("", _("Where did you see it? (for accounts)")),
+            *[(value, Platform(value).label) for value in HANDLE_PLATFORMS],
+        ],
+        error_messages={"invalid_choice": _("Please choose one of the platforms.")},
+    )
 
 
 class ReportForm(forms.Form):

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _, pgettext
 
+from channels import verify
+from channels.platforms import Platform
 from helpcenter.i18n import localized
 
 
@@ -92,16 +94,9 @@ class SupportChannel(models.Model):
         max_length=200,
         blank=True,
         help_text=_(
-            "What users type or click: an e-mail address, a URL, a handle or an "
-            "account ID. The official-contact checker treats it as official."
-        ),
-    )
-    other_identifiers = models.TextField(
-        _("other official identifiers"),
-        blank=True,
-        help_text=_(
-            "One per line: further addresses, domains or handles of this channel "
-            "that the checker should recognise as official."
+            "What users type or click, shown on the channels page. The checker "
+            "does not read it: list what it should recognise as official under "
+            "Official identifiers."
         ),
     )
     time_zone = models.CharField(
@@ -189,11 +184,6 @@ class SupportChannel(models.Model):
     def has_hours(self) -> bool:
         return self.opens_at is not None and self.closes_at is not None
 
-    def identifiers(self) -> list[str]:
-        """The address and every other identifier, blanks dropped."""
-        lines = [self.address, *self.other_identifiers.splitlines()]
-        return [line.strip() for line in lines if line.strip()]
-
     @property
     def open_days_text(self) -> str:
         """The open days, as ranges where they run on (Mon–Fri)."""
@@ -222,6 +212,116 @@ class SupportChannel(models.Model):
         return self.is_open_at(timezone.now())
 
 
+class ChannelIdentifier(models.Model):
+    """A contact of an official channel, on the platform where it lives."""
+
+    Platform = Platform
+
+    channel = models.ForeignKey(
+        SupportChannel,
+        verbose_name=_("channel"),
+        on_delete=models.CASCADE,
+        related_name="official_identifiers",
+    )
+    platform = models.CharField(
+        _("platform"),
+        max_length=16,
+        choices=Platform.choices,
+        help_text=_(
+            "Where it lives. A handle is official only on its platform: the "
+            "same name elsewhere is someone else."
+        ),
+    )
+    value = models.CharField(
+        _("identifier"),
+        max_length=200,
+        help_text=_(
+            "Website: a host or URL (https://community.example.com). E-mail: the "
+            "full address. Phone: the number. Other platforms: the account ID or "
+            "handle, or its profile URL."
+        ),
+    )
+    includes_subdomains = models.BooleanField(
+        _("all sub-domains are ours"),
+        default=False,
+        help_text=_(
+            "Website only. Tick only if every host under this domain is run by "
+            "us; never for a domain where users or other companies get "
+            "sub-domains."
+        ),
+    )
+    user_content_paths = models.TextField(
+        _("user-content paths"),
+        blank=True,
+        help_text=_(
+            "Website only. One path per line, e.g. /u/ and /t/ on a forum: pages "
+            "on this host that any user can publish. The checker says such a "
+            "page is ours but written by a user, never that it is official."
+        ),
+    )
+
+    class Meta:
+        ordering = ["channel", "pk"]
+        verbose_name = _("official identifier")
+        verbose_name_plural = _("official identifiers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "value"], name="channel_identifier_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_platform_display()}: {self.value}"
+
+    def clean(self):
+        if (
+            verify.official(
+                self.value,
+                platform=self.platform,
+                includes_subdomains=self.includes_subdomains,
+            )
+            is None
+        ):
+            raise ValidationError(
+                {
+                    "value": ValidationError(
+                        _("This is not a contact of the kind the platform holds."),
+                        code="platform",
+                    )
+                }
+            )
+        if self.platform != Platform.WEB and (
+            self.includes_subdomains or self.user_content_paths.strip()
+        ):
+            raise ValidationError(
+                {
+                    "platform": ValidationError(
+                        _("Sub-domains and user-content paths apply to websites only."),
+                        code="web_only",
+                    )
+                }
+            )
+        bad = [p for p in self.user_content_paths.split() if not p.startswith("/")]
+        if bad:
+            raise ValidationError(
+                {
+                    "user_content_paths": ValidationError(
+                        _("Each path starts with /, e.g. /u/."), code="path"
+                    )
+                }
+            )
+
+    def as_official(self) -> "verify.Official | None":
+        """This identifier as the checker compares it (None if unusable)."""
+        return verify.official(
+            self.value,
+            platform=self.platform,
+            channel=self.channel,
+            includes_subdomains=self.includes_subdomains,
+            user_content_paths=self.user_content_paths,
+        )
+
+
 class KnownScamContact(models.Model):
     value = models.CharField(
         _("contact"),
@@ -233,7 +333,15 @@ class KnownScamContact(models.Model):
             "normalises what it stores, so paste the contact as seen."
         ),
     )
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = models.CharField(
+        _("note"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Shown to the public by the checker, in our name: write it yourself, "
+            "never paste a reporter's words."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -13,7 +13,13 @@ from django.utils.text import capfirst
 
 from articles.models import Article, Category
 from channels import verify
-from channels.models import KnownScamContact, SupportChannel, Ticket, token_hash
+from channels.models import (
+    ChannelIdentifier,
+    KnownScamContact,
+    SupportChannel,
+    Ticket,
+    token_hash,
+)
 
 MEDIAN_WINDOW = datetime.timedelta(days=30)
 # Below this many answered tickets a median says more about luck than speed.
@@ -93,15 +99,12 @@ def channel_list_for_page(*, now: datetime.datetime | None = None) -> ChannelsPa
     )
 
 
-def official_identifiers() -> list[tuple[verify.Contact, SupportChannel]]:
-    """Return every identifier of an official, offered channel, normalised."""
-    pairs = []
-    for channel in SupportChannel.objects.offered().filter(is_official=True):
-        for identifier in channel.identifiers():
-            contact = verify.normalize(identifier)
-            if contact:
-                pairs.append((contact, channel))
-    return pairs
+def official_identifiers() -> list[verify.Official]:
+    """Return every identifier of an official, offered channel, in one query."""
+    rows = ChannelIdentifier.objects.filter(
+        channel__is_offered=True, channel__is_official=True
+    ).select_related("channel")
+    return [item for row in rows if (item := row.as_official()) is not None]
 
 
 def known_scams_for(*, contact: verify.Contact) -> dict[str, str]:
@@ -110,9 +113,13 @@ def known_scams_for(*, contact: verify.Contact) -> dict[str, str]:
     return dict(rows.values_list("value", "note"))
 
 
-def contact_check(*, raw: str) -> verify.Verdict | None:
-    """Return the checker's verdict on ``raw``, or None when it is unusable."""
-    contact = verify.normalize(raw)
+def contact_check(*, raw: str, platform: str = "") -> verify.Verdict | None:
+    """Return the checker's verdict on ``raw``, or None when it is unusable.
+
+    ``platform`` (a ``Platform`` value, or "") says where a handle was seen.
+    Two queries: the known scams matching it, and the official identifiers.
+    """
+    contact = verify.normalize(raw, platform=platform)
     if contact is None:
         return None
     return verify.judge(
@@ -123,19 +130,28 @@ def contact_check(*, raw: str) -> verify.Verdict | None:
 def contacts_judged_in(*, text: str) -> list[verify.Verdict]:
     """Return a verdict on each contact found in free ``text``, in order.
 
+    Each verdict's ``raw`` is the contact as written (the first spelling, when
+    one contact is written several ways).
+
     Two queries whatever the number of contacts: the official identifiers,
     and the known scams matching any of them.
     """
-    contacts = [verify.normalize(raw) for raw in verify.find_contacts(text)]
-    contacts = list({c.key: c for c in contacts if c is not None}.values())
-    if not contacts:
+    found: dict[str, tuple[str, verify.Contact]] = {}
+    for raw in verify.find_contacts(text):
+        contact = verify.normalize(raw)
+        if contact is not None:
+            found.setdefault(contact.key, (raw, contact))
+    if not found:
         return []
-    keys = {key for contact in contacts for key in verify.scam_keys(contact)}
+    keys = {key for _raw, c in found.values() for key in verify.scam_keys(c)}
     scams = dict(
         KnownScamContact.objects.filter(value__in=keys).values_list("value", "note")
     )
     official = official_identifiers()
-    return [verify.judge(c, official=official, scams=scams) for c in contacts]
+    return [
+        dataclasses.replace(verify.judge(c, official=official, scams=scams), raw=raw)
+        for raw, c in found.values()
+    ]
 
 
 def ticket_get_for_status(*, reference: str, token: str) -> Ticket | None:
@@ -165,8 +181,9 @@ def own_mail_domains() -> set[str]:
     that provider.
     """
     addresses = [settings.DEFAULT_FROM_EMAIL, settings.SERVER_EMAIL]
-    for channel in SupportChannel.objects.filter(is_official=True):
-        addresses += channel.identifiers()
+    addresses += ChannelIdentifier.objects.filter(
+        channel__is_official=True, platform=ChannelIdentifier.Platform.EMAIL
+    ).values_list("value", flat=True)
     own = set()
     for address in addresses:
         _name, parsed = email.utils.parseaddr(address)

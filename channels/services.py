@@ -275,8 +275,13 @@ def known_scam_add(*, contact: str, note: str = "") -> KnownScamContact:
 
 @transaction.atomic
 def contact_report_confirm(*, report: ContactReport) -> KnownScamContact:
-    """Mark the reported contact as a known scam and close the report."""
-    scam = known_scam_add(contact=report.value, note=report.description[:300])
+    """Mark the reported contact as a known scam and close the report.
+
+    The reporter's description is never copied into the public note: the
+    checker shows that note in our name, so only staff write it (in the
+    known-scam admin).
+    """
+    scam = known_scam_add(contact=report.value)
     ContactReport.objects.filter(value=report.value).update(
         status=ContactReport.Status.CONFIRMED
     )

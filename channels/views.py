@@ -19,10 +19,12 @@ from channels import ratelimit, selectors, services, verify
 from channels.forms import (
     ContactForm,
     ReportForm,
+    VerifyForm,
     extra_fields_with_kinds,
     sign_started,
 )
 from channels.models import TicketAttachment
+from channels.platforms import Platform, platform_help, platform_names
 
 CONTACT_IP_LIMIT = 10
 CONTACT_EMAIL_LIMIT = 5
@@ -40,19 +42,31 @@ def channel_list(request):
 
 @require_safe
 def contact_verify(request):
-    query = request.GET.get("q", "")[: verify.MAX_INPUT].strip()
-    verdict = selectors.contact_check(raw=query) if query else None
+    form = VerifyForm(request.GET)
+    if not form.is_valid():
+        return _verify_render(request, form, status=400)
+    query, platform = form.cleaned_data["q"], form.cleaned_data["platform"]
+    verdict = selectors.contact_check(raw=query, platform=platform) if query else None
     if verdict and verdict.verdict != verify.OFFICIAL:
         services.contact_lookup_record(contact=verdict.contact)
-    return render(
-        request,
-        "channels/contact_verify.html",
-        {
-            "query": query,
-            "verdict": verdict,
-            "report_form": ReportForm(initial={"contact": query}),
-        },
-    )
+    return _verify_render(request, form, query=query, verdict=verdict)
+
+
+def _verify_render(request, form, *, query="", verdict=None, report=None, status=200):
+    platforms = verdict.platforms if verdict else ()
+    seen_on = verdict.contact.platform if verdict else ""
+    if seen_on == Platform.OTHER:
+        seen_on = ""
+    context = {
+        "form": form,
+        "query": query,
+        "verdict": verdict,
+        "platform_help": platform_help(platforms),
+        "platform_names": platform_names(platforms),
+        "seen_on": platform_names([seen_on] if seen_on else []),
+        "report_form": report or ReportForm(initial={"contact": query}),
+    }
+    return render(request, "channels/contact_verify.html", context, status=status)
 
 
 @require_POST
@@ -63,8 +77,7 @@ def contact_report(request):
         return _too_many(request)
     form = ReportForm(request.POST)
     if not form.is_valid():
-        context = {"query": "", "verdict": None, "report_form": form}
-        return render(request, "channels/contact_verify.html", context, status=400)
+        return _verify_render(request, VerifyForm(), report=form, status=400)
     services.contact_report_create(
         contact=form.cleaned_data["contact"],
         description=form.cleaned_data["description"],

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -249,7 +250,13 @@ def test_export_then_import_into_empty_database_reproduces_articles(
 def test_demo_content_imports_without_failures():
     from django.conf import settings
 
-    report = import_articles(settings.BASE_DIR / "content")
+    from articles.importing import import_categories
+
+    # As load_demo does: categories, then the channels the articles name.
+    content = settings.BASE_DIR / "content"
+    import_categories(content / "categories.yaml")
+    call_command("load_channels", str(content / "channels.yaml"), stdout=StringIO())
+    report = import_articles(content)
     assert report.failed == []
     published = Article.objects.published()
     assert published.filter(language="zh-hans").count() >= 30

@@ -51,6 +51,46 @@ def test_render_markdown_escapes_and_sanitises(source, expected):
     assert html == expected
 
 
+EVIL = (
+    '<p><a href="https://evil.example/" rel="nofollow noopener">{}</a>'
+    " (evil.example)</p>"
+)
+
+
+# Markdown reads a backslash pair in the source as one backslash.
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (r"[官网](/\evil.example)", EVIL.format("官网")),
+        (r"[a](\\\\evil.example)", EVIL.format("a")),  # href \\evil.example
+        (r"[a](https:\\evil.example)", EVIL.format("a")),  # href https:\evil.example
+        ("[a](http:evil.example)", EVIL.format("a").replace("https", "http", 1)),
+        ("[a](//evil.example)", EVIL.format("a")),
+        ("[a](https://cobaltwallet.example@evil.example/)", EVIL.format("a")),
+        (
+            r"[a](https://evil.example\\.cobaltwallet.example)",
+            '<p><a href="https://evil.example/.cobaltwallet.example" '
+            'rel="nofollow noopener">a</a> (evil.example)</p>',
+        ),
+        (
+            "[a](https://例子.example/x)",
+            '<p><a href="https://xn--fsqu00a.example/x" rel="nofollow noopener">a</a>'
+            " (xn--fsqu00a.example)</p>",
+        ),
+        # href \evil.example: a path on this site, as browsers resolve it.
+        (r"[a](\\evil.example)", r'<p><a href="\evil.example">a</a></p>'),
+        (
+            "[fees](https://cobaltwallet.example/fees)",
+            '<p><a href="https://cobaltwallet.example/fees" rel="nofollow noopener">'
+            "fees</a></p>",
+        ),
+    ],
+)
+def test_render_markdown_shows_the_host_of_links_disguised_as_ours(source, expected):
+    html, _toc = render_markdown(source)
+    assert html == expected
+
+
 def test_render_markdown_builds_toc_with_unicode_anchors():
     html, toc = render_markdown("## 第一步\n\ntext\n\n## Second step\n\nmore")
     assert '<h2 id="第一步">第一步</h2>' in html
@@ -111,3 +151,23 @@ def test_render_markdown_output_has_only_allowed_tags_and_urls(source):
         assert (
             scheme in {"", "http", "https", "mailto"} or "/" in scheme or "#" in scheme
         )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("/\\:.@?#ehtpsvil")), max_size=30))
+def test_every_link_a_browser_would_follow_off_site_is_marked(href):
+    import ada_url
+
+    html, _toc = render_markdown(f"[a]({href})")
+    collector = _TagCollector()
+    collector.feed(html)
+    for tag, attrs in collector.tags:
+        if tag != "a" or "href" not in attrs:
+            continue
+        for base in ("https://this.site.invalid/p/", "http://this.site.invalid/p/"):
+            try:
+                target = ada_url.URL(attrs["href"], base)
+            except ValueError:
+                continue
+            if target.hostname != "this.site.invalid":
+                assert attrs.get("rel") == "nofollow noopener"

@@ -51,6 +51,12 @@ def official_channels(db):
         name_en="Social media",
         address="@CobaltWallet",
     )
+    for channel, platform, value in [
+        (web_form, "web", "https://cobaltwallet.example/support/request"),
+        (email, "email", "support@cobaltwallet.example"),
+        (social, "x", "@CobaltWallet"),
+    ]:
+        channel.official_identifiers.create(platform=platform, value=value)
     phone = SupportChannel.objects.create(
         slug="phone",
         kind=SupportChannel.Kind.PHONE,

@@ -1,5 +1,8 @@
 """The checker against the database: selectors that judge contacts."""
 
+from django.urls import reverse
+from pytest_django.asserts import assertContains
+
 from channels import verify
 from channels.models import KnownScamContact
 from channels.selectors import contacts_judged_in
@@ -28,3 +31,11 @@ def test_contacts_judged_in_text_without_contacts_queries_nothing(
 ):
     with django_assert_num_queries(0):
         assert contacts_judged_in(text="How do I back up my wallet?") == []
+
+
+def test_channel_admin_edits_identifiers_inline(admin_client, official_channels):
+    channel = official_channels["social"]
+    url = reverse("admin:channels_supportchannel_change", args=[channel.pk])
+    page = admin_client.get(url)
+    assertContains(page, "所有子域名都属于我们")  # "all sub-domains are ours"
+    assertContains(page, "value=\"@CobaltWallet\"")

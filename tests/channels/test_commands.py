@@ -37,20 +37,48 @@ def test_demo_channels_have_no_phone_hotline_but_say_so(demo_categories):
 
 
 @pytest.mark.parametrize(
-    "contact, verdict",
+    "contact, platform, verdict, reason",
     [
-        ("support@cobaltwallet.example", "official"),
-        ("https://community.cobaltwallet.example/t/123", "official"),
-        ("@CobaltWallet", "official"),
-        ("cobaltwallet-support.com", "known-scam"),
-        ("+86 400-888-0123", "known-scam"),
-        ("@cobaltwallet_support", "known-scam"),
-        ("cobaltwallet.example.login-check.test", "not-official"),
+        ("support@cobaltwallet.example", "", "official", ""),
+        ("https://community.cobaltwallet.example", "", "official", ""),
+        (
+            "https://community.cobaltwallet.example/t/123",
+            "",
+            "not-official",
+            "user-content",
+        ),
+        ("community.cobaltwallet.example/u/admin", "", "not-official", "user-content"),
+        ("https://cobaltwallet.example/support", "", "official", ""),
+        ("help.cobaltwallet.example", "", "not-official", ""),
+        ("@CobaltWallet", "x", "official", ""),
+        ("https://weibo.com/CobaltWallet", "", "official", ""),
+        ("CobaltWallet", "wechat", "official", ""),
+        ("@CobaltWallet", "", "not-official", "platform-unknown"),
+        ("https://t.me/CobaltWallet", "", "not-official", "wrong-platform"),
+        ("Cobalt Wallet", "wechat", "not-official", "display-name"),
+        ("cobaltwallet-support.com", "", "known-scam", ""),
+        ("+86 400-888-0123", "", "known-scam", ""),
+        ("@cobaltwallet_support", "x", "known-scam", ""),
+        ("cobaltwallet.example.login-check.test", "", "not-official", ""),
     ],
 )
-def test_demo_data_answers_the_checker(demo_categories, contact, verdict):
+def test_demo_data_answers_the_checker(
+    demo_categories, contact, platform, verdict, reason
+):
     call_command("load_channels", str(DEMO), stdout=StringIO())
-    assert contact_check(raw=contact).verdict == verdict
+    result = contact_check(raw=contact, platform=platform)
+    assert (result.verdict, result.reason) == (verdict, reason)
+
+
+def test_load_channels_refuses_an_identifier_on_the_wrong_platform(db, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "channels:\n  - slug: x\n    kind: email\n    name_zh_hans: x\n"
+        "    identifiers:\n      - {platform: web, value: '@CobaltWallet'}\n"
+    )
+    with pytest.raises(CommandError, match="identifier .@CobaltWallet.: "):
+        call_command("load_channels", str(path), stdout=StringIO())
+    assert SupportChannel.objects.count() == 0
 
 
 def test_load_channels_rejects_unknown_fields(db, tmp_path):

@@ -3,7 +3,9 @@ import zoneinfo
 
 import pytest
 
-from channels.models import SupportChannel
+from django.core.exceptions import ValidationError
+
+from channels.models import ChannelIdentifier, SupportChannel
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
@@ -83,11 +85,48 @@ def test_unavailable_or_missing_channel_is_never_open():
     assert (down.is_open_at(moment), missing.is_open_at(moment)) == (False, False)
 
 
-def test_identifiers_list_address_and_other_lines():
-    item = channel(
-        address="support@x.example", other_identifiers="a.example\n\n b.example "
+@pytest.mark.parametrize(
+    "platform, value, fields, code",
+    [
+        ("web", "@CobaltWallet", {}, "platform"),
+        ("email", "cobaltwallet.example", {}, "platform"),
+        ("x", "Cobalt Wallet", {}, "platform"),
+        ("x", "https://t.me/CobaltWallet", {}, "platform"),
+        ("web", "javascript://cobaltwallet.example", {}, "platform"),
+        ("x", "CobaltWallet", {"includes_subdomains": True}, "web_only"),
+        ("wechat", "CobaltWallet", {"user_content_paths": "/u/"}, "web_only"),
+        ("web", "community.example", {"user_content_paths": "u/"}, "path"),
+    ],
+)
+def test_identifier_of_the_wrong_kind_is_refused(platform, value, fields, code):
+    identifier = ChannelIdentifier(
+        channel=channel(slug="x"), platform=platform, value=value, **fields
     )
-    assert item.identifiers() == ["support@x.example", "a.example", "b.example"]
+    with pytest.raises(ValidationError) as raised:
+        identifier.clean()
+    errors = raised.value.error_dict.values()
+    assert [error.code for field_errors in errors for error in field_errors] == [code]
+
+
+@pytest.mark.parametrize(
+    "platform, value",
+    [
+        ("web", "https://community.cobaltwallet.example"),
+        ("web", "cobaltwallet.example"),
+        ("email", "support@cobaltwallet.example"),
+        ("x", "@CobaltWallet"),
+        ("x", "https://x.com/CobaltWallet"),
+        ("wechat", "CobaltWallet"),
+        ("phone", "+86 400 000 0000"),
+    ],
+)
+def test_identifier_of_the_right_kind_is_accepted(platform, value):
+    identifier = ChannelIdentifier(
+        channel=channel(slug="x"), platform=platform, value=value
+    )
+    identifier.clean()
+    kinds = {"web": "domain", "email": "email", "phone": "phone"}
+    assert identifier.as_official().contact.kind == kinds.get(platform, "handle")
 
 
 @pytest.mark.parametrize(

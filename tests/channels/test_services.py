@@ -75,6 +75,15 @@ def test_confirming_a_report_closes_every_report_of_that_contact(db):
     assert KnownScamContact.objects.get().value == "handle:fake_support"
 
 
+def test_confirming_a_report_never_publishes_the_reporters_words(db):
+    report = services.contact_report_create(
+        contact="fake-cobalt.test",
+        description="Official notice: call +1-888-555-0100 to unfreeze your wallet",
+    )
+    services.contact_report_confirm(report=report)
+    assert KnownScamContact.objects.get().note == ""
+
+
 def test_failed_ticket_save_leaves_no_screenshot_file(categories, settings, monkeypatch, mailoutbox):
     import pytest
 

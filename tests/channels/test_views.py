@@ -504,3 +504,168 @@ def test_form_help_text_is_announced_with_its_field(client, db):
     response = client.get(reverse("channels:verify"))
     assertContains(response, 'aria-describedby="id_contact_helptext"')
     assertContains(response, 'id="id_contact_helptext"')
+
+
+# Checker: issue #8 section 1 reproductions -------------------------------------
+
+
+def forum_channel():
+    forum = SupportChannel.objects.create(
+        slug="forum",
+        kind=SupportChannel.Kind.FORUM,
+        name_zh_hans="社区论坛",
+        name_en="Community forum",
+        address="https://community.cobaltwallet.example",
+    )
+    forum.official_identifiers.create(
+        platform="web",
+        value="https://community.cobaltwallet.example",
+        user_content_paths="/u/\n/t/",
+    )
+    chat = SupportChannel.objects.create(
+        slug="live-chat",
+        kind=SupportChannel.Kind.LIVE_CHAT,
+        name_zh_hans="官网在线聊天",
+        name_en="Live chat",
+    )
+    chat.official_identifiers.create(platform="web", value="cobaltwallet.example")
+    wechat = SupportChannel.objects.create(
+        slug="wechat",
+        kind=SupportChannel.Kind.WECHAT,
+        name_zh_hans="微信公众号",
+        name_en="WeChat official account",
+    )
+    wechat.official_identifiers.create(platform="wechat", value="CobaltWallet")
+    return forum
+
+
+def check_page(client, q, platform="", language="en"):
+    url = f"/{language}/channels/verify/"
+    return client.get(url, {"q": q, "platform": platform})
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "https://evil.example\\.cobaltwallet.example",
+        "evil.example\\.cobaltwallet.example",
+    ],
+)
+def test_checker_backslash_url_is_evil_example_not_official(
+    client, official_channels, q
+):
+    forum_channel()
+    response = check_page(client, q)
+    assert verdict_of(response) == ["not-official"]
+    assertContains(response, '<code class="browser-host">evil.example</code>')
+    assertNotContains(response, "Yes, this is our official")
+    assertContains(response, "Report a suspicious contact")
+
+
+@pytest.mark.parametrize("q", ["Cobalt Wallet", "Cobalt💎Wallet", "Cоbalt Wallet"])
+@pytest.mark.parametrize("platform", ["", "wechat", "x", "telegram"])
+def test_checker_display_name_is_never_official(client, official_channels, q, platform):
+    forum_channel()
+    response = check_page(client, q, platform)
+    assert verdict_of(response) == ["not-official"]
+    assertContains(response, 'data-reason="display-name"')
+    assertContains(response, "Names, pictures and emoji are free to copy")
+    assertContains(response, "the WeChat ID (微信号) is under the name")
+    assertNotContains(response, "Yes, this is our official")
+
+
+def test_checker_handle_is_official_only_on_its_platform(client, official_channels):
+    forum_channel()
+    on_x = check_page(client, "@CobaltWallet", "x")
+    on_telegram = check_page(client, "@CobaltWallet", "telegram")
+    unknown = check_page(client, "@CobaltWallet")
+    telegram_url = check_page(client, "https://t.me/CobaltWallet")
+    assert verdict_of(on_x) == ["official"]
+    assertContains(on_x, "Yes, this is our official Social media.")
+    assertNotContains(on_x, "Report a suspicious contact")
+    assertContains(on_telegram, "This is not our account on Telegram.")
+    assertContains(on_telegram, "We use this name on X (Twitter), WeChat only.")
+    assertContains(unknown, "Where did you see this account?")
+    assertContains(telegram_url, "This is not our account on Telegram.")
+    assert verdict_of(unknown) == verdict_of(telegram_url) == ["not-official"]
+
+
+def test_checker_wechat_id_in_chinese_names_the_channel(client, official_channels):
+    forum_channel()
+    response = check_page(client, "CobaltWallet", "wechat", language="zh-hans")
+    assert verdict_of(response) == ["official"]
+    assertContains(response, "微信公众号")
+
+
+def test_checker_javascript_link_is_never_official(client, official_channels):
+    forum_channel()
+    response = check_page(client, "javascript://cobaltwallet.example/%0aalert(1)")
+    assert verdict_of(response) == ["not-official"]
+    assertContains(response, "This is not a web address.")
+    assertContains(response, "A link starting with “javascript:”")
+
+
+def test_checker_forum_profile_is_written_by_a_user(client, official_channels):
+    forum_channel()
+    response = check_page(client, "community.cobaltwallet.example/u/admin")
+    assert verdict_of(response) == ["not-official"]
+    assertContains(response, "This page was written by a user, not by our support.")
+    assertContains(response, "It is on our Community forum, where any user can publish")
+    assertNotContains(response, "Live chat")
+
+
+def test_checker_forum_profile_in_chinese(client, official_channels):
+    forum_channel()
+    response = check_page(
+        client, "https://community.cobaltwallet.example/u/admin", language="zh-hans"
+    )
+    assert verdict_of(response) == ["not-official"]
+    assertContains(response, "社区论坛")
+
+
+def test_checker_forum_home_is_official_forum(client, official_channels):
+    forum_channel()
+    response = check_page(client, "https://community.cobaltwallet.example/")
+    assertContains(response, "Yes, this is our official Community forum.")
+
+
+def test_checker_unknown_platform_is_a_400_with_a_message(client, db):
+    response = check_page(client, "@CobaltWallet", "myspace")
+    assertContains(response, "Please choose one of the platforms.", status_code=400)
+    assert ContactLookup.objects.count() == 0
+
+
+def test_checker_platform_select_works_without_javascript(client, db):
+    response = check_page(client, "")
+    assertContains(response, '<select name="platform"')
+    assertContains(response, '<option value="wechat">WeChat</option>')
+
+
+def test_checker_official_contact_offers_no_report_form(
+    client, official_channels, django_assert_num_queries
+):
+    with django_assert_num_queries(2):
+        response = check_page(client, "support@cobaltwallet.example")
+    assert verdict_of(response) == ["official"]
+    assertNotContains(response, "Report a suspicious contact")
+
+
+def test_checker_known_scam_shows_the_staff_note_only(
+    client, admin_client, official_channels
+):
+    client.post(
+        reverse("channels:report"),
+        {"contact": "cobalt-help.test", "description": "Call +1-888-555-0100 now"},
+    )
+    report = ContactReport.objects.get()
+    admin_client.post(
+        reverse("admin:channels_contactreport_changelist"),
+        {"action": "mark_known_scam", "_selected_action": [report.pk]},
+    )
+    before = check_page(client, "cobalt-help.test")
+    KnownScamContact.objects.update(note="Fake help center.")
+    after = check_page(client, "cobalt-help.test")
+    assert verdict_of(before) == ["known-scam"]
+    assertNotContains(before, "888-555-0100")
+    assertContains(after, "Note from our team:")
+    assertContains(after, "Fake help center.")

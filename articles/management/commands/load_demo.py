@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from articles.importing import CATEGORIES_FILE, import_categories
 from helpcenter.accounts.services import DEMO_PASSWORD, DEMO_USERNAME, demo_staff_ensure
 from helpcenter.accounts.signin import two_factor_required
 
@@ -25,14 +26,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, content: Path, **options):
-        call_command(
-            "import_articles", str(content), stdout=self.stdout, stderr=self.stderr
-        )
+        # Channels before articles: an article may only name contacts that
+        # are official channels, so those must exist when it is imported;
+        # and the channels' "best for" needs the categories first.
+        import_categories(content / CATEGORIES_FILE)
         call_command(
             "load_channels",
             str(content / "channels.yaml"),
             stdout=self.stdout,
             stderr=self.stderr,
+        )
+        call_command(
+            "import_articles", str(content), stdout=self.stdout, stderr=self.stderr
         )
         user, _created = demo_staff_ensure(
             username=DEMO_USERNAME, password=DEMO_PASSWORD

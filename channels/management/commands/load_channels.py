@@ -1,17 +1,19 @@
 from pathlib import Path
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from articles.models import Category
 from channels import services
-from channels.models import SupportChannel
+from channels.models import ChannelIdentifier, SupportChannel
 
 CHANNEL_FIELDS = {field.name for field in SupportChannel._meta.concrete_fields} - {
     "id",
     "slug",
 }
+IDENTIFIER_FIELDS = {"platform", "value", "includes_subdomains"}
 
 
 class Command(BaseCommand):
@@ -34,6 +36,7 @@ class Command(BaseCommand):
             item = dict(item)
             slug = item.pop("slug")
             best_for = item.pop("best_for", [])
+            identifiers = item.pop("identifiers", [])
             unknown = set(item) - CHANNEL_FIELDS
             if unknown:
                 raise CommandError(f"Channel {slug}: unknown fields {sorted(unknown)}")
@@ -47,6 +50,7 @@ class Command(BaseCommand):
             channel.best_for.set(
                 [categories[name] for name in best_for if name in categories]
             )
+            self._identifiers_set(channel, identifiers)
         for item in data.get("known_scams", []):
             scam = services.known_scam_add(
                 contact=item["contact"], note=item.get("note", "")
@@ -58,3 +62,29 @@ class Command(BaseCommand):
             f"Loaded {len(data.get('channels', []))} channel(s) and "
             f"{len(data.get('known_scams', []))} known scam contact(s)."
         )
+
+    def _identifiers_set(self, channel, items):
+        """Replace the channel's official identifiers with ``items``."""
+        channel.official_identifiers.all().delete()
+        for item in items:
+            item = dict(item)
+            paths = item.pop("user_content_paths", [])
+            if isinstance(paths, str):
+                paths = paths.split()
+            unknown = set(item) - IDENTIFIER_FIELDS
+            if unknown:
+                raise CommandError(
+                    f"Channel {channel.slug}: unknown identifier fields "
+                    f"{sorted(unknown)}"
+                )
+            identifier = ChannelIdentifier(
+                channel=channel, user_content_paths="\n".join(paths), **item
+            )
+            try:
+                identifier.full_clean()
+            except ValidationError as error:
+                raise CommandError(
+                    f"Channel {channel.slug}, identifier {item.get('value')!r}: "
+                    + "; ".join(error.messages)
+                ) from error
+            identifier.save()

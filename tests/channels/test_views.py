@@ -21,7 +21,12 @@ from channels.models import (
     Ticket,
     TicketAttachment,
 )
-from tests.channels.conftest import TRANSFER_FIELDS, contact_data, image_bytes
+from tests.channels.conftest import (
+    TRANSFER_FIELDS,
+    contact_data,
+    image_bytes,
+    started_token,
+)
 from tests.factories import make_article
 
 Kind = Category.ContactFormKind
@@ -229,7 +234,8 @@ def test_contact_page_literal_path_prefills_category_and_article(
     make_article(
         category=categories[Kind.TRANSFER], slug="stuck", title="Stuck transfer"
     )
-    with django_assert_num_queries(2):
+    # Categories, the article, and the session the time trap is tied to.
+    with django_assert_num_queries(3):
         response = client.get("/en/contact/?category=topic-transfer&article=stuck")
     assertContains(
         response,
@@ -340,11 +346,8 @@ def test_contact_spam_is_refused_with_400(client, categories, mailoutbox, overri
 
 
 def test_contact_too_fast_is_refused_with_400(client, categories):
-    from channels.forms import sign_started
-
-    response = submit(
-        client, contact_data(categories[Kind.GENERAL], started=sign_started())
-    )
+    data = contact_data(categories[Kind.GENERAL])
+    response = submit(client, {**data, "started": started_token(data, 0)})
     assertContains(response, "That was too fast", status_code=400)
     assert Ticket.objects.count() == 0
 
@@ -359,24 +362,74 @@ def test_contact_without_csrf_token_is_refused(categories, mailoutbox):
     assert (Ticket.objects.count(), mailoutbox) == (0, [])
 
 
-def test_contact_rate_limit_per_ip(client, categories):
-    for _number in range(views.CONTACT_IP_LIMIT):
+def test_contact_invalid_attempts_do_not_use_up_the_allowance(client, categories):
+    for _number in range(views.CONTACT_IP_LIMIT + 5):
         submit(client, contact_data(categories[Kind.GENERAL], email="bad"))
     response = submit(client, contact_data(categories[Kind.GENERAL]))
+    assert response.status_code == 302 and Ticket.objects.count() == 1
+
+
+def _tickets_from(client, categories, addresses, count):
+    return [
+        submit(
+            client,
+            contact_data(categories[Kind.GENERAL], email=f"user{number}@example.com"),
+            REMOTE_ADDR=addresses[number % len(addresses)],
+        )
+        for number in range(count)
+    ]
+
+
+def test_contact_rate_limit_per_ip_counts_tickets(client, categories):
+    limit = views.CONTACT_IP_LIMIT
+    responses = _tickets_from(client, categories, ["203.0.113.9"], limit)
+    assert {response.status_code for response in responses} == {302}
+    response = submit(
+        client, contact_data(categories[Kind.GENERAL]), REMOTE_ADDR="203.0.113.9"
+    )
     assertContains(response, "Too many requests", status_code=429)
-    assert Ticket.objects.count() == 0
+    assert Ticket.objects.count() == views.CONTACT_IP_LIMIT
 
 
-def test_contact_rate_limit_per_email(client, categories):
+def test_contact_rate_limit_groups_ipv6_by_64(client, categories):
+    addresses = [f"2001:db8:1:2:{number:x}::1" for number in range(1, 50)]
+    _tickets_from(client, categories, addresses, views.CONTACT_IP_LIMIT)
+    response = submit(
+        client,
+        contact_data(categories[Kind.GENERAL]),
+        REMOTE_ADDR="2001:db8:1:2:ffff:ffff:ffff:fffe",
+    )
+    assert response.status_code == 429
+    other_network = submit(
+        client, contact_data(categories[Kind.GENERAL]), REMOTE_ADDR="2001:db8:1:3::1"
+    )
+    assert other_network.status_code == 302
+    assert Ticket.objects.count() == views.CONTACT_IP_LIMIT + 1
+
+
+def test_contact_blocked_spam_uses_up_the_allowance(client, categories):
+    for _number in range(views.CONTACT_IP_LIMIT):
+        submit(client, contact_data(categories[Kind.GENERAL], website="http://x.test"))
+    response = submit(client, contact_data(categories[Kind.GENERAL]))
+    assert response.status_code == 429 and Ticket.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ["LI.LEI@example.com", "li.lei+shop@example.com", "Li.Lei+a+b@EXAMPLE.com"],
+)
+def test_contact_rate_limit_per_email(client, categories, variant):
     for number in range(views.CONTACT_EMAIL_LIMIT):
         submit(
             client,
-            contact_data(categories[Kind.GENERAL]),
+            contact_data(
+                categories[Kind.GENERAL], email=f"li.lei+{number}@example.com"
+            ),
             REMOTE_ADDR=f"10.0.0.{number}",
         )
     response = submit(
         client,
-        contact_data(categories[Kind.GENERAL], email="LI.LEI@example.com"),
+        contact_data(categories[Kind.GENERAL], email=variant),
         REMOTE_ADDR="10.0.1.1",
     )
     assert response.status_code == 429

@@ -1,11 +1,16 @@
 import re
+import secrets
 import smtplib
+import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
@@ -442,6 +447,124 @@ def test_contact_duplicate_submission_makes_one_ticket(client, categories, mailo
     second = submit(client, data)
     assert first.url == second.url
     assert (Ticket.objects.count(), len(mailoutbox)) == (1, 1)
+
+
+def test_contact_status_link_is_not_in_the_session_table(client, categories):
+    first = submit(client, contact_data(categories[Kind.GENERAL]))
+    token = first.url.rstrip("/").rsplit("/", 1)[1]
+    stored = " ".join(
+        str(session.get_decoded()) + session.session_data
+        for session in Session.objects.all()
+    )
+    assert Ticket.objects.count() == 1 and token not in stored
+
+
+def test_contact_duplicate_from_another_browser_gets_no_link(client, categories):
+    data = contact_data(categories[Kind.GENERAL])
+    submit(client, data)
+    client.cookies.pop(views.RECEIPTS_COOKIE)
+    second = submit(client, data, follow=True)
+    assertContains(second, "We already received this request.")
+    assert Ticket.objects.count() == 1
+
+
+def test_contact_forged_receipt_cookie_is_ignored(client, categories):
+    data = contact_data(categories[Kind.GENERAL])
+    submit(client, data)
+    client.cookies[views.RECEIPTS_COOKIE] = (
+        '{"%s": "https://evil.example/"}' % data["submission_key"]
+    )
+    second = submit(client, data)
+    assert second.url == reverse("channels:contact")
+    assert Ticket.objects.count() == 1
+
+
+def test_contact_time_trap_token_replayed_with_a_new_key_is_refused(
+    client, categories, mailoutbox
+):
+    data = contact_data(categories[Kind.GENERAL])
+    assert submit(client, data).status_code == 302
+    replay = {**data, "submission_key": secrets.token_hex(16)}
+    response = submit(client, replay)
+    assertContains(response, "The form has expired.", status_code=400)
+    assert (Ticket.objects.count(), len(mailoutbox)) == (1, 1)
+
+
+def test_contact_time_trap_token_from_another_session_is_refused(
+    categories, mailoutbox
+):
+    data = contact_data(categories[Kind.GENERAL])
+    stranger = Client()
+    stranger.get(reverse("channels:contact"))
+    response = submit(stranger, data)
+    assertContains(response, "The form has expired.", status_code=400)
+    assert (Ticket.objects.count(), mailoutbox) == (0, [])
+
+
+def test_contact_page_starts_a_session_for_a_new_visitor(categories, settings):
+    visitor = Client()
+    response = visitor.get(reverse("channels:contact"))
+    assert settings.SESSION_COOKIE_NAME in response.cookies
+    assert Session.objects.count() == 1
+
+
+def test_contact_form_shown_to_the_visitor_can_be_sent(
+    categories, mailoutbox, monkeypatch
+):
+    visitor = Client()
+    page = visitor.get(reverse("channels:contact"))
+    fields = dict(
+        re.findall(r'name="(started|submission_key)" value="([^"]+)"', page.text)
+    )
+    data = {**contact_data(categories[Kind.GENERAL]), **fields}
+    later = time.time() + 30
+    monkeypatch.setattr("channels.forms.time", SimpleNamespace(time=lambda: later))
+    response = submit(visitor, data)
+    assert response.status_code == 302 and len(mailoutbox) == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "seconds_ago", "sentence"),
+    [
+        ({"website": "http://spam.test"}, 30, "This request could not be accepted."),
+        ({}, 0, "That was too fast. Please check your request and send it again."),
+    ],
+    ids=["honeypot", "too-fast"],
+)
+def test_contact_refused_as_spam_shows_a_sentence_and_keeps_the_text(
+    client, categories, mailoutbox, settings, overrides, seconds_ago, sentence
+):
+    data = contact_data(
+        categories[Kind.TRANSFER],
+        subject="Transfer stuck",
+        message="My USDT transfer has not arrived.",
+        **TRANSFER_FIELDS,
+        **overrides,
+    )
+    data["started"] = started_token(data, seconds_ago)
+    shot = SimpleUploadedFile("a.png", image_bytes(), "image/png")
+    response = submit(client, {**data, "attachments": [shot]})
+    assert response.status_code == 400
+    kept = [
+        f"<li>{sentence}</li>",
+        'value="Transfer stuck"',
+        "My USDT transfer has not arrived.",
+        f'value="{TRANSFER_FIELDS["tx_hash"]}"',
+        'value="topic-transfer" data-kind="transfer" selected',
+        "please attach them again",
+    ]
+    assert [text for text in kept if text not in response.text] == []
+    assertNotContains(response, "[&#x27;", status_code=400)
+    assertNotContains(response, "http://spam.test", status_code=400)
+    assert (Ticket.objects.count(), mailoutbox, stored_files(settings)) == (0, [], [])
+
+
+def test_contact_refused_as_spam_does_not_echo_a_recovery_phrase(client, categories):
+    data = contact_data(categories[Kind.GENERAL], message=f"words: {PHRASE}")
+    response = submit(client, {**data, "started": started_token(data, 0)})
+    assertContains(response, "That was too fast", status_code=400)
+    assertNotContains(response, "abandon abandon", status_code=400)
+    assert Ticket.objects.count() == 0
 
 
 def test_contact_email_failure_keeps_ticket_and_email(

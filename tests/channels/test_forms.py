@@ -184,12 +184,15 @@ def test_more_than_three_screenshots_are_refused(categories):
     assert error_codes(form, "attachments") == ["too_many_files"]
 
 
-def test_svg_screenshot_is_refused(categories):
+@pytest.mark.parametrize(
+    ("name", "code"), [("a.svg", "bad_name"), ("a.png", "not_an_image")]
+)
+def test_svg_screenshot_is_refused(categories, name, code):
     svg = SimpleUploadedFile(
-        "a.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml"
+        name, b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml"
     )
     form = form_for(contact_data(categories[Kind.GENERAL]), {"attachments": [svg]})
-    assert error_codes(form, "attachments") == ["not_an_image"]
+    assert error_codes(form, "attachments") == [code]
 
 
 @pytest.mark.parametrize(

@@ -1,3 +1,4 @@
+import io
 import re
 import secrets
 import smtplib
@@ -13,6 +14,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from articles.models import Category
@@ -680,3 +682,28 @@ def test_form_help_text_is_announced_with_its_field(client, db):
     response = client.get(reverse("channels:verify"))
     assertContains(response, 'aria-describedby="id_contact_helptext"')
     assertContains(response, 'id="id_contact_helptext"')
+
+
+def test_contact_with_multi_picture_jpeg_keeps_the_first_picture(
+    client, categories, settings
+):
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30)).save(
+        buffer, "MPO", save_all=True, append_images=[Image.new("RGB", (80, 60))]
+    )
+    shot = SimpleUploadedFile("dual.jpg", buffer.getvalue(), "image/jpeg")
+    data = {**contact_data(categories[Kind.GENERAL]), "attachments": [shot]}
+    response = submit(client, data)
+    assert response.status_code == 302
+    attachment = TicketAttachment.objects.get()
+    assert (attachment.content_type, attachment.width) == ("image/jpeg", 40)
+
+
+def test_contact_with_disguised_file_name_writes_nothing(
+    client, categories, mailoutbox, settings
+):
+    shot = SimpleUploadedFile("shot\u202egnp.exe", image_bytes(), "image/png")
+    data = {**contact_data(categories[Kind.GENERAL]), "attachments": [shot]}
+    response = submit(client, data)
+    assertContains(response, "must end in .png, .jpg, .jpeg or .webp")
+    assert (Ticket.objects.count(), mailoutbox, stored_files(settings)) == (0, [], [])

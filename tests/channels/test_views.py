@@ -705,5 +705,5 @@ def test_contact_with_disguised_file_name_writes_nothing(
     shot = SimpleUploadedFile("shot\u202egnp.exe", image_bytes(), "image/png")
     data = {**contact_data(categories[Kind.GENERAL]), "attachments": [shot]}
     response = submit(client, data)
-    assertContains(response, "must end in .png, .jpg, .jpeg or .webp")
+    assertContains(response, "截图文件名必须以 .png、.jpg、.jpeg 或 .webp 结尾。")
     assert (Ticket.objects.count(), mailoutbox, stored_files(settings)) == (0, [], [])

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from articles import selectors, seo, services
 from articles.forms import VoteForm
 from articles.models import Article, Category
+from helpcenter.params import page_number
 
 VOTER_COOKIE = "hc_voter"
 VOTER_COOKIE_AGE = 365 * 24 * 3600
@@ -45,7 +46,7 @@ def category_detail(request, slug):
         category=category, language=get_language()
     )
     page = Paginator(articles, settings.HELPCENTER_PAGE_SIZE).get_page(
-        request.GET.get("page")
+        page_number(request.GET.get("page"))
     )
     jsonld = seo.category_jsonld(
         category=category,
@@ -130,7 +131,7 @@ def tag_detail(request, slug):
         raise Http404("No such tag")
     articles = selectors.article_list_for_tag(tag=tag, language=get_language())
     page = Paginator(articles, settings.HELPCENTER_PAGE_SIZE).get_page(
-        request.GET.get("page")
+        page_number(request.GET.get("page"))
     )
     return render(request, "articles/tag_detail.html", {"tag": tag, "page": page})
 

@@ -5,6 +5,7 @@ from django.views.decorators.http import require_safe
 
 from articles.models import Article, Category
 from articles.search import selectors, services
+from helpcenter.params import ascii_int
 
 
 def parse_language(value: str | None, default: str | None) -> tuple[bool, str | None]:
@@ -63,6 +64,6 @@ def search_open(request):
     services.search_query_record_open(
         token=request.GET.get("t", ""),
         article_id=article.pk,
-        rank=int(rank) if rank.isdigit() and len(rank) < 6 else None,
+        rank=ascii_int(rank) if len(rank) < 6 else None,
     )
     return redirect(article.get_absolute_url())

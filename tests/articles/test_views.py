@@ -141,6 +141,22 @@ def test_category_page_is_paginated(client, category, settings):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("page", ["٣", "３", "1_0", " 3"])
+def test_category_and_tag_pages_read_only_ascii_page_numbers(
+    client, category, settings, page
+):
+    settings.HELPCENTER_PAGE_SIZE = 2
+    for number in range(5):
+        make_article(category=category, title=f"第{number}篇", tags=["转账"])
+    pages = [
+        client.get(url("articles:category", slug=category.slug), {"page": page}),
+        client.get(url("articles:tag", slug="转账"), {"page": page}),
+    ]
+    assert [response.status_code for response in pages] == [200, 200]
+    assert [response.context["page"].number for response in pages] == [1, 1]
+
+
+@pytest.mark.django_db
 def test_unknown_category_returns_404_with_search_box(client):
     response = client.get(url("articles:category", slug="nope"))
     assert response.status_code == 404

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -73,7 +74,7 @@ def article_detail(request, slug):
         services.article_record_view(article_id=article.pk)
     vote = selectors.article_get_vote(article=article, voter=_voter(request))
     canonical = request.build_absolute_uri(article.get_absolute_url())
-    return render(
+    response = render(
         request,
         "articles/article_detail.html",
         {
@@ -87,6 +88,12 @@ def article_detail(request, slug):
             "jsonld": seo.article_jsonld(article=article, url=canonical),
         },
     )
+    # The page shows this browser's vote: a shared cache must neither keep
+    # it nor hand another reader's version out.
+    patch_vary_headers(response, ["Cookie"])
+    if VOTER_COOKIE in request.COOKIES:
+        patch_cache_control(response, private=True)
+    return response
 
 
 @require_POST

@@ -345,6 +345,19 @@ def test_vote_yes_is_stored_and_thanks_shown(client, article):
 
 
 @pytest.mark.django_db
+def test_article_page_varies_by_cookie_and_is_private_after_a_vote(article):
+    reader = Client()
+    before = reader.get(article.get_absolute_url())
+    reader.post(url("articles:vote", slug=article.slug), {"helpful": "yes"})
+    after = reader.get(article.get_absolute_url())
+    assert "Cookie" in before["Vary"] and "private" not in before.get(
+        "Cache-Control", ""
+    )
+    assert "Cookie" in after["Vary"] and "private" in after["Cache-Control"]
+    assertContains(after, "很高兴能帮到您")
+
+
+@pytest.mark.django_db
 def test_vote_no_offers_reasons_and_contact_form_with_article(client, article):
     response = client.post(
         url("articles:vote", slug=article.slug), {"helpful": "no"}, follow=True

@@ -618,6 +618,19 @@ def test_ticket_status_page_needs_the_right_token(client, categories):
     )
 
 
+def test_private_contact_pages_are_never_cached_nor_leak_the_link(
+    client, categories
+):
+    form = client.get(reverse("channels:contact"))
+    _ticket, url = _new_ticket(client, categories)
+    status = client.get(url)
+    for response in (form, status):
+        assert "private" in response["Cache-Control"]
+        assert "no-store" in response["Cache-Control"]
+    assert status["Referrer-Policy"] == "no-referrer"
+    assert "Cookie" in form["Vary"]
+
+
 def test_ticket_status_page_literal_path(client, categories, django_assert_num_queries):
     ticket, url = _new_ticket(client, categories)
     assert url.startswith(f"/en/contact/tickets/{ticket.reference}/")

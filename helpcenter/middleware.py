@@ -31,12 +31,17 @@ def too_large_response(request):
         "This request is too large (more than %(limit)s). Send fewer or "
         "smaller screenshots."
     ) % {"limit": filesizeformat(settings.HELPCENTER_MAX_REQUEST_BYTES)}
-    if request.path.startswith("/api/"):
-        return JsonResponse({"error": message}, status=413)
-    response = render(request, "413.html", {"message": message}, status=413)
+    response = _refusal(request, _("Request too large"), message, status=413)
     # The client may still be sending; closing tells it to stop.
     response["Connection"] = "close"
     return response
+
+
+def _refusal(request, title: str, message: str, *, status: int):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": message}, status=status)
+    context = {"title": title, "message": message}
+    return render(request, "request_refused.html", context, status=status)
 
 
 class RequestSizeLimitMiddleware:

@@ -7,10 +7,9 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from articles.models import Category
 from articles.search import search as run_search, services
 from articles.search.selectors import search_rows
-from articles.search.views import parse_language
+from articles.search.views import category_from_param, parse_language
 from helpcenter.params import ascii_int
 
 DEFAULT_LIMIT = 8
@@ -52,11 +51,9 @@ def search(request):
         limit = ascii_int(request.GET["limit"])
         if limit is None or not 1 <= limit <= MAX_LIMIT:
             return _error(f"limit must be a whole number from 1 to {MAX_LIMIT}.")
-    category = None
-    if request.GET.get("category"):
-        category = Category.objects.filter(slug=request.GET["category"]).first()
-        if category is None:
-            return _error("Unknown category.")
+    category = category_from_param(request.GET.get("category"))
+    if request.GET.get("category") and category is None:
+        return _error("Unknown category.")
     result = run_search(
         request.GET.get("q", ""),
         language=language,

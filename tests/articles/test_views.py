@@ -157,6 +157,12 @@ def test_category_and_tag_pages_read_only_ascii_page_numbers(
 
 
 @pytest.mark.django_db
+def test_tag_with_nul_character_is_404(client):
+    response = client.get("/zh-hans/tags/%00/")
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
 def test_unknown_category_returns_404_with_search_box(client):
     response = client.get(url("articles:category", slug="nope"))
     assert response.status_code == 404

@@ -72,6 +72,8 @@ def test_api_search_filters_by_category(client, article):
         {"limit": "-1"},
         {"limit": "9" * 5000},
         {"category": "nope"},
+        {"category": "\x00"},
+        {"category": "转账"},
     ],
 )
 def test_api_search_rejects_bad_parameters(client, article, params):

@@ -285,3 +285,23 @@ def test_search_open_ignores_a_rank_that_is_not_ascii_digits(client, article, ra
         {"article": article.slug, "lang": article.language, "rank": rank},
     )
     assertRedirects(response, article.get_absolute_url(), fetch_redirect_response=False)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("articles:search", {"q": "转账", "category": "\x00"}),
+        ("articles:search", {"q": "转账", "category": "转账"}),
+        ("articles:search_open", {"article": "\x00", "lang": "zh-hans"}),
+        ("articles:search_open", {"article": "x", "lang": "\x00"}),
+        ("articles:search_open", {"article": "x", "lang": "all"}),
+    ],
+)
+def test_search_lookups_never_send_nul_or_non_slugs_to_the_database(
+    client, article, name, params
+):
+    # On PostgreSQL a NUL character in a compared text value fails the query.
+    response = client.get(url(name), params)
+    assert response.status_code in (200, 404)
+    if name == "articles:search":
+        assert response.context["category"] is None

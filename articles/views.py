@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from articles import selectors, seo, services
 from articles.forms import VoteForm
 from articles.models import Article, Category
+from helpcenter.params import page_number
 
 VOTER_COOKIE = "hc_voter"
 VOTER_COOKIE_AGE = 365 * 24 * 3600
@@ -46,7 +48,7 @@ def category_detail(request, slug):
         category=category, language=get_language()
     )
     page = Paginator(articles, settings.HELPCENTER_PAGE_SIZE).get_page(
-        request.GET.get("page")
+        page_number(request.GET.get("page"))
     )
     base_url = request.build_absolute_uri("/")[:-1]
     jsonld = [seo.breadcrumb_jsonld(category=category, base_url=base_url)]
@@ -79,7 +81,7 @@ def article_detail(request, slug):
     vote = selectors.article_get_vote(article=article, voter=_voter(request))
     canonical = request.build_absolute_uri(article.get_absolute_url())
     base_url = request.build_absolute_uri("/")[:-1]
-    return render(
+    response = render(
         request,
         "articles/article_detail.html",
         {
@@ -98,6 +100,12 @@ def article_detail(request, slug):
             ],
         },
     )
+    # The page shows this browser's vote: a shared cache must neither keep
+    # it nor hand another reader's version out.
+    patch_vary_headers(response, ["Cookie"])
+    if VOTER_COOKIE in request.COOKIES:
+        patch_cache_control(response, private=True)
+    return response
 
 
 @require_POST
@@ -137,12 +145,13 @@ def article_vote(request, slug):
 
 @require_safe
 def tag_detail(request, slug):
-    tag = selectors.tag_get(slug=slug)
+    # PostgreSQL fails a query comparing text with NUL; no tag holds one.
+    tag = selectors.tag_get(slug=slug) if "\x00" not in slug else None
     if tag is None:
         raise Http404("No such tag")
     articles = selectors.article_list_for_tag(tag=tag, language=get_language())
     page = Paginator(articles, settings.HELPCENTER_PAGE_SIZE).get_page(
-        request.GET.get("page")
+        page_number(request.GET.get("page"))
     )
     return render(request, "articles/tag_detail.html", {"tag": tag, "page": page})
 

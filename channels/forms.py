@@ -88,10 +88,19 @@ single_line = RegexValidator(
 )
 
 
-def sign_started(moment: float | None = None) -> str:
-    """Return the signed time the form was shown (used to spot bots)."""
+def sign_started(
+    *, submission_key: str, session_id: str, moment: float | None = None
+) -> str:
+    """Return the signed time the form was shown (used to spot bots).
+
+    The signature covers the browser's session and the form's submission
+    key, so a token works only in the browser it was given to and for one
+    request: the key makes at most one ticket, and a token replayed with
+    another key fails the signature.
+    """
     return signing.dumps(
-        int(moment if moment is not None else time.time()), salt=STARTED_SALT
+        int(moment if moment is not None else time.time()),
+        salt=_started_salt(submission_key, session_id),
     )
 
 
@@ -137,6 +146,8 @@ def check_mail_domain(domain: str, *, address: str) -> None:
             ),
             code="own_domain",
         )
+def _started_salt(submission_key: str, session_id: str) -> str:
+    return f"{STARTED_SALT}:{session_id}:{submission_key}"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -268,43 +279,61 @@ class ContactForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
-    def spam_error(self) -> ValidationError | None:
+    def spam_error(self, *, session_id: str) -> ValidationError | None:
         """Return why the submission looks automated, or None.
 
-        Codes: ``honeypot``, ``expired`` (missing, forged or day-old form)
-        and ``too_fast``. Checked by the view before validation, so a bot
-        gets a 400 and no hint about the other fields.
+        Codes: ``honeypot``, ``expired`` (missing, forged, day-old form, or
+        one shown to another session) and ``too_fast``. Checked by the view
+        before validation, so a bot gets a 400 and no hint about the other
+        fields. ``session_id`` is the value ``sign_started`` was given.
         """
         if self.data.get("website"):
             return ValidationError(
                 _("This request could not be accepted."), code="honeypot"
             )
-        if not SUBMISSION_KEY.fullmatch(self.data.get("submission_key", "")):
-            return ValidationError(
-                _("The form has expired. Please reload the page and try again."),
-                code="expired",
-            )
+        expired = ValidationError(
+            _("The form has expired. Please check your request and send it again."),
+            code="expired",
+        )
+        key = self.data.get("submission_key", "")
+        if not session_id or not SUBMISSION_KEY.fullmatch(key):
+            return expired
         try:
             started = signing.loads(
-                self.data.get("started", ""), salt=STARTED_SALT, max_age=MAX_FORM_AGE
+                self.data.get("started", ""),
+                salt=_started_salt(key, session_id),
+                max_age=MAX_FORM_AGE,
             )
         except signing.BadSignature:
-            return ValidationError(
-                _("The form has expired. Please reload the page and try again."),
-                code="expired",
-            )
+            return expired
         age = time.time() - started
         if age > MAX_FORM_AGE:
-            return ValidationError(
-                _("The form has expired. Please reload the page and try again."),
-                code="expired",
-            )
+            return expired
         if age < MIN_FILL_SECONDS:
             return ValidationError(
                 _("That was too fast. Please check your request and send it again."),
                 code="too_fast",
             )
         return None
+
+    def refill_initial(self) -> dict:
+        """Return what the user typed, to show again after a refused attempt.
+
+        Files cannot be put back into a file input, the honeypot is left
+        empty (a browser may have auto-filled it) and a field holding a
+        recovery phrase or key is not echoed.
+        """
+        initial = {}
+        for name in self.fields:
+            value = self.data.get(name, "")
+            if name in ("attachments", "website", "started") or not value:
+                continue
+            if secrets.must_refuse(secrets.scan(value)):
+                continue
+            initial[name] = value
+        if not SUBMISSION_KEY.fullmatch(initial.get("submission_key", "")):
+            initial.pop("submission_key", None)
+        return initial
 
     def clean_email(self):
         """Refuse addresses our reply cannot or must not go to.

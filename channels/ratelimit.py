@@ -7,9 +7,14 @@ concurrent requests cannot both slip under the limit.
 """
 
 import hashlib
+import ipaddress
 
 from django.conf import settings
 from django.core.cache import cache
+
+# Providers that ignore dots in the local part: j.smith@ and jsmith@ are one
+# mailbox there, and only there.
+DOTLESS_DOMAINS = {"gmail.com", "googlemail.com"}
 
 
 def client_ip(request) -> str:
@@ -27,6 +32,43 @@ def client_ip(request) -> str:
     hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     hops = [hop for hop in hops if hop]
     return hops[-trusted] if len(hops) >= trusted else remote
+
+
+def client_network(request) -> str:
+    """Return the rate-limit identity of the client: its IPv4 address, or
+    its IPv6 /64 network.
+
+    One IPv6 subscriber usually holds a whole /64 and can pick a fresh
+    address from it for every request, so counting single IPv6 addresses
+    would give one person billions of allowances.
+    """
+    address = client_ip(request)
+    try:
+        parsed = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    if parsed.version == 6 and parsed.ipv4_mapped:
+        return str(parsed.ipv4_mapped)
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+def email_identity(address: str) -> str:
+    """Return one key per mailbox for ``address``.
+
+    Case-folded, with the ``+tag`` of the local part dropped, and the dots
+    too at providers that ignore them (``J.Smith+x@gmail.com`` is
+    ``jsmith@gmail.com``), so sub-addresses cannot multiply an allowance.
+    """
+    local, sep, domain = address.strip().casefold().rpartition("@")
+    if not sep:
+        return address.strip().casefold()
+    domain = domain.rstrip(".")
+    local = local.split("+", 1)[0]
+    if domain in DOTLESS_DOMAINS:
+        local = local.replace(".", "")
+    return f"{local}@{domain}"
 
 
 def _key(scope: str, identity: str) -> str:
@@ -55,3 +97,15 @@ def hit(scope: str, identity: str, *, limit: int, window: int) -> bool:
 def is_exceeded(scope: str, identity: str, *, limit: int) -> bool:
     """True when ``identity`` has already used up ``limit``; counts nothing."""
     return (cache.get(_key(scope, identity)) or 0) >= limit
+
+
+def refund(scope: str, identity: str) -> None:
+    """Give back one hit counted by ``hit`` (for a request that, in the
+    end, should not use up the allowance). Counting first and refunding
+    after keeps the check atomic: concurrent requests never all see room
+    that only one of them has."""
+    try:
+        cache.decr(_key(scope, identity))
+    except ValueError:
+        # The window ended meanwhile: there is nothing left to give back.
+        pass

@@ -180,7 +180,9 @@ def _confirmation_queue(*, ticket: Ticket, token: str) -> OutboundEmail:
 def email_send(*, outgoing: OutboundEmail) -> bool:
     """Try to send one kept e-mail; return True when it went out.
 
-    Never raises: a failure is counted on the row, which stays pending.
+    Never raises: a failure is counted on the row, which stays pending with
+    its body. A sent e-mail's body is blanked in the same update that marks
+    it sent.
     """
     try:
         EmailMessage(
@@ -199,7 +201,13 @@ def email_send(*, outgoing: OutboundEmail) -> bool:
     outgoing.status = OutboundEmail.Status.SENT
     outgoing.sent_at = timezone.now()
     outgoing.last_error = ""
-    outgoing.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+    # The body holds the status link: once delivered it has no use here, and
+    # a copy of the table must not hand it out. Recipient, subject and dates
+    # stay for the record.
+    outgoing.body = ""
+    outgoing.save(
+        update_fields=["attempts", "status", "sent_at", "last_error", "body"]
+    )
     return True
 
 

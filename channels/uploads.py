@@ -2,14 +2,21 @@
 
 The uploaded bytes are never stored. Each file is decoded with Pillow
 (which checks the real format, not the name or the browser's content type),
-its pixel count is bounded before decoding so a decompression bomb is
-refused cheaply, and the pixels are written out again: metadata (EXIF with
-GPS positions) and anything appended after the image are dropped.
+its pixel count is read from the header and bounded before any pixel is
+decoded, so a small file that unpacks to a huge image is refused cheaply,
+and the pixels are written out again: metadata (EXIF with GPS positions)
+and anything appended after the image are dropped. A multi-picture JPEG
+(MPO, from dual-camera phones) keeps its first picture.
+
+Memory: Pillow holds 4 bytes a pixel for RGB and RGBA, so ``MAX_PIXELS``
+bounds one decoded screenshot to about 64 MB; it is transposed in place
+rather than copied (``bench/upload_memory.py`` measures the peak).
 """
 
 import dataclasses
 import io
 import secrets
+import unicodedata
 import warnings
 
 from django.core.exceptions import ValidationError
@@ -18,7 +25,12 @@ from PIL import Image, ImageOps
 
 MAX_FILES = 3
 MAX_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 40_000_000
+# 16 megapixels: a 5K display (5120 x 2880) or a scrolling phone capture of
+# 1170 x 13,600 fits; anything larger is not a screenshot.
+MAX_PIXELS = 16_000_000
+EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp")
+# Letters that render as nothing but are not format characters (Cf).
+INVISIBLE_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u034f"}
 FORMATS = {
     "PNG": ("png", "image/png"),
     "JPEG": ("jpg", "image/jpeg"),
@@ -26,6 +38,7 @@ FORMATS = {
 }
 TOO_MANY_PIXELS = _("This image has too many pixels. Please send a normal screenshot.")
 FORMAT_NAMES = {extension: name for name, (extension, _type) in FORMATS.items()}
+BAD_NAME = _("Screenshot file names must end in .png, .jpg, .jpeg or .webp.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,11 +54,30 @@ def _refuse(message, code: str):
     return ValidationError(message, code=code)
 
 
+def visible_file_name(name: str) -> str:
+    """Return ``name`` as a person reads it: NFKC-normalised, lower case,
+    without invisible or direction-changing characters and surrounding
+    spaces (``shot\u202egnp.exe`` displays as ``shotexe.png`` but is
+    ``shotgnp.exe``)."""
+    text = unicodedata.normalize("NFKC", name or "")
+    text = "".join(
+        char
+        for char in text
+        if unicodedata.category(char) not in {"Cc", "Cf", "Zl", "Zp", "Cs", "Co"}
+        and char not in INVISIBLE_LETTERS
+    )
+    return text.strip().casefold()
+
+
 def screenshot_from_upload(upload) -> Screenshot:
     """Return the re-encoded screenshot, or raise ValidationError.
 
-    Codes: ``too_large`` (bytes), ``too_many_pixels``, ``not_an_image``.
+    Codes: ``bad_name`` (the name does not end in an image extension once
+    invisible characters are removed), ``too_large`` (bytes),
+    ``too_many_pixels``, ``not_an_image``.
     """
+    if not visible_file_name(upload.name).endswith(EXTENSIONS):
+        raise _refuse(BAD_NAME, "bad_name")
     if upload.size > MAX_BYTES:
         raise _refuse(_("Each screenshot must be at most 5 MB."), "too_large")
     upload.seek(0)
@@ -57,6 +89,7 @@ def screenshot_from_upload(upload) -> Screenshot:
             if image.width * image.height > MAX_PIXELS:
                 raise _refuse(TOO_MANY_PIXELS, "too_many_pixels")
             image.load()
+            return _reencode(image)
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -70,12 +103,14 @@ def screenshot_from_upload(upload) -> Screenshot:
             ),
             "not_an_image",
         ) from None
-    return _reencode(image)
 
 
 def _reencode(image: Image.Image) -> Screenshot:
-    extension, content_type = FORMATS[image.format]
-    image = ImageOps.exif_transpose(image)
+    # An MPO is a JPEG followed by more pictures; the first one was loaded.
+    real_format = "JPEG" if image.format == "MPO" else image.format
+    extension, content_type = FORMATS[real_format]
+    # In place: a transposed copy would double the memory of a large image.
+    ImageOps.exif_transpose(image, in_place=True)
     if extension == "jpg" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     elif image.mode not in ("RGB", "RGBA", "L", "LA", "P"):

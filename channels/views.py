@@ -1,9 +1,13 @@
+import json
 import secrets
 
 from django.contrib import messages
+from django.core import signing
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -17,6 +21,7 @@ from django.views.decorators.http import (
 from helpcenter.accounts.decorators import staff_required
 from channels import ratelimit, selectors, services, verify
 from channels.forms import (
+    SUBMISSION_KEY,
     ContactForm,
     ReportForm,
     VerifyForm,
@@ -28,10 +33,18 @@ from channels.platforms import Platform, platform_help, platform_names
 
 CONTACT_IP_LIMIT = 10
 CONTACT_EMAIL_LIMIT = 5
+# Every POST, valid or not; generous, since mistakes do not count above.
+CONTACT_POST_LIMIT = 60
 REPORT_IP_LIMIT = 10
 WINDOW = 3600
-RECEIPTS_SESSION_KEY = "contact_receipts"
 STATUS_PAGE_FIELDS = ("subject", "message")
+# Refused as spam and counted against the ticket allowance; an expired form
+# is more often a person who left the tab open.
+COUNTED_SPAM = {"honeypot", "too_fast"}
+FORM_SESSION_KEY = "contact_form"
+RECEIPTS_COOKIE = "hc_receipts"
+RECEIPTS_AGE = 24 * 3600
+RECEIPTS_KEPT = 5
 
 
 @require_safe
@@ -72,7 +85,10 @@ def _verify_render(request, form, *, query="", verdict=None, report=None, status
 @require_POST
 def contact_report(request):
     if not ratelimit.hit(
-        "report-ip", ratelimit.client_ip(request), limit=REPORT_IP_LIMIT, window=WINDOW
+        "report-ip",
+        ratelimit.client_network(request),
+        limit=REPORT_IP_LIMIT,
+        window=WINDOW,
     ):
         return _too_many(request)
     form = ReportForm(request.POST)
@@ -86,6 +102,7 @@ def contact_report(request):
     return redirect("channels:verify")
 
 
+@never_cache
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
 def contact(request):
@@ -99,54 +116,85 @@ def contact(request):
     return _contact_render(request, ContactForm(initial=initial))
 
 
-def _contact_render(request, form, *, status=200, error=""):
+def _form_session_id(request) -> str:
+    """The random value the form's time trap is tied to, kept in the session.
+
+    Storing it starts a session for a visitor who has none yet.
+    """
+    value = request.session.get(FORM_SESSION_KEY)
+    if not value:
+        value = request.session[FORM_SESSION_KEY] = secrets.token_hex(16)
+    return value
+
+
+def _contact_render(request, form, *, status=200, error="", files_dropped=False):
+    started = sign_started(
+        submission_key=form["submission_key"].value() or "",
+        session_id=_form_session_id(request),
+    )
     context = {
         "form": form,
         "error": error,
+        "files_dropped": files_dropped,
         "categories": selectors.category_list_for_contact(),
         "extra_fields": extra_fields_with_kinds(form),
-        "started": sign_started(),
+        "started": started,
         "article": selectors.article_for_contact(slug=form["article"].value() or ""),
     }
     return render(request, "channels/ticket_form.html", context, status=status)
 
 
 def _contact_post(request):
+    network = ratelimit.client_network(request)
     if not ratelimit.hit(
-        "contact-ip",
-        ratelimit.client_ip(request),
-        limit=CONTACT_IP_LIMIT,
-        window=WINDOW,
+        "contact-post", network, limit=CONTACT_POST_LIMIT, window=WINDOW
+    ) or not ratelimit.hit(
+        "contact-ip", network, limit=CONTACT_IP_LIMIT, window=WINDOW
     ):
         return _too_many(request)
-    form = ContactForm(request.POST, request.FILES)
-    spam = form.spam_error()
-    if spam:
-        return _contact_render(
-            request,
-            ContactForm(initial={"submission_key": secrets.token_hex(16)}),
-            status=400,
-            error=spam,
-        )
+    response, counts = _contact_attempt(request)
+    if not counts:
+        # Only created tickets and blocked spam use up the allowance: a
+        # person correcting a mistake may send the form many times.
+        ratelimit.refund("contact-ip", network)
+    return response
+
+
+def _contact_attempt(request):
+    """Handle one POST; return the response and whether it counts."""
     key = request.POST.get("submission_key", "")
-    if selectors.ticket_exists_for_key(submission_key=key):
-        return _contact_duplicate(request, key)
-    if not form.is_valid():
-        return _contact_render(request, form)
-    data = form.cleaned_data
-    if not ratelimit.hit(
-        "contact-email", data["email"].lower(), limit=CONTACT_EMAIL_LIMIT, window=WINDOW
+    if SUBMISSION_KEY.fullmatch(key) and selectors.ticket_exists_for_key(
+        submission_key=key
     ):
-        return _too_many(request)
+        return _contact_duplicate(request, key), False
+    form = ContactForm(request.POST, request.FILES)
+    spam = form.spam_error(session_id=request.session.get(FORM_SESSION_KEY, ""))
+    if spam:
+        refill = ContactForm(
+            initial={"submission_key": secrets.token_hex(16), **form.refill_initial()}
+        )
+        response = _contact_render(
+            request,
+            refill,
+            status=400,
+            error=spam.messages[0],
+            files_dropped=bool(request.FILES),
+        )
+        return response, spam.code in COUNTED_SPAM
+    if not form.is_valid():
+        return _contact_render(request, form), False
+    mailbox = ratelimit.email_identity(form.cleaned_data["email"])
+    if not ratelimit.hit(
+        "contact-email", mailbox, limit=CONTACT_EMAIL_LIMIT, window=WINDOW
+    ):
+        return _too_many(request), False
     receipt = services.ticket_create(**form.ticket_arguments(), language=get_language())
     if not receipt.created:
-        return _contact_duplicate(request, key)
+        ratelimit.refund("contact-email", mailbox)
+        return _contact_duplicate(request, key), False
     url = services.ticket_status_path(
         ticket=receipt.ticket, token=receipt.token, language=get_language()
     )
-    receipts = request.session.get(RECEIPTS_SESSION_KEY, {})
-    receipts[key] = url
-    request.session[RECEIPTS_SESSION_KEY] = dict(list(receipts.items())[-10:])
     messages.success(
         request,
         _(
@@ -154,12 +202,52 @@ def _contact_post(request):
             "to your e-mail."
         ),
     )
-    return redirect(url)
+    response = redirect(url)
+    _receipt_remember(request, response, key=key, url=url)
+    return response, True
+
+
+def _receipts(request) -> dict:
+    """The status links of this browser's recent tickets, by submission key.
+
+    They live in a signed cookie, not in the session: a copy of the session
+    table must not hand out status links.
+    """
+    try:
+        value = request.get_signed_cookie(
+            RECEIPTS_COOKIE, salt=RECEIPTS_COOKIE, max_age=RECEIPTS_AGE
+        )
+        receipts = json.loads(value)
+    except (KeyError, ValueError, signing.BadSignature):
+        return {}
+    if not isinstance(receipts, dict):
+        return {}
+    return {
+        key: url
+        for key, url in receipts.items()
+        if isinstance(url, str)
+        and url.startswith("/")
+        and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
+    }
+
+
+def _receipt_remember(request, response, *, key: str, url: str) -> None:
+    receipts = {**_receipts(request), key: url}
+    response.set_signed_cookie(
+        RECEIPTS_COOKIE,
+        json.dumps(dict(list(receipts.items())[-RECEIPTS_KEPT:])),
+        salt=RECEIPTS_COOKIE,
+        max_age=RECEIPTS_AGE,
+        path=reverse("channels:contact"),
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def _contact_duplicate(request, key):
     """A retried POST: show the ticket it already made, never a second one."""
-    url = request.session.get(RECEIPTS_SESSION_KEY, {}).get(key)
+    url = _receipts(request).get(key)
     if url:
         return redirect(url)
     messages.info(

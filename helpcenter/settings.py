@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "helpcenter.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -255,3 +256,8 @@ HELPCENTER_TRUSTED_PROXIES = env_int("HELPCENTER_TRUSTED_PROXIES", 0)
 HELPCENTER_SEARCH_BACKEND = env_str("HELPCENTER_SEARCH_BACKEND", "auto")
 # Shown as the account's name in authenticator apps.
 OTP_TOTP_ISSUER = f"{HELPCENTER_PRODUCT_NAME} Help Center"
+# Largest request body read at all: three 5 MB screenshots, the form and the
+# multipart overhead. Larger bodies get a 413 before a byte is read.
+HELPCENTER_MAX_REQUEST_BYTES = env_int(
+    "HELPCENTER_MAX_REQUEST_BYTES", 16 * 1024 * 1024
+)

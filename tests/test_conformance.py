@@ -46,6 +46,7 @@ from articles.models import Article, Category
 from articles.views import server_error
 from channels.forms import sign_started
 from channels.models import Ticket
+from channels.views import FORM_SESSION_KEY
 from tests.factories import make_article
 
 # The mark makes pytest-django create the test database; the module
@@ -57,6 +58,7 @@ DATA = Path(__file__).parent / "data"
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
+FORM_SESSION_ID = "conformance-contact-form"
 
 # Page states rendered in each language, then the language-less ones. The
 # names are the test ids, so a failure names the page.
@@ -148,11 +150,19 @@ def _contact_post(client, language, category, **overrides):
         "asset": "USDT",
         "amount": "25.5",
         "occurred_at": "2026-11-29T10:30",
-        "started": sign_started(time.time() - 60),
         "submission_key": os.urandom(16).hex(),
         "website": "",
     }
     data.update(overrides)
+    # The time trap is bound to the browser's session and the form's key.
+    session = client.session
+    session[FORM_SESSION_KEY] = FORM_SESSION_ID
+    session.save()
+    data["started"] = sign_started(
+        submission_key=data["submission_key"],
+        session_id=FORM_SESSION_ID,
+        moment=time.time() - 60,
+    )
     return client.post(_url("channels:contact", language), data)
 
 

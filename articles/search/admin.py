@@ -64,6 +64,10 @@ class SearchQueryAdmin(admin.ModelAdmin):
             week = datetime.date.fromisoformat(request.GET.get("week", ""))
         except ValueError:
             week = timezone.localdate()
+        if not datetime.date(2000, 1, 1) <= week <= datetime.date(9000, 1, 1):
+            # The page links the weeks either side: date.min and date.max
+            # have none.
+            week = timezone.localdate()
         start = week - datetime.timedelta(days=week.weekday())
         context = {
             **self.admin_site.each_context(request),

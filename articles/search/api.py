@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from articles.models import Category
 from articles.search import search as run_search, services
 from articles.search.selectors import search_rows
-from articles.search.views import parse_language
+from articles.search.views import category_from_param, parse_language
+from helpcenter.params import ascii_int
 
 DEFAULT_LIMIT = 8
 MAX_LIMIT = 20
@@ -46,19 +46,19 @@ def search(request):
     valid, language = parse_language(request.GET.get("lang"), get_language())
     if not valid:
         return _error("Unknown lang.")
-    limit = request.GET.get("limit", "")
-    if limit and not (limit.isdigit() and 1 <= int(limit) <= MAX_LIMIT):
-        return _error(f"limit must be between 1 and {MAX_LIMIT}.")
-    category = None
-    if request.GET.get("category"):
-        category = Category.objects.filter(slug=request.GET["category"]).first()
-        if category is None:
-            return _error("Unknown category.")
+    limit = DEFAULT_LIMIT
+    if request.GET.get("limit"):
+        limit = ascii_int(request.GET["limit"])
+        if limit is None or not 1 <= limit <= MAX_LIMIT:
+            return _error(f"limit must be a whole number from 1 to {MAX_LIMIT}.")
+    category = category_from_param(request.GET.get("category"))
+    if request.GET.get("category") and category is None:
+        return _error("Unknown category.")
     result = run_search(
         request.GET.get("q", ""),
         language=language,
         category=category,
-        limit=int(limit) if limit else DEFAULT_LIMIT,
+        limit=limit,
     )
     rows = search_rows(result)
     token = services.instant_search_token(

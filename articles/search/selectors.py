@@ -13,6 +13,8 @@ from articles import selectors as article_selectors
 from articles.models import Article, Category
 from articles.search import analysis, search
 from articles.search.backends.base import RESULT_WINDOW, SearchResult
+from articles.search.models import SearchQuery
+from helpcenter import params
 
 # Matches in the other language without a translation, shown after page 1.
 UNTRANSLATED_LIMIT = 3
@@ -87,10 +89,7 @@ def search_get_page(
     holds the most viewed articles to offer instead.
     """
     size = settings.HELPCENTER_PAGE_SIZE
-    try:
-        number = max(1, int(page_number or 1))
-    except (TypeError, ValueError):
-        number = 1
+    number = params.page_number(page_number)
     options = {"category": category, "use_correction": use_correction, "limit": size}
     result = search(query, language=language, offset=(number - 1) * size, **options)
     is_other = False

@@ -171,6 +171,25 @@ def test_empty_category_page_has_no_faq_jsonld(client, category):
     response = client.get(url("articles:category", slug=category.slug))
     assertContains(response, "该分类下暂无文章。")
     assert [data["@type"] for data in jsonld_all(response)] == ["BreadcrumbList"]
+@pytest.mark.parametrize("page", ["٣", "３", "1_0", " 3"])
+def test_category_and_tag_pages_read_only_ascii_page_numbers(
+    client, category, settings, page
+):
+    settings.HELPCENTER_PAGE_SIZE = 2
+    for number in range(5):
+        make_article(category=category, title=f"第{number}篇", tags=["转账"])
+    pages = [
+        client.get(url("articles:category", slug=category.slug), {"page": page}),
+        client.get(url("articles:tag", slug="转账"), {"page": page}),
+    ]
+    assert [response.status_code for response in pages] == [200, 200]
+    assert [response.context["page"].number for response in pages] == [1, 1]
+
+
+@pytest.mark.django_db
+def test_tag_with_nul_character_is_404(client):
+    response = client.get("/zh-hans/tags/%00/")
+    assert response.status_code == 404
 
 
 @pytest.mark.django_db
@@ -379,6 +398,19 @@ def test_vote_yes_is_stored_and_thanks_shown(client, article):
     vote = ArticleVote.objects.get()
     assert vote.is_helpful and vote.article == article
     assert VOTER_COOKIE in client.cookies
+
+
+@pytest.mark.django_db
+def test_article_page_varies_by_cookie_and_is_private_after_a_vote(article):
+    reader = Client()
+    before = reader.get(article.get_absolute_url())
+    reader.post(url("articles:vote", slug=article.slug), {"helpful": "yes"})
+    after = reader.get(article.get_absolute_url())
+    assert "Cookie" in before["Vary"] and "private" not in before.get(
+        "Cache-Control", ""
+    )
+    assert "Cookie" in after["Vary"] and "private" in after["Cache-Control"]
+    assertContains(after, "很高兴能帮到您")
 
 
 @pytest.mark.django_db

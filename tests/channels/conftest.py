@@ -8,15 +8,39 @@ from PIL import Image
 from articles.models import Category
 from channels.forms import sign_started
 from channels.models import SupportChannel
+from channels.views import FORM_SESSION_KEY
 from tests.factories import make_category
 
 Kind = Category.ContactFormKind
 TX_HASH = "0x" + "ab" * 32
+# The contact form's time trap is tied to a value kept in the session; the
+# test client gets this one so that contact_data() can sign its tokens.
+FORM_SESSION_ID = "test-contact-form-session"
 
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _contact_form_session(request):
+    names = request.fixturenames
+    if "client" not in names or not {"db", "transactional_db"} & set(names):
+        return
+    request.getfixturevalue("transactional_db" if "transactional_db" in names else "db")
+    session = request.getfixturevalue("client").session
+    session[FORM_SESSION_KEY] = FORM_SESSION_ID
+    session.save()
+
+
+def started_token(data: dict, seconds_ago: float = 30) -> str:
+    """A time-trap token for the form data ``data``, shown ``seconds_ago``."""
+    return sign_started(
+        submission_key=data["submission_key"],
+        session_id=FORM_SESSION_ID,
+        moment=time.time() - seconds_ago,
+    )
 
 
 @pytest.fixture
@@ -83,11 +107,11 @@ def contact_data(topic, **overrides) -> dict:
         "email": "li.lei@example.com",
         "subject": "Question about my wallet",
         "message": "I cannot find the export button in settings.",
-        "started": sign_started(time.time() - 30),
         "submission_key": secrets.token_hex(16),
         "website": "",
     }
     data.update(overrides)
+    data.setdefault("started", started_token(data))
     return data
 
 

@@ -1,20 +1,24 @@
-import time
+import secrets
 
 import base58
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from django.utils.datastructures import MultiValueDict
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from articles.models import Category
-from channels.forms import ContactForm, ReportForm, sign_started
+from channels.forms import ContactForm, ReportForm
 from tests.channels.conftest import (
     ERROR_FIELDS,
+    FORM_SESSION_ID,
     LOGIN_FIELDS,
     SECURITY_FIELDS,
     TRANSFER_FIELDS,
     contact_data,
     image_bytes,
+    started_token,
 )
 from tests.factories import make_article
 
@@ -181,12 +185,15 @@ def test_more_than_three_screenshots_are_refused(categories):
     assert error_codes(form, "attachments") == ["too_many_files"]
 
 
-def test_svg_screenshot_is_refused(categories):
+@pytest.mark.parametrize(
+    ("name", "code"), [("a.svg", "bad_name"), ("a.png", "not_an_image")]
+)
+def test_svg_screenshot_is_refused(categories, name, code):
     svg = SimpleUploadedFile(
-        "a.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml"
+        name, b"<svg xmlns='http://www.w3.org/2000/svg'/>", "image/svg+xml"
     )
     form = form_for(contact_data(categories[Kind.GENERAL]), {"attachments": [svg]})
-    assert error_codes(form, "attachments") == ["not_an_image"]
+    assert error_codes(form, "attachments") == [code]
 
 
 @pytest.mark.parametrize(
@@ -201,11 +208,30 @@ def test_svg_screenshot_is_refused(categories):
     ],
 )
 def test_spam_checks(categories, overrides, started_ago, expected):
+    data = contact_data(categories[Kind.GENERAL], **overrides)
     if started_ago is not None:
-        overrides = {**overrides, "started": sign_started(time.time() - started_ago)}
-    form = form_for(contact_data(categories[Kind.GENERAL], **overrides))
-    error = form.spam_error()
+        data["started"] = started_token(data, started_ago)
+    error = form_for(data).spam_error(session_id=FORM_SESSION_ID)
     assert (error.code if error else None) == expected
+
+
+def test_time_trap_token_is_tied_to_session_and_submission_key(categories):
+    data = contact_data(categories[Kind.GENERAL])
+    other_key = {**data, "submission_key": secrets.token_hex(16)}
+    assert form_for(data).spam_error(session_id=FORM_SESSION_ID) is None
+    assert form_for(data).spam_error(session_id="another-session").code == "expired"
+    assert form_for(data).spam_error(session_id="").code == "expired"
+    assert form_for(other_key).spam_error(session_id=FORM_SESSION_ID).code == (
+        "expired"
+    )
+
+
+@given(token=st.text(max_size=300))
+@settings(max_examples=200, deadline=None)
+def test_time_trap_never_accepts_arbitrary_text(token):
+    data = {"submission_key": "ab" * 16, "started": token, "website": ""}
+    error = ContactForm(data).spam_error(session_id=FORM_SESSION_ID)
+    assert error is not None and error.code == "expired"
 
 
 def test_report_with_secret_is_refused():

@@ -5,7 +5,13 @@ from django.utils import timezone
 
 from articles.models import Category
 from channels import services
-from channels.models import ContactReport, KnownScamContact, Ticket, token_hash
+from channels.models import (
+    ContactReport,
+    KnownScamContact,
+    OutboundEmail,
+    Ticket,
+    token_hash,
+)
 
 Kind = Category.ContactFormKind
 
@@ -102,3 +108,33 @@ def test_failed_ticket_save_leaves_no_screenshot_file(categories, settings, monk
     media = settings.MEDIA_ROOT
     assert not media.exists() or [p for p in media.rglob("*") if p.is_file()] == []
     assert mailoutbox == []
+
+
+def test_sent_email_drops_its_body_and_keeps_the_record(categories, mailoutbox):
+    receipt = create(categories, secrets.token_hex(16))
+    outgoing = OutboundEmail.objects.get()
+    assert receipt.token in mailoutbox[0].body
+    assert (outgoing.status, outgoing.body) == (OutboundEmail.Status.SENT, "")
+    assert (outgoing.to, outgoing.subject) == ("a@example.com", mailoutbox[0].subject)
+    assert outgoing.sent_at is not None
+
+
+def test_mail_server_down_keeps_ticket_and_body_until_sent(
+    categories, mailoutbox, monkeypatch
+):
+    def refuse(self, *args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+    receipt = create(categories, secrets.token_hex(16))
+    pending = OutboundEmail.objects.get()
+    assert receipt.created and Ticket.objects.count() == 1
+    assert pending.status == OutboundEmail.Status.PENDING
+    assert receipt.token in pending.body and "ConnectionRefusedError" in (
+        pending.last_error
+    )
+    monkeypatch.undo()
+    assert services.email_send_pending() == (1, 0)
+    pending.refresh_from_db()
+    assert (pending.status, pending.body) == (OutboundEmail.Status.SENT, "")
+    assert receipt.token in mailoutbox[0].body

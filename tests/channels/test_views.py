@@ -1,13 +1,20 @@
+import io
 import re
+import secrets
 import smtplib
+import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from PIL import Image
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from articles.models import Category
@@ -21,7 +28,12 @@ from channels.models import (
     Ticket,
     TicketAttachment,
 )
-from tests.channels.conftest import TRANSFER_FIELDS, contact_data, image_bytes
+from tests.channels.conftest import (
+    TRANSFER_FIELDS,
+    contact_data,
+    image_bytes,
+    started_token,
+)
 from tests.factories import make_article
 
 Kind = Category.ContactFormKind
@@ -229,7 +241,8 @@ def test_contact_page_literal_path_prefills_category_and_article(
     make_article(
         category=categories[Kind.TRANSFER], slug="stuck", title="Stuck transfer"
     )
-    with django_assert_num_queries(2):
+    # Categories, the article, and the session the time trap is tied to.
+    with django_assert_num_queries(3):
         response = client.get("/en/contact/?category=topic-transfer&article=stuck")
     assertContains(
         response,
@@ -340,11 +353,8 @@ def test_contact_spam_is_refused_with_400(client, categories, mailoutbox, overri
 
 
 def test_contact_too_fast_is_refused_with_400(client, categories):
-    from channels.forms import sign_started
-
-    response = submit(
-        client, contact_data(categories[Kind.GENERAL], started=sign_started())
-    )
+    data = contact_data(categories[Kind.GENERAL])
+    response = submit(client, {**data, "started": started_token(data, 0)})
     assertContains(response, "That was too fast", status_code=400)
     assert Ticket.objects.count() == 0
 
@@ -359,24 +369,74 @@ def test_contact_without_csrf_token_is_refused(categories, mailoutbox):
     assert (Ticket.objects.count(), mailoutbox) == (0, [])
 
 
-def test_contact_rate_limit_per_ip(client, categories):
-    for _number in range(views.CONTACT_IP_LIMIT):
+def test_contact_invalid_attempts_do_not_use_up_the_allowance(client, categories):
+    for _number in range(views.CONTACT_IP_LIMIT + 5):
         submit(client, contact_data(categories[Kind.GENERAL], email="bad"))
     response = submit(client, contact_data(categories[Kind.GENERAL]))
+    assert response.status_code == 302 and Ticket.objects.count() == 1
+
+
+def _tickets_from(client, categories, addresses, count):
+    return [
+        submit(
+            client,
+            contact_data(categories[Kind.GENERAL], email=f"user{number}@example.com"),
+            REMOTE_ADDR=addresses[number % len(addresses)],
+        )
+        for number in range(count)
+    ]
+
+
+def test_contact_rate_limit_per_ip_counts_tickets(client, categories):
+    limit = views.CONTACT_IP_LIMIT
+    responses = _tickets_from(client, categories, ["203.0.113.9"], limit)
+    assert {response.status_code for response in responses} == {302}
+    response = submit(
+        client, contact_data(categories[Kind.GENERAL]), REMOTE_ADDR="203.0.113.9"
+    )
     assertContains(response, "Too many requests", status_code=429)
-    assert Ticket.objects.count() == 0
+    assert Ticket.objects.count() == views.CONTACT_IP_LIMIT
 
 
-def test_contact_rate_limit_per_email(client, categories):
+def test_contact_rate_limit_groups_ipv6_by_64(client, categories):
+    addresses = [f"2001:db8:1:2:{number:x}::1" for number in range(1, 50)]
+    _tickets_from(client, categories, addresses, views.CONTACT_IP_LIMIT)
+    response = submit(
+        client,
+        contact_data(categories[Kind.GENERAL]),
+        REMOTE_ADDR="2001:db8:1:2:ffff:ffff:ffff:fffe",
+    )
+    assert response.status_code == 429
+    other_network = submit(
+        client, contact_data(categories[Kind.GENERAL]), REMOTE_ADDR="2001:db8:1:3::1"
+    )
+    assert other_network.status_code == 302
+    assert Ticket.objects.count() == views.CONTACT_IP_LIMIT + 1
+
+
+def test_contact_blocked_spam_uses_up_the_allowance(client, categories):
+    for _number in range(views.CONTACT_IP_LIMIT):
+        submit(client, contact_data(categories[Kind.GENERAL], website="http://x.test"))
+    response = submit(client, contact_data(categories[Kind.GENERAL]))
+    assert response.status_code == 429 and Ticket.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ["LI.LEI@example.com", "li.lei+shop@example.com", "Li.Lei+a+b@EXAMPLE.com"],
+)
+def test_contact_rate_limit_per_email(client, categories, variant):
     for number in range(views.CONTACT_EMAIL_LIMIT):
         submit(
             client,
-            contact_data(categories[Kind.GENERAL]),
+            contact_data(
+                categories[Kind.GENERAL], email=f"li.lei+{number}@example.com"
+            ),
             REMOTE_ADDR=f"10.0.0.{number}",
         )
     response = submit(
         client,
-        contact_data(categories[Kind.GENERAL], email="LI.LEI@example.com"),
+        contact_data(categories[Kind.GENERAL], email=variant),
         REMOTE_ADDR="10.0.1.1",
     )
     assert response.status_code == 429
@@ -389,6 +449,124 @@ def test_contact_duplicate_submission_makes_one_ticket(client, categories, mailo
     second = submit(client, data)
     assert first.url == second.url
     assert (Ticket.objects.count(), len(mailoutbox)) == (1, 1)
+
+
+def test_contact_status_link_is_not_in_the_session_table(client, categories):
+    first = submit(client, contact_data(categories[Kind.GENERAL]))
+    token = first.url.rstrip("/").rsplit("/", 1)[1]
+    stored = " ".join(
+        str(session.get_decoded()) + session.session_data
+        for session in Session.objects.all()
+    )
+    assert Ticket.objects.count() == 1 and token not in stored
+
+
+def test_contact_duplicate_from_another_browser_gets_no_link(client, categories):
+    data = contact_data(categories[Kind.GENERAL])
+    submit(client, data)
+    client.cookies.pop(views.RECEIPTS_COOKIE)
+    second = submit(client, data, follow=True)
+    assertContains(second, "We already received this request.")
+    assert Ticket.objects.count() == 1
+
+
+def test_contact_forged_receipt_cookie_is_ignored(client, categories):
+    data = contact_data(categories[Kind.GENERAL])
+    submit(client, data)
+    client.cookies[views.RECEIPTS_COOKIE] = (
+        '{"%s": "https://evil.example/"}' % data["submission_key"]
+    )
+    second = submit(client, data)
+    assert second.url == reverse("channels:contact")
+    assert Ticket.objects.count() == 1
+
+
+def test_contact_time_trap_token_replayed_with_a_new_key_is_refused(
+    client, categories, mailoutbox
+):
+    data = contact_data(categories[Kind.GENERAL])
+    assert submit(client, data).status_code == 302
+    replay = {**data, "submission_key": secrets.token_hex(16)}
+    response = submit(client, replay)
+    assertContains(response, "The form has expired.", status_code=400)
+    assert (Ticket.objects.count(), len(mailoutbox)) == (1, 1)
+
+
+def test_contact_time_trap_token_from_another_session_is_refused(
+    categories, mailoutbox
+):
+    data = contact_data(categories[Kind.GENERAL])
+    stranger = Client()
+    stranger.get(reverse("channels:contact"))
+    response = submit(stranger, data)
+    assertContains(response, "The form has expired.", status_code=400)
+    assert (Ticket.objects.count(), mailoutbox) == (0, [])
+
+
+def test_contact_page_starts_a_session_for_a_new_visitor(categories, settings):
+    visitor = Client()
+    response = visitor.get(reverse("channels:contact"))
+    assert settings.SESSION_COOKIE_NAME in response.cookies
+    assert Session.objects.count() == 1
+
+
+def test_contact_form_shown_to_the_visitor_can_be_sent(
+    categories, mailoutbox, monkeypatch
+):
+    visitor = Client()
+    page = visitor.get(reverse("channels:contact"))
+    fields = dict(
+        re.findall(r'name="(started|submission_key)" value="([^"]+)"', page.text)
+    )
+    data = {**contact_data(categories[Kind.GENERAL]), **fields}
+    later = time.time() + 30
+    monkeypatch.setattr("channels.forms.time", SimpleNamespace(time=lambda: later))
+    response = submit(visitor, data)
+    assert response.status_code == 302 and len(mailoutbox) == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "seconds_ago", "sentence"),
+    [
+        ({"website": "http://spam.test"}, 30, "This request could not be accepted."),
+        ({}, 0, "That was too fast. Please check your request and send it again."),
+    ],
+    ids=["honeypot", "too-fast"],
+)
+def test_contact_refused_as_spam_shows_a_sentence_and_keeps_the_text(
+    client, categories, mailoutbox, settings, overrides, seconds_ago, sentence
+):
+    data = contact_data(
+        categories[Kind.TRANSFER],
+        subject="Transfer stuck",
+        message="My USDT transfer has not arrived.",
+        **TRANSFER_FIELDS,
+        **overrides,
+    )
+    data["started"] = started_token(data, seconds_ago)
+    shot = SimpleUploadedFile("a.png", image_bytes(), "image/png")
+    response = submit(client, {**data, "attachments": [shot]})
+    assert response.status_code == 400
+    kept = [
+        f"<li>{sentence}</li>",
+        'value="Transfer stuck"',
+        "My USDT transfer has not arrived.",
+        f'value="{TRANSFER_FIELDS["tx_hash"]}"',
+        'value="topic-transfer" data-kind="transfer" selected',
+        "please attach them again",
+    ]
+    assert [text for text in kept if text not in response.text] == []
+    assertNotContains(response, "[&#x27;", status_code=400)
+    assertNotContains(response, "http://spam.test", status_code=400)
+    assert (Ticket.objects.count(), mailoutbox, stored_files(settings)) == (0, [], [])
+
+
+def test_contact_refused_as_spam_does_not_echo_a_recovery_phrase(client, categories):
+    data = contact_data(categories[Kind.GENERAL], message=f"words: {PHRASE}")
+    response = submit(client, {**data, "started": started_token(data, 0)})
+    assertContains(response, "That was too fast", status_code=400)
+    assertNotContains(response, "abandon abandon", status_code=400)
+    assert Ticket.objects.count() == 0
 
 
 def test_contact_email_failure_keeps_ticket_and_email(
@@ -438,6 +616,19 @@ def test_ticket_status_page_needs_the_right_token(client, categories):
         404,
         404,
     )
+
+
+def test_private_contact_pages_are_never_cached_nor_leak_the_link(
+    client, categories
+):
+    form = client.get(reverse("channels:contact"))
+    _ticket, url = _new_ticket(client, categories)
+    status = client.get(url)
+    for response in (form, status):
+        assert "private" in response["Cache-Control"]
+        assert "no-store" in response["Cache-Control"]
+    assert status["Referrer-Policy"] == "no-referrer"
+    assert "Cookie" in form["Vary"]
 
 
 def test_ticket_status_page_literal_path(client, categories, django_assert_num_queries):
@@ -669,3 +860,27 @@ def test_checker_known_scam_shows_the_staff_note_only(
     assertNotContains(before, "888-555-0100")
     assertContains(after, "Note from our team:")
     assertContains(after, "Fake help center.")
+def test_contact_with_multi_picture_jpeg_keeps_the_first_picture(
+    client, categories, settings
+):
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30)).save(
+        buffer, "MPO", save_all=True, append_images=[Image.new("RGB", (80, 60))]
+    )
+    shot = SimpleUploadedFile("dual.jpg", buffer.getvalue(), "image/jpeg")
+    data = {**contact_data(categories[Kind.GENERAL]), "attachments": [shot]}
+    response = submit(client, data)
+    assert response.status_code == 302
+    attachment = TicketAttachment.objects.get()
+    assert (attachment.content_type, attachment.width) == ("image/jpeg", 40)
+
+
+def test_contact_with_disguised_file_name_writes_nothing(
+    client, categories, mailoutbox, settings
+):
+    shot = SimpleUploadedFile("shot\u202egnp.exe", image_bytes(), "image/png")
+    data = {**contact_data(categories[Kind.GENERAL]), "attachments": [shot]}
+    with translation.override("zh-hans"):
+        response = submit(client, data)
+    assertContains(response, "截图文件名必须以 .png、.jpg、.jpeg 或 .webp 结尾。")
+    assert (Ticket.objects.count(), mailoutbox, stored_files(settings)) == (0, [], [])

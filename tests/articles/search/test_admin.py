@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains
@@ -46,3 +47,15 @@ def test_search_report_requires_staff(client, db):
 
 def test_fts5_check_passes_on_this_database(db):
     assert fts5_available() == []
+
+
+@pytest.mark.parametrize("week", ["0001-01-01", "9999-12-31", "２０２６-01-05", "x"])
+def test_search_report_survives_any_week(client, staff_user, db, week):
+    client.force_login(staff_user)
+    response = client.get(
+        reverse("admin:articles_searchquery_report"),
+        {"week": week},
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 200
+    assert response.context["report"] is not None

@@ -2,6 +2,12 @@ import json
 
 import pytest
 from django.urls import reverse
+from hypothesis import (
+    HealthCheck,
+    given,
+    settings as hypothesis_settings,
+    strategies as st,
+)
 
 from tests.factories import make_article
 
@@ -57,7 +63,17 @@ def test_api_search_filters_by_category(client, article):
         {"limit": "0"},
         {"limit": "abc"},
         {"limit": "500"},
+        {"limit": "²"},
+        {"limit": "١٢"},
+        {"limit": "５"},
+        {"limit": "1_0"},
+        {"limit": " 5"},
+        {"limit": "+5"},
+        {"limit": "-1"},
+        {"limit": "9" * 5000},
         {"category": "nope"},
+        {"category": "\x00"},
+        {"category": "转账"},
     ],
 )
 def test_api_search_rejects_bad_parameters(client, article, params):
@@ -103,3 +119,28 @@ def test_api_search_open_link_cannot_be_forged_or_carry_a_secret(client, article
     assert secret["results"]
     assert all("/search/open/" not in hit["open_url"] for hit in secret["results"])
     assert SearchQuery.objects.count() == 0
+
+
+def test_api_search_limit_message_names_the_range(client, article):
+    response = client.get(reverse("api:search"), {"q": "转账", "limit": "²"})
+    assert response.json() == {"error": "limit must be a whole number from 1 to 20."}
+
+
+PARAMETER_TEXT = st.text(
+    st.characters(blacklist_categories=["Cs"]),
+    max_size=40,
+) | st.sampled_from(["²", "١٢", "٣", "𝟗", "1_0", "0", "99999999999999999999"])
+
+
+@given(name=st.sampled_from(["limit", "lang", "category", "q"]), value=PARAMETER_TEXT)
+@hypothesis_settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+def test_api_search_any_parameter_text_is_never_a_server_error(
+    client, article, name, value
+):
+    response = client.get(reverse("api:search"), {"q": "转账", name: value})
+    assert response.status_code in (200, 400)
+    assert "error" in response.json() or "results" in response.json()

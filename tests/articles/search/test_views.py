@@ -2,6 +2,12 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from hypothesis import (
+    HealthCheck,
+    given,
+    settings as hypothesis_settings,
+    strategies as st,
+)
 from django.utils import timezone, translation
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
@@ -249,3 +255,58 @@ def test_search_page_zero_results_suggests_close_tag_names(client, category):
     response = client.get(url("articles:search", "en"), {"q": "walet bakupzz"})
     assert response.context["search"].suggestions == ["wallet backup"]
     assertContains(response, 'href="/en/search/?q=wallet%20backup"')
+
+
+@pytest.mark.parametrize("page", ["٣", "３", "³", "1_0", " 3", "+3", "-3", "9" * 40])
+def test_search_page_reads_only_ascii_page_numbers(client, category, settings, page):
+    settings.HELPCENTER_PAGE_SIZE = 2
+    for number in range(5):
+        make_article(category=category, title=f"Wallet {number}", language="en")
+    response = client.get(url("articles:search", "en"), {"q": "wallet", "page": page})
+    assert response.status_code == 200
+    assert response.context["search"].page.number == 1
+
+
+@given(
+    name=st.sampled_from(["page", "category", "lang", "spell"]),
+    value=st.text(st.characters(blacklist_categories=["Cs"]), max_size=40),
+)
+@hypothesis_settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+def test_search_page_any_parameter_text_is_never_a_server_error(
+    client, article, name, value
+):
+    response = client.get(url("articles:search"), {"q": "转账", name: value})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rank", ["²", "١", "1_0", "99999999"])
+def test_search_open_ignores_a_rank_that_is_not_ascii_digits(client, article, rank):
+    response = client.get(
+        reverse("articles:search_open"),
+        {"article": article.slug, "lang": article.language, "rank": rank},
+    )
+    assertRedirects(response, article.get_absolute_url(), fetch_redirect_response=False)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("articles:search", {"q": "转账", "category": "\x00"}),
+        ("articles:search", {"q": "转账", "category": "转账"}),
+        ("articles:search_open", {"article": "\x00", "lang": "zh-hans"}),
+        ("articles:search_open", {"article": "x", "lang": "\x00"}),
+        ("articles:search_open", {"article": "x", "lang": "all"}),
+    ],
+)
+def test_search_lookups_never_send_nul_or_non_slugs_to_the_database(
+    client, article, name, params
+):
+    # On PostgreSQL a NUL character in a compared text value fails the query.
+    response = client.get(url(name), params)
+    assert response.status_code in (200, 404)
+    if name == "articles:search":
+        assert response.context["category"] is None

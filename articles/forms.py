@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import ArticleVote
+from channels import secrets
 
 
 class VoteForm(forms.Form):
@@ -26,6 +27,7 @@ class VoteForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        secrets.refuse_in_form(self, ("comment",))
         if cleaned.get("reason") == ArticleVote.Reason.OTHER and not cleaned.get(
             "comment"
         ):

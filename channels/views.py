@@ -16,6 +16,7 @@ from django.views.decorators.http import (
 )
 
 from channels import ratelimit, selectors, services, verify
+from channels import secrets as secret_scan
 from channels.forms import (
     ContactForm,
     ReportForm,
@@ -40,6 +41,10 @@ def channel_list(request):
 @require_safe
 def contact_verify(request):
     query = request.GET.get("q", "")[: verify.MAX_INPUT].strip()
+    if query and secret_scan.contains_secret(query):
+        # Neither checked, kept, nor shown back in the page.
+        messages.error(request, secret_scan.SECRET_IN_CHECKER)
+        query = ""
     verdict = selectors.contact_check(raw=query) if query else None
     if verdict and verdict.verdict != verify.OFFICIAL:
         services.contact_lookup_record(contact=verdict.contact)

@@ -114,8 +114,7 @@
       /(?:[0-9a-fA-F]{4,8}[\s:-]+){4,}/.test(text) ||
       /(?:\d{1,3}\s*,\s*){16,}/.test(text) ||
       /(?:^|\s)[\u3400-\u9fff](?:\s+[\u3400-\u9fff]){5,}(?:\s|$)/.test(text) ||
-      /[\u3400-\u9fff]{3,4}(?:\s+[\u3400-\u9fff]{3,4}){2,}/.test(text) ||
-      /seed|mnemonic|private\s*key|助记词|助記詞|私钥|私鑰/i.test(text);
+      /[\u3400-\u9fff]{3,4}(?:\s+[\u3400-\u9fff]{3,4}){2,}/.test(text);
   }
 
   function lookup() {

@@ -331,7 +331,8 @@ def _run_together(token: str) -> list[int] | None:
     reached = [False] * (len(token) + 1)
     reached[0] = True
     for end in range(3, len(token) + 1):
-        for size in range(3, min(8, end) + 1):
+        # Longest piece first: "sausage", not "saus" (a prefix) + "age".
+        for size in range(min(8, end), 2, -1):
             if not reached[end - size]:
                 continue
             piece = token[end - size : end]
@@ -494,8 +495,6 @@ def _chinese_phrase_hits(text: str) -> list[_Hit]:
         for start, end in chunks:
             if _checksum_ok([index[char] for char in text[start:end]]):
                 hits.append(_Hit("phrase", CONFIRM, start, end))
-        if hits:
-            break
     return hits
 
 

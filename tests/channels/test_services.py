@@ -1,11 +1,20 @@
 import secrets
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from articles.models import Category
-from channels import services
-from channels.models import ContactReport, KnownScamContact, Ticket, token_hash
+from channels import services, verify
+from channels.models import (
+    ContactLookup,
+    ContactReport,
+    KnownScamContact,
+    OutboundEmail,
+    Ticket,
+    token_hash,
+)
+from channels.secrets import SecretFound
 
 Kind = Category.ContactFormKind
 
@@ -93,3 +102,30 @@ def test_failed_ticket_save_leaves_no_screenshot_file(categories, settings, monk
     media = settings.MEDIA_ROOT
     assert not media.exists() or [p for p in media.rglob("*") if p.is_file()] == []
     assert mailoutbox == []
+
+
+# Secret guards (issue #8, section 3) -------------------------------------------
+
+PHRASE_12 = (
+    "legal winner thank year wave sausage worth useful legal winner thank yellow"
+)
+
+
+def test_outbox_never_queues_a_mail_holding_a_secret(categories, mailoutbox):
+    # The form refuses this first; the service is the last line.
+    receipt = create(categories, secrets.token_hex(16), subject=PHRASE_12)
+    assert receipt.created and Ticket.objects.count() == 1
+    assert (OutboundEmail.objects.count(), mailoutbox) == (0, [])
+
+
+def test_lookup_of_a_secret_is_not_recorded(db):
+    contact = verify.Contact(kind="handle", value=PHRASE_12.replace(" ", ""))
+    services.contact_lookup_record(contact=contact)
+    assert ContactLookup.objects.count() == 0
+
+
+def test_report_holding_a_secret_is_not_saved(db):
+    with pytest.raises(SecretFound) as raised:
+        services.contact_report_create(contact="@fake_cs", description=PHRASE_12)
+    assert ContactReport.objects.count() == 0
+    assert "legal" not in str(raised.value)

@@ -66,7 +66,7 @@ CHINESE_LISTS = WORD_LISTS[1:]
 # not a word may be words typed without separators.
 MIN_RUN_TOGETHER = 16
 MAX_RUN_TOGETHER = 24 * 8
-MIN_TYPO_LENGTH = 4
+MIN_TYPO_LENGTH = 3
 MAX_GAP_TOKENS = 2
 MIN_BRIDGED_WORDS = 4
 
@@ -393,7 +393,11 @@ def _phrase_in_run(words: list[_Word]) -> bool:
 
 
 def _checksum_in(words: list[_Word]) -> bool:
-    if sum(word.typo for word in words) > MAX_TYPOS:
+    # A typo's candidates each get a 1-in-16 chance of a valid checksum, so
+    # a typo is only tried in a run that does not read as prose.
+    typos = sum(word.typo for word in words)
+    common = sum(word.common for word in words)
+    if typos > MAX_TYPOS or (typos and common > MAX_COMMON_WORDS):
         return False
     fixed = [word.candidates[0] for word in words]
     for position, word in enumerate(words):

@@ -42,9 +42,10 @@ def channel_list(request):
 def contact_verify(request):
     query = request.GET.get("q", "")[: verify.MAX_INPUT].strip()
     if query and secret_scan.contains_secret(query):
-        # Neither checked, kept, nor shown back in the page.
+        # Neither checked nor kept; the redirect takes it out of the address
+        # bar and out of the language links, which repeat the query string.
         messages.error(request, secret_scan.SECRET_IN_CHECKER)
-        query = ""
+        return redirect("channels:verify")
     verdict = selectors.contact_check(raw=query) if query else None
     if verdict and verdict.verdict != verify.OFFICIAL:
         services.contact_lookup_record(contact=verdict.contact)

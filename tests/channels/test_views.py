@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from articles.models import Category
@@ -504,3 +504,72 @@ def test_form_help_text_is_announced_with_its_field(client, db):
     response = client.get(reverse("channels:verify"))
     assertContains(response, 'aria-describedby="id_contact_helptext"')
     assertContains(response, 'id="id_contact_helptext"')
+
+
+# Secrets anywhere in a submission (issue #8, section 3) --------------------------
+
+from tests.channels.test_secrets import REPRODUCTIONS  # noqa: E402
+
+FORM_REPRODUCTIONS = {
+    label: fields
+    for label, fields in REPRODUCTIONS.items()
+    if label != "abbreviated phrase in a search"
+}
+
+
+@pytest.mark.parametrize(
+    "fields", FORM_REPRODUCTIONS.values(), ids=FORM_REPRODUCTIONS.keys()
+)
+def test_contact_reproduction_is_refused_stored_nowhere_and_not_echoed(
+    client, categories, mailoutbox, fields
+):
+    topic = categories[Kind.TRANSFER]
+    data = contact_data(topic, **{**TRANSFER_FIELDS, "network": "other"})
+    data.update(dict(fields))
+    response = submit(client, data)
+    assertContains(response, "您的工单似乎包含助记词或私钥，因此未发送")
+    for _name, text in fields:
+        assertNotContains(response, text)
+    assert (Ticket.objects.count(), OutboundEmail.objects.count(), mailoutbox) == (
+        0,
+        0,
+        [],
+    )
+
+
+def test_contact_refusal_is_in_chinese_on_the_chinese_page(client, categories):
+    data = contact_data(categories[Kind.GENERAL], subject=PHRASE)
+    with translation.override("zh-hans"):
+        response = submit(client, data)
+    assertContains(response, "您的工单似乎包含助记词或私钥")
+    assert Ticket.objects.count() == 0
+
+
+def test_contact_labelled_transaction_id_needs_no_confirmation(client, categories):
+    message = "I never shared my private key. TxID: " + "ab" * 32
+    response = submit(client, contact_data(categories[Kind.GENERAL], message=message))
+    assert response.status_code == 302 and Ticket.objects.count() == 1
+
+
+def test_checker_does_not_check_keep_or_show_a_pasted_phrase(client, db):
+    response = client.get(reverse("channels:verify"), {"q": PHRASE})
+    # Redirected to the bare page: the phrase leaves the address bar and is
+    # not repeated in the page's language links.
+    assertRedirects(
+        response, reverse("channels:verify"), fetch_redirect_response=False
+    )
+    page = client.get(response.url)
+    assertContains(page, "这看起来像助记词或私钥，因此没有查询，也没有保存。")
+    assertNotContains(page, "abandon")
+    assert ContactLookup.objects.count() == 0
+
+
+def test_report_with_unlabelled_hex_is_refused_with_a_hint(client, db):
+    with translation.override("en"):
+        response = client.post(
+            reverse("channels:report"),
+            {"contact": "@fake_cs", "description": "they asked for " + "ab" * 32},
+        )
+    assertContains(response, "write &quot;TxID:&quot; in front of it", status_code=400)
+    assertNotContains(response, "ab" * 32, status_code=400)
+    assert ContactReport.objects.count() == 0

@@ -244,3 +244,18 @@ def test_search_page_zero_results_suggests_close_successful_queries(client, db):
     response = client.get(url("articles:search", "en"), {"q": "walet bakup"})
     assert response.context["search"].suggestions == ["wallet backup"]
     assertContains(response, 'href="/en/search/?q=wallet%20backup"')
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        " ".join(word[:4] for word in PHRASE.split()),
+        PHRASE.replace("e", "\u0435"),
+        PHRASE.replace(" ", ""),
+    ],
+    ids=["abbreviated", "look-alike-letters", "run-together"],
+)
+def test_search_never_records_a_disguised_recovery_phrase(client, article, query):
+    response = client.get(url("articles:search"), {"q": query})
+    assert response.status_code == 200
+    assert SearchQuery.objects.count() == 0

@@ -268,9 +268,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--show", type=int, default=3, help="refused examples shown")
     args = parser.parse_args()
-    # Build the word tables and the Ed25519 table before timing.
-    warm_up = "abandon 一 0x" + "0" * 64 + " " + base58.b58encode(b"\x01" * 64).decode()
-    secrets.scan_fields([("warm-up", warm_up)])
+    # Build the word, typo, look-alike and Ed25519 tables before timing.
+    typo = "abandon " * 6 + "abandoz " + "abandon " * 5
+    key = base58.b58encode(b"\x01" * 64).decode()
+    secrets.scan_fields([("warm-up", f"{typo} 一 0x{'0' * 64} {key}")])
     articles = article_submissions()
     messages = ordinary_messages(args.messages, args.seed)
     total_refused = 0

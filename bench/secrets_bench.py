@@ -124,7 +124,14 @@ EN_BODIES = [
     "Version {version} on {os}: after scanning a QR code the amount field is "
     "empty. Happens every time with {asset}.",
 ]
-EN_CLOSINGS = ["Thanks.", "Thank you!", "Best regards, {name}", "Regards", "", "Please help."]
+EN_CLOSINGS = [
+    "Thanks.",
+    "Thank you!",
+    "Best regards, {name}",
+    "Regards",
+    "",
+    "Please help.",
+]
 
 ZH_SUBJECTS = [
     "转账未到账",

@@ -46,12 +46,10 @@ EXTRA_FIELDS_IN_ORDER = (
     "occurred_at",
 )
 EXTRA_FIELDS = sorted({name for names in FIELDS_BY_KIND.values() for name in names})
-FREE_TEXT_FIELDS = ("name", "subject", "message", "address", "asset", "account")
-FREE_TEXT_FIELDS += ("app_version", "device", "os")
 # Every field a person types into, in the order the form shows them: the
-# secret scan reads them joined in this order, and one by one.
-SCANNED_FIELDS = ("name", "subject", "message", "tx_hash", "address", "asset")
-SCANNED_FIELDS += ("account", "app_version", "device", "os")
+# secret scan reads them joined in this order.
+FREE_TEXT_FIELDS = ("name", "subject", "message", "tx_hash", "address", "asset")
+FREE_TEXT_FIELDS += ("account", "app_version", "device", "os")
 
 NETWORKS = [
     ("bitcoin", "Bitcoin"),
@@ -335,7 +333,7 @@ class ContactForm(forms.Form):
         # validation (or that this topic hides) is shown back all the same,
         # and tx_hash is lowercased once validated, which breaks WIF checksums.
         result = secrets.scan_fields(
-            [(name, self.data.get(name)) for name in SCANNED_FIELDS],
+            [(name, self.data.get(name)) for name in FREE_TEXT_FIELDS],
             hash_fields=("tx_hash",),
         )
         if result.refused:

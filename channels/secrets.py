@@ -698,9 +698,10 @@ def scan_fields(
     every detector only gains from context (a longer run of words, a
     "private key" nearby) and labels count on their own line only, so
     whatever one field alone would show is found in the joined text too (a
-    property test holds this). A finding names every field it touches. In ``hash_fields`` (a transaction-hash field) a
-    64-hex value is expected and passes; every other kind is still found
-    there. Safe on any input; never raises.
+    property test holds this). A finding names every field it touches.
+    In ``hash_fields`` (a transaction-hash field) a 64-hex value is
+    expected and passes; every other kind is still found there. Safe on any
+    input; never raises.
     """
     names, texts = [], []
     for name, text in fields:

@@ -512,7 +512,9 @@ def test_public_pages_answer_head_requests(client, article):
         assert client.head(path).status_code == 200
 
 
-PHRASE_12 = "legal winner thank year wave sausage worth useful legal winner thank yellow"
+PHRASE_12 = (
+    "legal winner thank year wave sausage worth useful legal winner thank yellow"
+)
 
 
 @pytest.mark.django_db
@@ -525,7 +527,9 @@ PHRASE_12 = "legal winner thank year wave sausage worth useful legal winner than
     ],
     ids=["phrase", "abbreviated", "grouped-hex-key"],
 )
-def test_vote_comment_with_a_secret_is_refused_and_not_stored(client, article, comment):
+def test_vote_comment_with_a_secret_is_refused_and_not_stored(
+    client, article, comment
+):
     response = client.post(
         url("articles:vote", slug=article.slug),
         {"helpful": "no", "reason": "other", "comment": comment},

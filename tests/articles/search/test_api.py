@@ -125,7 +125,9 @@ def test_api_search_by_post_needs_the_csrf_token(article):
 
 
 def test_api_search_by_post_refuses_a_phrase_without_echo(client, article):
-    phrase = "legal winner thank year wave sausage worth useful legal winner thank yellow"
+    phrase = (
+        "legal winner thank year wave sausage worth useful legal winner thank yellow"
+    )
     response = client.post(reverse("api:search"), {"q": phrase, "lang": "en"})
     assert response.json() == {
         "query": "",

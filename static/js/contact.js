@@ -80,7 +80,8 @@
   }
 
   // Words that are rare in a recovery phrase but common in a sentence; a
-  // run of five other short lowercase words reads as a phrase.
+  // run of six other short lowercase words reads as a phrase (half of a
+  // 12-word phrase split between the subject and the message).
   var STOP = ("a about after again all also am an and any are as at be been but by can " +
     "cannot did do does for from get got had has have help how i if in into is it its " +
     "me my no not of on or our please so than that the then there they this to too " +
@@ -97,7 +98,7 @@
       var lower = word.toLowerCase();
       var plain = word === lower && word.length >= 3 && word.length <= 8;
       run = plain && STOP.indexOf(lower) === -1 ? run + 1 : 0;
-      if (run >= 5) {
+      if (run >= 6) {
         return true;
       }
     }

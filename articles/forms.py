@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article, ArticleVote
 from articles.selectors import article_contacts_to_confirm
+from channels import secrets
 
 
 # Django's default message repeats the posted value ("Select a valid choice.
@@ -37,6 +38,7 @@ class VoteForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        secrets.refuse_in_form(self, ("comment",))
         if cleaned.get("reason") == ArticleVote.Reason.OTHER and not cleaned.get(
             "comment"
         ):

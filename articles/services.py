@@ -9,6 +9,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from articles.models import Article, ArticleVote
+from channels import secrets
 
 VIEW_KEY = "article-views:{}"
 
@@ -34,10 +35,13 @@ def article_vote(
     """Record or change this browser's answer to "Was this helpful?".
 
     One row per (article, voter): voting again replaces the earlier answer.
-    A "yes" clears any reason given with an earlier "no".
+    A "yes" clears any reason given with an earlier "no". Raises
+    ``channels.secrets.SecretFound`` and saves nothing for a comment that
+    holds a recovery phrase or key (``VoteForm`` refuses it first).
     """
     if is_helpful:
         reason, comment = "", ""
+    secrets.ensure_no_secret([("comment", comment)])
     vote, _created = ArticleVote.objects.update_or_create(
         article=article,
         voter=voter,

@@ -47,8 +47,10 @@ EXTRA_FIELDS_IN_ORDER = (
     "occurred_at",
 )
 EXTRA_FIELDS = sorted({name for names in FIELDS_BY_KIND.values() for name in names})
-FREE_TEXT_FIELDS = ("name", "subject", "message", "address", "asset", "account")
-FREE_TEXT_FIELDS += ("app_version", "device", "os")
+# Every field a person types into, in the order the form shows them: the
+# secret scan reads them joined in this order.
+FREE_TEXT_FIELDS = ("name", "subject", "message", "tx_hash", "address", "asset")
+FREE_TEXT_FIELDS += ("account", "app_version", "device", "os")
 
 NETWORKS = [
     ("bitcoin", "Bitcoin"),
@@ -385,9 +387,9 @@ class ContactForm(forms.Form):
                         _("This field is required for this topic."), code="required"
                     ),
                 )
+        self._check_secrets(cleaned, wanted)
         if cleaned.get("tx_hash"):
             self._check_tx_hash(cleaned)
-        self._check_secrets(cleaned, wanted)
         return cleaned
 
     def _check_tx_hash(self, cleaned):
@@ -429,21 +431,15 @@ class ContactForm(forms.Form):
             cleaned["tx_hash"] = value
 
     def _check_secrets(self, cleaned, wanted):
-        fields = [
-            name
-            for name in FREE_TEXT_FIELDS
-            if name not in EXTRA_FIELDS or name in wanted
-        ]
-        findings = {name: secrets.scan(cleaned.get(name) or "") for name in fields}
-        if "tx_hash" in wanted:
-            findings["tx_hash"] = secrets.scan(
-                cleaned.get("tx_hash") or "", allow_hex64=True
-            )
-        refused = [
-            name for name, found in findings.items() if secrets.must_refuse(found)
-        ]
-        if refused:
-            self._drop(refused)
+        # The raw submitted text, not cleaned_data: a field that failed
+        # validation (or that this topic hides) is shown back all the same,
+        # and tx_hash is lowercased once validated, which breaks WIF checksums.
+        result = secrets.scan_fields(
+            [(name, self.data.get(name)) for name in FREE_TEXT_FIELDS],
+            hash_fields=("tx_hash",),
+        )
+        if result.refused:
+            self._drop(result.fields)
             raise ValidationError(
                 _(
                     "Your request seems to contain a recovery phrase or a private "
@@ -454,7 +450,7 @@ class ContactForm(forms.Form):
                 ),
                 code="secret",
             )
-        if any(findings.values()) and not cleaned.get("confirm_no_secret"):
+        if result and not cleaned.get("confirm_no_secret"):
             self.show_confirm = True
             raise ValidationError(
                 _(
@@ -538,18 +534,7 @@ class ReportForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        texts = [cleaned.get("contact") or "", cleaned.get("description") or ""]
-        if any(secrets.must_refuse(secrets.scan(text)) for text in texts):
-            self.data = self.data.copy()
-            self.data["description"] = ""
-            cleaned.pop("description", None)
-            raise ValidationError(
-                _(
-                    "Your report seems to contain a recovery phrase or a private key, "
-                    "so it was not sent. Please describe the contact without them."
-                ),
-                code="secret",
-            )
+        secrets.refuse_in_form(self, ("contact", "description"))
         return cleaned
 
 

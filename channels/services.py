@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from channels import secrets as secret_scan
 from channels import verify
 from channels.models import (
     ContactLookup,
@@ -118,7 +119,8 @@ def ticket_create(
         if existing is None:
             raise
         return TicketReceipt(existing, "", created=False)
-    email_send(outgoing=outgoing)
+    if outgoing is not None:
+        email_send(outgoing=outgoing)
     return TicketReceipt(ticket, token, created=True)
 
 
@@ -150,7 +152,7 @@ def _attachment_save(*, ticket: Ticket, screenshot: Screenshot) -> TicketAttachm
     return attachment
 
 
-def _confirmation_queue(*, ticket: Ticket, token: str) -> OutboundEmail:
+def _confirmation_queue(*, ticket: Ticket, token: str) -> OutboundEmail | None:
     path = ticket_status_path(ticket=ticket, token=token, language=ticket.language)
     with translation.override(ticket.language):
         # The subject holds only our own text and the reference: nothing the
@@ -172,6 +174,11 @@ def _confirmation_queue(*, ticket: Ticket, token: str) -> OutboundEmail:
                 "product_name": settings.HELPCENTER_PRODUCT_NAME,
             },
         )
+    if secret_scan.scan_fields([("subject", subject), ("body", body)]).refused:
+        # The form refuses secrets first; should one get this far anyway,
+        # the ticket is kept but the mail is never queued (nor sent).
+        logger.error("Confirmation of %s not queued: secret-like text", ticket.pk)
+        return None
     return OutboundEmail.objects.create(
         ticket=ticket, to=ticket.email, subject=subject, body=body
     )
@@ -237,7 +244,13 @@ def ticket_mark_answered(*, ticket: Ticket) -> Ticket:
 
 
 def contact_lookup_record(*, contact: verify.Contact) -> None:
-    """Count one lookup of a non-official contact, creating its row if new."""
+    """Count one lookup of a non-official contact, creating its row if new.
+
+    Nothing is stored for a value that looks like a recovery phrase or key:
+    users paste those into the checker by mistake.
+    """
+    if secret_scan.contains_secret(contact.key):
+        return
     updated = ContactLookup.objects.filter(value=contact.key).update(
         lookup_count=F("lookup_count") + 1, last_seen_at=timezone.now()
     )
@@ -254,7 +267,12 @@ def contact_lookup_record(*, contact: verify.Contact) -> None:
 
 @transaction.atomic
 def contact_report_create(*, contact: str, description: str) -> ContactReport:
-    """Save a user's report of a suspicious contact for staff review."""
+    """Save a user's report of a suspicious contact for staff review.
+
+    Raises ``channels.secrets.SecretFound`` (and saves nothing) when the report holds
+    anything secret-like; ``ReportForm`` refuses such reports first.
+    """
+    secret_scan.ensure_no_secret([("contact", contact), ("description", description)])
     normalized = verify.normalize(contact)
     return ContactReport.objects.create(
         contact=contact,

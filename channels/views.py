@@ -20,6 +20,7 @@ from django.views.decorators.http import (
 
 from helpcenter.accounts.decorators import staff_required
 from channels import ratelimit, selectors, services, verify
+from channels import secrets as secret_scan
 from channels.forms import (
     SUBMISSION_KEY,
     ContactForm,
@@ -59,6 +60,11 @@ def contact_verify(request):
     if not form.is_valid():
         return _verify_render(request, form, status=400)
     query, platform = form.cleaned_data["q"], form.cleaned_data["platform"]
+    if query and secret_scan.contains_secret(query):
+        # Neither checked nor kept; the redirect takes it out of the address
+        # bar and out of the language links, which repeat the query string.
+        messages.error(request, secret_scan.SECRET_IN_CHECKER)
+        return redirect("channels:verify")
     verdict = selectors.contact_check(raw=query, platform=platform) if query else None
     if verdict and verdict.verdict != verify.OFFICIAL:
         services.contact_lookup_record(contact=verdict.contact)

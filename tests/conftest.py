@@ -1,5 +1,7 @@
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.utils import translation
 
 from tests.factories import make_article, make_category
 
@@ -13,6 +15,16 @@ def _fast_passwords(settings):
 def _two_factor_optional(settings):
     # As in the demo; tests of production sign-in set it back to True.
     settings.HELPCENTER_REQUIRE_2FA = False
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request to /en/ leaves English active in the thread, and reverse()
+    # in the next test would build /en/ URLs: every test starts in the
+    # default language, whatever ran before it.
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -5,17 +5,12 @@ from django.db import transaction
 
 from articles.search import analysis
 from articles.search.models import SearchQuery
+from channels.secrets import contains_secret
 
 _SIGNER_SALT = "articles.search.open"
 _INSTANT_SALT = "articles.search.instant"
 # An instant-search link records its search for this long after it was shown.
 INSTANT_TOKEN_SECONDS = 3600
-
-
-def _contains_secret(text: str) -> bool:
-    from channels.secrets import contains_secret
-
-    return contains_secret(text)
 
 
 def search_query_record(
@@ -29,7 +24,7 @@ def search_query_record(
     no transaction of its own, so recording costs the search next to nothing.
     """
     text = analysis.clean_query(query)
-    if not text or _contains_secret(query) or _contains_secret(text):
+    if not text or contains_secret(query) or contains_secret(text):
         return None
     return SearchQuery.objects.create(
         query=analysis.normalize(text)[:200],
@@ -50,7 +45,7 @@ def instant_search_token(*, query: str, language: str, result_count: int) -> str
     when shown (it runs on every keystroke) but when one of its results is
     opened; "" when it must never be stored (see ``search_query_record``)."""
     text = analysis.clean_query(query)
-    if not text or _contains_secret(query) or _contains_secret(text):
+    if not text or contains_secret(query) or contains_secret(text):
         return ""
     payload = {"q": analysis.normalize(text)[:200], "l": language, "n": result_count}
     return signing.dumps(payload, salt=_INSTANT_SALT, compress=True)

@@ -4,7 +4,11 @@
  *
  * 1. Show only the detail fields that the chosen topic uses.
  * 2. While the subject is typed, list matching articles from
- *    GET /api/search?q=&lang=&limit=5 ({"results": [{"title", "url", ...}]}).
+ *    POST /api/search with q, lang and limit=5 in the body (never in the
+ *    URL, which proxies and access logs keep), answered with
+ *    {"results": [{"title", "url", ...}]}. Nothing is sent while the
+ *    subject looks like a recovery phrase or a key (looksSecret); the
+ *    server also refuses to search or record such text.
  */
 (function () {
   "use strict";
@@ -45,6 +49,7 @@
   if (!subject || !box || !searchUrl || !window.fetch) {
     return;
   }
+  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
   var lang = document.documentElement.getAttribute("lang") || "";
   lang = lang.toLowerCase() === "zh-hans" ? "zh-hans" : lang.toLowerCase();
   var timer = null;
@@ -74,15 +79,63 @@
     box.hidden = false;
   }
 
+  // Words that are rare in a recovery phrase but common in a sentence; a
+  // run of six other short lowercase words reads as a phrase (half of a
+  // 12-word phrase split between the subject and the message).
+  var STOP = ("a about after again all also am an and any are as at be been but by can " +
+    "cannot did do does for from get got had has have help how i if in into is it its " +
+    "me my no not of on or our please so than that the then there they this to too " +
+    "up was we what when where which why will with you your").split(" ");
+
+  function phraseLike(text) {
+    var run = 0;
+    var words = text.split(/[^A-Za-z]+/);
+    for (var i = 0; i < words.length; i++) {
+      var word = words[i];
+      if (!word) {
+        continue;
+      }
+      var lower = word.toLowerCase();
+      var plain = word === lower && word.length >= 3 && word.length <= 8;
+      run = plain && STOP.indexOf(lower) === -1 ? run + 1 : 0;
+      if (run >= 6) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // A cheap client-side guess, on purpose generous: a false alarm only
+  // means no suggestions for that subject.
+  function looksSecret(text) {
+    return phraseLike(text) ||
+      /[0-9a-fA-F]{32,}/.test(text) ||
+      /[1-9A-HJ-NP-Za-km-z]{40,}/.test(text) ||
+      /[A-Za-z]{24,}/.test(text) ||
+      /(?:[0-9a-fA-F]{4,8}[\s:-]+){4,}/.test(text) ||
+      /(?:\d{1,3}\s*,\s*){16,}/.test(text) ||
+      /(?:^|\s)[\u3400-\u9fff](?:\s+[\u3400-\u9fff]){5,}(?:\s|$)/.test(text) ||
+      /[\u3400-\u9fff]{3,4}(?:\s+[\u3400-\u9fff]{3,4}){2,}/.test(text);
+  }
+
   function lookup() {
     var query = subject.value.trim();
-    if (query.length < 2) {
+    if (query.length < 2 || looksSecret(query)) {
+      latest++;
       render([]);
       return;
     }
     var ticket = ++latest;
-    var url = searchUrl + "?q=" + encodeURIComponent(query) + "&lang=" + encodeURIComponent(lang) + "&limit=5";
-    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+    var body = new URLSearchParams({ q: query, lang: lang, limit: "5" });
+    fetch(searchUrl, {
+      method: "POST",
+      body: body,
+      headers: {
+        Accept: "application/json",
+        "X-CSRFToken": csrf ? csrf.value : ""
+      },
+      credentials: "same-origin"
+    })
       .then(function (response) {
         return response.ok ? response.json() : { results: [] };
       })

@@ -75,3 +75,16 @@ def test_publish_and_unpublish_record_history(draft_article):
         "published",
         "draft",
     ]
+
+
+def test_vote_service_refuses_a_comment_holding_a_secret(article):
+    from channels.secrets import SecretFound
+
+    phrase = (
+        "legal winner thank year wave sausage worth useful legal winner thank yellow"
+    )
+    with pytest.raises(SecretFound):
+        services.article_vote(
+            article=article, voter="v", is_helpful=False, reason="other", comment=phrase
+        )
+    assert ArticleVote.objects.count() == 0

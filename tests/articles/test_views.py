@@ -595,3 +595,30 @@ def test_public_pages_answer_head_requests(client, article):
         "/zh-hans/search/?q=x",
     ]:
         assert client.head(path).status_code == 200
+
+
+PHRASE_12 = (
+    "legal winner thank year wave sausage worth useful legal winner thank yellow"
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "comment",
+    [
+        PHRASE_12,
+        " ".join(word[:4] for word in PHRASE_12.split()),
+        "my private key: " + "1a2b3c4d " * 8,
+    ],
+    ids=["phrase", "abbreviated", "grouped-hex-key"],
+)
+def test_vote_comment_with_a_secret_is_refused_and_not_stored(
+    client, article, comment
+):
+    response = client.post(
+        url("articles:vote", slug=article.slug),
+        {"helpful": "no", "reason": "other", "comment": comment},
+    )
+    assertContains(response, "似乎包含助记词或私钥，因此未发送", status_code=400)
+    assertNotContains(response, comment, status_code=400)
+    assert ArticleVote.objects.count() == 0

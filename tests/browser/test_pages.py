@@ -159,3 +159,35 @@ def test_dark_mode_follows_the_system_setting(demo_content, new_page):
         )
     assert levels["light"][0] > 0.9 > 0.2 > levels["light"][1]
     assert levels["dark"][0] < 0.1 < 0.8 < levels["dark"][1]
+
+
+def test_contact_suggestions_are_posted_and_never_sent_for_a_phrase(
+    demo_content, new_page
+):
+    page = new_page()
+    sent = []
+    page.on(
+        "request",
+        lambda request: "/api/search" in request.url
+        and sent.append((request.method, request.url, request.post_data or "")),
+    )
+    # A fake clock: the 250 ms typing debounce runs when told, not by sleeping.
+    page.clock.install()
+    page.goto(_url(demo_content, "channels:contact", "en"))
+    subject = page.locator("#id_subject")
+    subject.press_sequentially("transfer not arrived")
+    page.clock.run_for(1000)
+    suggestions = page.locator("#subject-suggestions")
+    suggestions.get_by_role("link").first.wait_for()
+    assert sent and all(method == "POST" for method, _url, _body in sent)
+    assert all("transfer" not in url for _method, url, _body in sent)
+    assert "transfer" in sent[-1][2]
+
+    sent.clear()
+    subject.fill("")
+    phrase = "legal winner thank year wave sausage worth useful"
+    subject.press_sequentially(phrase)
+    page.clock.run_for(1000)
+    page.evaluate("1")  # a round trip, so any request made is reported
+    assert all("sausage" not in body for _method, _url, body in sent)
+    assert suggestions.is_hidden()

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from mnemonic import Mnemonic
 
-from channels.secrets import CONFIRM, REFUSE, contains_secret, scan
+from channels.secrets import CONFIRM, REFUSE, contains_secret, must_refuse, scan
 
 ARTICLES = sorted(Path(__file__).resolve().parents[2].glob("content/articles/**/*.md"))
 # Fixed entropy, so each phrase is the same on every run.
@@ -162,3 +162,211 @@ def test_scan_never_raises(text):
 )
 def test_english_prose_words_outside_the_list_pass(words):
     assert not contains_secret(" ".join(words))
+
+
+# The reproductions of issue #8 (each was stored and e-mailed) -----------------
+
+from channels import ed25519  # noqa: E402
+from channels.secrets import scan_fields  # noqa: E402
+
+WORDS = phrase("english").split(" ")
+ZH_WORDS = phrase("chinese_simplified").split(" ")
+KEYPAIR = bytes(range(32)) + ed25519.public_key(bytes(range(32)))
+HEX_KEY = "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b"
+WIF = base58.b58encode_check(b"\x80" + bytes(range(1, 33)) + b"\x01").decode()
+XPRV = "xprv" + base58.b58encode(bytes(range(78))).decode()[:107]
+SOLANA_SIGNATURE = base58.b58encode(bytes(range(1, 65))).decode()
+
+
+def typo(word):
+    return word[:-1] + ("x" if word[-1] != "x" else "y")
+
+
+REPRODUCTIONS = {
+    "6 words in the subject, 6 in the message": [
+        ("subject", " ".join(WORDS[:6])),
+        ("message", " ".join(WORDS[6:])),
+    ],
+    "4 + 4 + 4 over name, subject and message": [
+        ("name", " ".join(WORDS[:4])),
+        ("subject", " ".join(WORDS[4:8])),
+        ("message", "hi " + " ".join(WORDS[8:]) + " thanks"),
+    ],
+    "one misspelled word": [
+        ("message", " ".join(WORDS[:5] + [typo(WORDS[5])] + WORDS[6:]))
+    ],
+    "first four letters": [("message", " ".join(word[:4] for word in WORDS))],
+    "words run together": [("message", "mine:" + "".join(WORDS))],
+    "Chinese groups of three": [
+        ("message", " ".join("".join(ZH_WORDS[i : i + 3]) for i in range(0, 12, 3)))
+    ],
+    "Chinese groups of four": [
+        ("message", "\n".join("".join(ZH_WORDS[i : i + 4]) for i in range(0, 12, 4)))
+    ],
+    "hex key in groups of 8 next to private key": [
+        (
+            "message",
+            "my private key is "
+            + " ".join(HEX_KEY[i : i + 8] for i in range(0, 64, 8)),
+        )
+    ],
+    "Solana secret key, base58": [("message", base58.b58encode(KEYPAIR).decode())],
+    "Solana secret key, JSON array": [("message", json.dumps(list(KEYPAIR)))],
+    "WIF in tx_hash": [("tx_hash", WIF)],
+    "xprv in tx_hash": [("tx_hash", XPRV)],
+    "Cyrillic look-alike letters": [
+        ("message", " ".join(word.replace("e", "\u0435") for word in WORDS))
+    ],
+    "abbreviated phrase in a search": [("q", " ".join(w[:4] for w in WORDS))],
+}
+
+
+@pytest.mark.parametrize("fields", REPRODUCTIONS.values(), ids=REPRODUCTIONS.keys())
+def test_issue_reproduction_is_refused(fields):
+    result = scan_fields(fields, hash_fields=("tx_hash",))
+    assert result.refused
+    assert set(result.fields) == {name for name, _text in fields}
+
+
+def test_findings_name_only_the_fields_that_hold_the_secret():
+    # Short Latin names next to a phrase may be taken for a misspelled word
+    # and blanked with it; erring that way only costs a retyped name.
+    fields = [
+        ("name", "王芳"),
+        ("subject", " ".join(WORDS[:6])),
+        ("message", " ".join(WORDS[6:])),
+        ("device", "Pixel 8"),
+    ]
+    assert scan_fields(fields).fields == ("subject", "message")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "TxID: {h}",
+        "txid {h}",
+        "tx hash: {h}",
+        "Transaction ID {h}",
+        "transaction hash is {h}",
+        "交易哈希：{h}",
+        "哈希 {h}",
+        "https://etherscan.io/tx/{h}",
+        "I sent 25 USDT, it is 0x{h} and it never arrived.",
+        "我转账了 0x{h}，还没到账",
+        "I never gave anyone my private key. TxID: {h}",
+        "tx hash: " + " ".join(HEX_KEY[i : i + 8] for i in range(0, 64, 8)),
+    ],
+)
+def test_labelled_transaction_id_passes_without_question(text):
+    assert scan(text.format(h=HEX_KEY)) == []
+
+
+def test_solana_signature_passes_but_keypair_is_refused():
+    assert scan(f"signature {SOLANA_SIGNATURE}") == []
+    assert actions(base58.b58encode(KEYPAIR).decode()) == [("solana", REFUSE)]
+
+
+def test_ed25519_public_key_matches_rfc_8032():
+    seed = bytes.fromhex(
+        "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
+    )
+    assert ed25519.public_key(seed).hex() == (
+        "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+    )
+
+
+def test_64_small_numbers_that_are_not_bytes_pass():
+    assert scan(", ".join(["300"] * 64)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can not access my account after the update, please help.",
+        "When will this update be available? I have tried again and again "
+        "but only see an error. Please help me, thank you.",
+        "top left, top, top right, bottom left, bottom, bottom right, above, "
+        "below, inside, outside, middle, center",
+        "Version 3.2.1 on iPhone 15, iOS 18.1: the app crashes after login.",
+        "我的助记词是不是只要有纸质备份就可以在新手机上恢复？",
+        "转账 没到账 怎么办 急急急 在线等",
+        "1a2b add bed cafe dead beef face fade",
+    ],
+)
+def test_everyday_text_passes(text):
+    assert scan(text) == []
+
+
+# Property tests -------------------------------------------------------------
+
+SEPARATORS = st.sampled_from([" ", "  ", ", ", "\n", " - ", "、", "\t", ";"])
+ENTROPY_SIZES = st.sampled_from([16, 20, 24, 28, 32])
+LANGUAGES = st.sampled_from(["english", "chinese_simplified", "chinese_traditional"])
+CYRILLIC = str.maketrans("aeopcxy", "\u0430\u0435\u043e\u0440\u0441\u0445\u0443")
+
+
+@st.composite
+def random_phrase(draw, language=None):
+    size = draw(ENTROPY_SIZES)
+    entropy = draw(st.binary(min_size=size, max_size=size))
+    return Mnemonic(language or draw(LANGUAGES)).to_mnemonic(entropy).split(" ")
+
+
+@given(words=random_phrase(), separator=SEPARATORS)
+def test_any_valid_phrase_with_any_separator_is_refused(words, separator):
+    assert must_refuse(scan(separator.join(words)))
+
+
+@given(words=random_phrase(), data=st.data())
+def test_phrase_split_over_random_fields_is_refused(words, data):
+    cuts = sorted(
+        data.draw(
+            st.lists(st.integers(1, len(words) - 1), max_size=4, unique=True)
+        )
+    )
+    pieces = [words[a:b] for a, b in zip([0, *cuts], [*cuts, len(words)])]
+    separator = data.draw(SEPARATORS)
+    fields = [(f"f{n}", separator.join(piece)) for n, piece in enumerate(pieces)]
+    result = scan_fields(fields)
+    assert result.refused and set(result.fields) == {name for name, _t in fields}
+
+
+@given(words=random_phrase("english"), data=st.data())
+def test_english_phrase_variants_are_refused(words, data):
+    position = data.draw(st.integers(0, len(words) - 1))
+    variant = data.draw(st.sampled_from(["prefix", "typo", "homoglyph", "joined"]))
+    if variant == "prefix":
+        words = [word[:4] for word in words]
+    elif variant == "typo":
+        words = [*words[:position], typo(words[position]), *words[position + 1 :]]
+    elif variant == "homoglyph":
+        words = [word.translate(CYRILLIC) for word in words]
+    separator = "" if variant == "joined" else data.draw(SEPARATORS)
+    assert must_refuse(scan(separator.join(words)))
+
+
+PIECES = st.sampled_from(
+    [*WORDS, *ZH_WORDS, "the", "I", "0x", HEX_KEY, "private key", "TxID:"]
+    + [" ", " ", "\n", "，", ". "]
+)
+
+
+@given(fields=st.lists(st.lists(PIECES, max_size=40).map("".join), max_size=4))
+def test_a_field_refused_alone_is_refused_with_the_others(fields):
+    named = [(f"f{n}", text) for n, text in enumerate(fields)]
+    together = scan_fields(named)
+    for name, text in named:
+        if must_refuse(scan(text)):
+            assert together.refused and name in together.fields
+
+
+@given(text=st.text(max_size=300))
+def test_scan_never_raises(text):
+    assert isinstance(scan(text), list)
+
+
+def test_generated_support_messages_are_never_refused_nor_questioned():
+    from bench.secrets_bench import ordinary_messages
+
+    flagged = [fields for fields in ordinary_messages(2000, 1) if scan_fields(fields)]
+    assert flagged == []

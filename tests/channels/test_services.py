@@ -1,17 +1,20 @@
 import secrets
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from articles.models import Category
-from channels import services
+from channels import services, verify
 from channels.models import (
+    ContactLookup,
     ContactReport,
     KnownScamContact,
     OutboundEmail,
     Ticket,
     token_hash,
 )
+from channels.secrets import SecretFound
 
 Kind = Category.ContactFormKind
 
@@ -138,3 +141,43 @@ def test_mail_server_down_keeps_ticket_and_body_until_sent(
     pending.refresh_from_db()
     assert (pending.status, pending.body) == (OutboundEmail.Status.SENT, "")
     assert receipt.token in mailoutbox[0].body
+# Secret guards (issue #8, section 3) -------------------------------------------
+
+PHRASE_12 = (
+    "legal winner thank year wave sausage worth useful legal winner thank yellow"
+)
+
+
+def test_confirmation_never_carries_a_phrase_typed_in_the_subject(
+    categories, mailoutbox
+):
+    # The form refuses this first; the confirmation quotes nothing typed.
+    receipt = create(categories, secrets.token_hex(16), subject=PHRASE_12)
+    assert receipt.created and Ticket.objects.count() == 1
+    assert OutboundEmail.objects.count() == 1
+    assert "sausage" not in mailoutbox[0].subject + mailoutbox[0].body
+
+
+def test_outbox_never_queues_a_mail_holding_a_secret(
+    categories, mailoutbox, monkeypatch
+):
+    # The last line: should a template ever carry a secret, nothing is queued.
+    monkeypatch.setattr(
+        "channels.services.render_to_string", lambda *args, **kwargs: PHRASE_12
+    )
+    receipt = create(categories, secrets.token_hex(16))
+    assert receipt.created and Ticket.objects.count() == 1
+    assert (OutboundEmail.objects.count(), mailoutbox) == (0, [])
+
+
+def test_lookup_of_a_secret_is_not_recorded(db):
+    contact = verify.Contact(kind="handle", value=PHRASE_12.replace(" ", ""))
+    services.contact_lookup_record(contact=contact)
+    assert ContactLookup.objects.count() == 0
+
+
+def test_report_holding_a_secret_is_not_saved(db):
+    with pytest.raises(SecretFound) as raised:
+        services.contact_report_create(contact="@fake_cs", description=PHRASE_12)
+    assert ContactReport.objects.count() == 0
+    assert "legal" not in str(raised.value)

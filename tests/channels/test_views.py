@@ -37,6 +37,13 @@ from tests.channels.conftest import (
 from tests.factories import make_article
 
 Kind = Category.ContactFormKind
+
+
+@pytest.fixture(autouse=True)
+def _english_urls():
+    # Most tests here read English pages through reverse(); those about the
+    # Chinese pages say so with translation.override("zh-hans").
+    translation.activate("en")
 PHRASE = "abandon " * 11 + "about"
 
 
@@ -224,6 +231,7 @@ def test_report_is_saved_and_admin_marks_it_as_known_scam(
 
 
 def test_report_with_secret_is_refused_and_not_saved(client, db):
+    translation.activate("zh-hans")
     response = client.post(
         reverse("channels:report"), {"contact": "@fake", "description": PHRASE}
     )
@@ -884,3 +892,72 @@ def test_contact_with_disguised_file_name_writes_nothing(
         response = submit(client, data)
     assertContains(response, "截图文件名必须以 .png、.jpg、.jpeg 或 .webp 结尾。")
     assert (Ticket.objects.count(), mailoutbox, stored_files(settings)) == (0, [], [])
+# Secrets anywhere in a submission (issue #8, section 3) --------------------------
+
+from tests.channels.test_secrets import REPRODUCTIONS  # noqa: E402
+
+FORM_REPRODUCTIONS = {
+    label: fields
+    for label, fields in REPRODUCTIONS.items()
+    if label != "abbreviated phrase in a search"
+}
+
+
+@pytest.mark.parametrize(
+    "fields", FORM_REPRODUCTIONS.values(), ids=FORM_REPRODUCTIONS.keys()
+)
+def test_contact_reproduction_is_refused_stored_nowhere_and_not_echoed(
+    client, categories, mailoutbox, fields
+):
+    translation.activate("zh-hans")
+    topic = categories[Kind.TRANSFER]
+    data = contact_data(topic, **{**TRANSFER_FIELDS, "network": "other"})
+    data.update(dict(fields))
+    response = submit(client, data)
+    assertContains(response, "您的工单似乎包含助记词或私钥，因此未发送")
+    for _name, text in fields:
+        assertNotContains(response, text)
+    assert (Ticket.objects.count(), OutboundEmail.objects.count(), mailoutbox) == (
+        0,
+        0,
+        [],
+    )
+
+
+def test_contact_refusal_is_in_chinese_on_the_chinese_page(client, categories):
+    data = contact_data(categories[Kind.GENERAL], subject=PHRASE)
+    with translation.override("zh-hans"):
+        response = submit(client, data)
+    assertContains(response, "您的工单似乎包含助记词或私钥")
+    assert Ticket.objects.count() == 0
+
+
+def test_contact_labelled_transaction_id_needs_no_confirmation(client, categories):
+    message = "I never shared my private key. TxID: " + "ab" * 32
+    response = submit(client, contact_data(categories[Kind.GENERAL], message=message))
+    assert response.status_code == 302 and Ticket.objects.count() == 1
+
+
+def test_checker_does_not_check_keep_or_show_a_pasted_phrase(client, db):
+    translation.activate("zh-hans")
+    response = client.get(reverse("channels:verify"), {"q": PHRASE})
+    # Redirected to the bare page: the phrase leaves the address bar and is
+    # not repeated in the page's language links.
+    assertRedirects(
+        response, reverse("channels:verify"), fetch_redirect_response=False
+    )
+    page = client.get(response.url)
+    assertContains(page, "这看起来像助记词或私钥，因此没有查询，也没有保存。")
+    assertNotContains(page, "abandon")
+    assert ContactLookup.objects.count() == 0
+
+
+def test_report_with_unlabelled_hex_is_refused_with_a_hint(client, db):
+    with translation.override("en"):
+        response = client.post(
+            reverse("channels:report"),
+            {"contact": "@fake_cs", "description": "they asked for " + "ab" * 32},
+        )
+    assertContains(response, "write &quot;TxID:&quot; in front of it", status_code=400)
+    assertNotContains(response, "ab" * 32, status_code=400)
+    assert ContactReport.objects.count() == 0

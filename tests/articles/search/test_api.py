@@ -116,8 +116,8 @@ def test_api_search_open_link_cannot_be_forged_or_carry_a_secret(client, article
     assert client.get(forged).status_code == 302
     phrase = " ".join(["abandon"] * 11 + ["about"])
     secret = client.get(reverse("api:search"), {"q": f"转账 {phrase}"}).json()
-    assert secret["results"]
-    assert all("/search/open/" not in hit["open_url"] for hit in secret["results"])
+    # Not searched, not echoed, no token that could carry it into a URL.
+    assert secret == {"query": "", "corrected_query": None, "total": 0, "results": []}
     assert SearchQuery.objects.count() == 0
 
 
@@ -144,3 +144,34 @@ def test_api_search_any_parameter_text_is_never_a_server_error(
     response = client.get(reverse("api:search"), {"q": "转账", name: value})
     assert response.status_code in (200, 400)
     assert "error" in response.json() or "results" in response.json()
+def test_api_search_by_post_answers_without_query_in_url_or_token(client, article):
+    from articles.search.models import SearchQuery
+
+    response = client.post(reverse("api:search"), {"q": "转账", "lang": "zh-hans"})
+    body = response.json()
+    assert [hit["slug"] for hit in body["results"]] == ["transfer-not-arrived"]
+    # Suggestions are never recorded: the link is the article itself.
+    assert body["results"][0]["open_url"] == "/zh-hans/articles/transfer-not-arrived/"
+    assert SearchQuery.objects.count() == 0
+
+
+def test_api_search_by_post_needs_the_csrf_token(article):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("api:search"), {"q": "转账", "lang": "zh-hans"})
+    assert response.status_code == 403
+
+
+def test_api_search_by_post_refuses_a_phrase_without_echo(client, article):
+    phrase = (
+        "legal winner thank year wave sausage worth useful legal winner thank yellow"
+    )
+    response = client.post(reverse("api:search"), {"q": phrase, "lang": "en"})
+    assert response.json() == {
+        "query": "",
+        "corrected_query": None,
+        "total": 0,
+        "results": [],
+    }
+    assert "legal" not in response.content.decode()

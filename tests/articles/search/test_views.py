@@ -310,3 +310,16 @@ def test_search_lookups_never_send_nul_or_non_slugs_to_the_database(
     assert response.status_code in (200, 404)
     if name == "articles:search":
         assert response.context["category"] is None
+@pytest.mark.parametrize(
+    "query",
+    [
+        " ".join(word[:4] for word in PHRASE.split()),
+        PHRASE.replace("e", "\u0435"),
+        PHRASE.replace(" ", ""),
+    ],
+    ids=["abbreviated", "look-alike-letters", "run-together"],
+)
+def test_search_never_records_a_disguised_recovery_phrase(client, article, query):
+    response = client.get(url("articles:search"), {"q": query})
+    assert response.status_code == 200
+    assert SearchQuery.objects.count() == 0

@@ -7,6 +7,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -18,7 +19,6 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from helpcenter.accounts.decorators import staff_required
 from channels import ratelimit, selectors, services, verify
 from channels import secrets as secret_scan
 from channels.forms import (
@@ -31,6 +31,7 @@ from channels.forms import (
 )
 from channels.models import TicketAttachment
 from channels.platforms import Platform, platform_help, platform_names
+from helpcenter.accounts.decorators import staff_required
 
 CONTACT_IP_LIMIT = 10
 CONTACT_EMAIL_LIMIT = 5
@@ -54,9 +55,15 @@ def channel_list(request):
     return render(request, "channels/channel_list.html", {"page": page})
 
 
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def contact_verify(request):
-    form = VerifyForm(request.GET)
+    """Judge a pasted contact.
+
+    The page's own form posts, so whatever is pasted (a recovery phrase,
+    sometimes) never lands in a URL that proxies and history keep; links
+    with ``?q=`` (a reply code in an e-mail) are still answered.
+    """
+    form = VerifyForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         return _verify_render(request, form, status=400)
     query, platform = form.cleaned_data["q"], form.cleaned_data["platform"]
@@ -68,7 +75,10 @@ def contact_verify(request):
     verdict = selectors.contact_check(raw=query, platform=platform) if query else None
     if verdict and verdict.verdict != verify.OFFICIAL:
         services.contact_lookup_record(contact=verdict.contact)
-    return _verify_render(request, form, query=query, verdict=verdict)
+    response = _verify_render(request, form, query=query, verdict=verdict)
+    if request.method == "POST":
+        add_never_cache_headers(response)
+    return response
 
 
 def _verify_render(request, form, *, query="", verdict=None, report=None, status=200):

@@ -961,3 +961,25 @@ def test_report_with_unlabelled_hex_is_refused_with_a_hint(client, db):
     assertContains(response, "write &quot;TxID:&quot; in front of it", status_code=400)
     assertNotContains(response, "ab" * 32, status_code=400)
     assert ContactReport.objects.count() == 0
+
+
+def test_checker_form_posts_so_nothing_pasted_lands_in_a_url(client, db):
+    response = client.get(reverse("channels:verify"))
+    assertContains(response, 'method="post" action="/en/channels/verify/"')
+    assertContains(response, 'name="csrfmiddlewaretoken"')
+
+
+def test_checker_post_answers_the_verdict_and_is_not_cached(client, official_channels):
+    response = client.post(
+        reverse("channels:verify"), {"q": "support@cobaltwallet.example"}
+    )
+    assert verdict_of(response) == ["official"]
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_checker_post_of_a_phrase_checks_and_keeps_nothing(client, db):
+    translation.activate("zh-hans")
+    response = client.post(reverse("channels:verify"), {"q": PHRASE}, follow=True)
+    assertContains(response, "这看起来像助记词或私钥，因此没有查询，也没有保存。")
+    assertNotContains(response, "abandon")
+    assert ContactLookup.objects.count() == 0

@@ -983,3 +983,15 @@ def test_checker_post_of_a_phrase_checks_and_keeps_nothing(client, db):
     assertContains(response, "这看起来像助记词或私钥，因此没有查询，也没有保存。")
     assertNotContains(response, "abandon")
     assert ContactLookup.objects.count() == 0
+
+
+def test_channels_page_points_the_web_form_to_this_sites_contact_page(
+    client, official_channels
+):
+    response = client.get(reverse("channels:list"))
+    assertContains(
+        response,
+        '<dd class="channel-address"><a href="/en/contact/">Submit a request</a></dd>',
+        html=True,
+    )
+    assertNotContains(response, "cobaltwallet.example/support/request")

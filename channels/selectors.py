@@ -87,10 +87,13 @@ def channel_list_for_page(*, now: datetime.datetime | None = None) -> ChannelsPa
         )
     )
     for category in categories:
-        # Reuse the channel objects annotated above, in page order.
+        # Reuse the channel objects annotated above, in page order; a channel
+        # that is down for now is no advice for a problem.
         wanted = {channel.pk for channel in category.channel_ids}
         category.offered_channels = [
-            channel for pk, channel in offered.items() if pk in wanted
+            channel
+            for pk, channel in offered.items()
+            if pk in wanted and channel.is_available
         ]
     return ChannelsPage(
         channels=list(offered.values()),

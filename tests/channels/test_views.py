@@ -995,3 +995,16 @@ def test_channels_page_points_the_web_form_to_this_sites_contact_page(
         html=True,
     )
     assertNotContains(response, "cobaltwallet.example/support/request")
+
+
+def test_which_channel_table_leaves_out_a_channel_that_is_down(
+    client, official_channels, categories
+):
+    email = SupportChannel.objects.get(slug="email")
+    email.best_for.set(categories.values())
+    before = client.get(reverse("channels:list"))
+    SupportChannel.objects.filter(slug="email").update(is_available=False)
+    after = client.get(reverse("channels:list"))
+    table = re.compile(r"<table>.*</table>", re.S)
+    assert 'href="#channel-email"' in table.search(before.content.decode()).group()
+    assert 'href="#channel-email"' not in table.search(after.content.decode()).group()

@@ -18,7 +18,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -382,10 +381,10 @@ def _ticket_lock(*, ticket: Ticket, expected_version: int | None) -> Ticket:
 
 def _ticket_save(*, ticket: Ticket, actor=None) -> None:
     """Save a changed ticket as the next version, with ``actor`` in its history."""
-    ticket.version = F("version") + 1
+    # The row is locked (``_ticket_lock``), so a plain increment is safe.
+    ticket.version += 1
     ticket._history_user = actor
     ticket.save()
-    ticket.refresh_from_db(fields=["version"])
 
 
 def _event_add(*, ticket: Ticket, kind: str, author=None, **fields) -> TicketEvent:

@@ -579,3 +579,43 @@ def test_contact_labelled_transaction_id_needs_no_confirmation(client, topics):
     message = "I never shared my private key. TxID: " + "ab" * 32
     response = submit(client, contact_data(topics[Kind.GENERAL], message=message))
     assert response.status_code == 302 and Ticket.objects.count() == 1
+
+
+def _admin_change(admin_client, ticket, **fields):
+    data = {
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "assignee": "",
+        "seen_version": ticket.version,
+        "attachments-TOTAL_FORMS": "0",
+        "attachments-INITIAL_FORMS": "0",
+        "attachments-MIN_NUM_FORMS": "0",
+        "attachments-MAX_NUM_FORMS": "1000",
+        **fields,
+    }
+    url = reverse("admin:channels_ticket_change", args=[ticket.pk])
+    return admin_client.post(url, data)
+
+
+def test_admin_status_change_is_recorded_with_who(client, admin_client, admin_user, topics):
+    ticket, _url = _new_ticket(client, topics)
+    response = _admin_change(admin_client, ticket, status="waiting")
+    assert response.status_code == 302
+    event = ticket.events.get()
+    assert (event.kind, event.author, event.new_value) == (
+        "status_change",
+        admin_user,
+        "waiting",
+    )
+
+
+def test_admin_second_save_over_a_change_is_refused(client, admin_client, topics):
+    ticket, _url = _new_ticket(client, topics)
+    stale = Ticket.objects.get(pk=ticket.pk)
+    _admin_change(admin_client, ticket, status="waiting")
+    response = _admin_change(admin_client, stale, priority="high")
+    # The admin speaks the site's default language, Chinese.
+    assertContains(response, "您编辑期间有其他人修改了此工单")
+    assertContains(response, "状态: 已提交 → 待补充")
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.priority) == ("waiting", "normal")

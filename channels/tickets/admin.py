@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -148,7 +149,6 @@ class TicketAdmin(SimpleHistoryAdmin):
                     "status",
                     "priority",
                     "assignee",
-                    "seen_version",
                     "first_response_due_at",
                     "first_response_at",
                     "resolution_due_at",
@@ -195,6 +195,14 @@ class TicketAdmin(SimpleHistoryAdmin):
             "channels/tickets/_submitted_text.html",
             {"submitted": submitted, "heading": heading, "for_staff": True},
         )
+
+    def get_form(self, request, obj=None, **kwargs):
+        # The version travels in a hidden input at the top of the form
+        # (admin/channels/ticket/change_form.html), outside the fieldsets,
+        # which would give it a label.
+        fieldsets = self.get_fieldsets(request, obj)
+        kwargs["fields"] = [*flatten_fieldsets(fieldsets), "seen_version"]
+        return super().get_form(request, obj, **kwargs)
 
     def save_model(self, request, obj, form, change):
         # Each change goes through its service, so it is recorded in the

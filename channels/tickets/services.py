@@ -756,7 +756,9 @@ NUDGE_MESSAGES = {
 
 
 @transaction.atomic
-def ticket_nudge(*, ticket: Ticket, now: datetime.datetime | None = None) -> TicketEvent:
+def ticket_nudge(
+    *, ticket: Ticket, now: datetime.datetime | None = None
+) -> TicketEvent:
     """Raise an unanswered ticket one priority step, once a day at most.
 
     Allowed once the first-response target has passed without a public

@@ -5,9 +5,9 @@ import time
 import pytest
 from PIL import Image
 
-from channels.tickets.models import Topic
-from channels.tickets.forms import sign_started
 from channels.models import SupportChannel
+from channels.tickets.forms import sign_started
+from channels.tickets.models import Topic
 from channels.tickets.views import FORM_SESSION_KEY
 from tests.factories import make_category, make_topic
 

@@ -1,44 +1,4 @@
-import secrets
-
-import base58
-import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
-from django.utils.datastructures import MultiValueDict
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from channels.tickets.models import Topic
 from channels.forms import ReportForm
-from channels.tickets.forms import ContactForm
-from tests.channels.conftest import (
-    ERROR_FIELDS,
-    FORM_SESSION_ID,
-    LOGIN_FIELDS,
-    SECURITY_FIELDS,
-    TRANSFER_FIELDS,
-    contact_data,
-    image_bytes,
-    started_token,
-)
-from tests.factories import make_article
-
-Kind = Topic.Kind
-SOLANA_SIGNATURE = base58.b58encode(bytes(range(1, 65))).decode()
-FIELDS_FOR = {
-    Kind.TRANSFER: TRANSFER_FIELDS,
-    Kind.LOGIN: LOGIN_FIELDS,
-    Kind.ERROR: ERROR_FIELDS,
-    Kind.SECURITY: SECURITY_FIELDS,
-    Kind.GENERAL: {},
-}
-REQUIRED = {
-    Kind.TRANSFER: {"network", "asset", "occurred_at"},
-    Kind.LOGIN: {"account", "device", "os"},
-    Kind.ERROR: {"app_version", "device", "os"},
-    Kind.SECURITY: {"occurred_at"},
-    Kind.GENERAL: set(),
-}
 
 
 def error_codes(form, field="__all__"):

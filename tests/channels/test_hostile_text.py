@@ -1,13 +1,8 @@
-"""Contact and status pages never print attacker-chosen text as their own."""
-
-from urllib.parse import quote
+"""The channels page never prints attacker-chosen text as their own."""
 
 from django.urls import reverse
-from django.utils import translation
 from pytest_django.asserts import assertContains
 
-from channels.models import Ticket
-from tests.channels.conftest import TRANSFER_FIELDS, Kind, contact_data
 from tests.hostile import HOSTILE, assert_not_echoed
 
 

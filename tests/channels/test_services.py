@@ -1,22 +1,8 @@
-import secrets
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
-from channels.tickets.models import Topic
 from channels import services, verify
-from channels.models import (
-    ContactLookup,
-    ContactReport,
-    KnownScamContact,
-    OutboundEmail,
-    Ticket,
-    token_hash,
-)
+from channels.models import ContactLookup, ContactReport, KnownScamContact
 from channels.secrets import SecretFound
-
-Kind = Topic.Kind
 
 
 def test_known_scam_add_normalises_and_is_idempotent(db):

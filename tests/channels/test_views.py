@@ -1,40 +1,19 @@
-import io
 import re
-import secrets
-import smtplib
-import time
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
-from django.contrib.sessions.models import Session
-from django.core import mail
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
-from PIL import Image
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from channels.tickets.models import Topic
-from channels import views
 from channels.models import (
     ContactLookup,
     ContactReport,
     KnownScamContact,
-    OutboundEmail,
     SupportChannel,
     Ticket,
-    TicketAttachment,
 )
-from tests.channels.conftest import (
-    TRANSFER_FIELDS,
-    contact_data,
-    image_bytes,
-    started_token,
-)
-from tests.factories import make_article
 
 Kind = Topic.Kind
 

@@ -8,9 +8,8 @@ from django.utils.datastructures import MultiValueDict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from channels.tickets.models import Topic
-from channels.forms import ReportForm
 from channels.tickets.forms import ContactForm
+from channels.tickets.models import Topic
 from tests.channels.conftest import (
     ERROR_FIELDS,
     FORM_SESSION_ID,

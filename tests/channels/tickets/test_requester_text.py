@@ -15,10 +15,10 @@ from django.utils import translation
 from django.utils.html import strip_tags
 from pytest_django.asserts import assertContains, assertNotContains
 
-from channels.tickets.models import Topic
 from channels import services as channel_services
-from channels.tickets import services
 from channels.models import OutboundEmail, Ticket
+from channels.tickets import services
+from channels.tickets.models import Topic
 from tests.channels.conftest import LOGIN_FIELDS, contact_data
 
 Kind = Topic.Kind

@@ -3,7 +3,6 @@ import re
 import secrets
 import smtplib
 import time
-from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -13,21 +12,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from PIL import Image
-from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+from pytest_django.asserts import assertContains, assertNotContains
 
-from channels.tickets.models import Topic
+from channels.models import OutboundEmail, Ticket, TicketAttachment
 from channels.tickets import views
-from channels.models import (
-    ContactLookup,
-    ContactReport,
-    KnownScamContact,
-    OutboundEmail,
-    SupportChannel,
-    Ticket,
-    TicketAttachment,
-)
+from channels.tickets.models import Topic
 from tests.channels.conftest import (
     TRANSFER_FIELDS,
     contact_data,
@@ -355,7 +346,9 @@ def test_contact_form_shown_to_the_visitor_can_be_sent(
     )
     data = {**contact_data(topics[Kind.GENERAL]), **fields}
     later = time.time() + 30
-    monkeypatch.setattr("channels.tickets.forms.time", SimpleNamespace(time=lambda: later))
+    monkeypatch.setattr(
+        "channels.tickets.forms.time", SimpleNamespace(time=lambda: later)
+    )
     response = submit(visitor, data)
     assert response.status_code == 302 and len(mailoutbox) == 1
 
@@ -597,7 +590,9 @@ def _admin_change(admin_client, ticket, **fields):
     return admin_client.post(url, data)
 
 
-def test_admin_status_change_is_recorded_with_who(client, admin_client, admin_user, topics):
+def test_admin_status_change_is_recorded_with_who(
+    client, admin_client, admin_user, topics
+):
     ticket, _url = _new_ticket(client, topics)
     response = _admin_change(admin_client, ticket, status="waiting")
     assert response.status_code == 302

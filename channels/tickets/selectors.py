@@ -303,11 +303,6 @@ def ticket_submitted_text(*, ticket: Ticket, fields: tuple[str, ...]) -> Submitt
     return SubmittedText(fields=labelled, not_official=not_official)
 
 
-def ticket_exists_for_key(*, submission_key: str) -> bool:
-    """True when a ticket was already made from this submission key."""
-    return Ticket.objects.filter(submission_key=submission_key).exists()
-
-
 def article_for_contact(*, slug: str):
     """Return the published article the user came from, or None.
 

@@ -16,12 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from channels import ratelimit
 from channels.tickets import selectors, services
-from channels.tickets.forms import (
-    SUBMISSION_KEY,
-    ContactForm,
-    extra_fields_with_kinds,
-    sign_started,
-)
+from channels.tickets.forms import ContactForm, extra_fields_with_kinds, sign_started
 from channels.tickets.models import TicketAttachment
 from channels.views import WINDOW, too_many
 from helpcenter.accounts.decorators import staff_required
@@ -106,10 +101,6 @@ def _contact_post(request):
 def _contact_attempt(request):
     """Handle one POST; return the response and whether it counts."""
     key = request.POST.get("submission_key", "")
-    if SUBMISSION_KEY.fullmatch(key) and selectors.ticket_exists_for_key(
-        submission_key=key
-    ):
-        return _contact_duplicate(request, key), False
     form = ContactForm(request.POST, request.FILES)
     spam = form.spam_error(session_id=request.session.get(FORM_SESSION_KEY, ""))
     if spam:

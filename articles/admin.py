@@ -39,11 +39,9 @@ class CategoryAdmin(admin.ModelAdmin):
         "name_en",
         "slug",
         "order",
-        "contact_form_kind",
         "article_total",
     ]
     list_editable = ["order"]
-    list_filter = ["contact_form_kind"]
     search_fields = ["name_zh_hans", "name_en", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
     fieldsets = [
@@ -62,7 +60,7 @@ class CategoryAdmin(admin.ModelAdmin):
             _("Advanced"),
             {
                 "classes": ["collapse"],
-                "fields": ["slug", "icon", "order", "contact_form_kind"],
+                "fields": ["slug", "icon", "order"],
             },
         ),
     ]

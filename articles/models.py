@@ -35,13 +35,6 @@ class Language(models.TextChoices):
 
 
 class Category(models.Model):
-    class ContactFormKind(models.TextChoices):
-        GENERAL = "general", _("General question")
-        TRANSFER = "transfer", _("Transfer, deposit or withdrawal")
-        LOGIN = "login", _("Login and account")
-        ERROR = "error", _("App error")
-        SECURITY = "security", _("Security incident")
-
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name_zh_hans = models.CharField(_("name (Chinese)"), max_length=80)
     name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
@@ -58,13 +51,6 @@ class Category(models.Model):
         help_text=_("Name of an icon in static/img/icons.svg, e.g. key or shield."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    contact_form_kind = models.CharField(
-        _("contact form fields"),
-        max_length=16,
-        choices=ContactFormKind.choices,
-        default=ContactFormKind.GENERAL,
-        help_text=_("Which extra fields the contact form asks for in this category."),
-    )
 
     class Meta:
         ordering = ["order", "slug"]

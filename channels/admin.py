@@ -1,36 +1,19 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from channels import selectors, services
+# Registers the ticket models' admin classes.
+from channels import services
 from channels.models import (
     ChannelIdentifier,
     ContactLookup,
     ContactReport,
     KnownScamContact,
-    OutboundEmail,
     SupportChannel,
-    Ticket,
-    TicketAttachment,
 )
-
-# Ticket fields the requester typed freely, in form order.
-SUBMITTED_FIELDS = (
-    "name",
-    "subject",
-    "message",
-    "address",
-    "asset",
-    "account",
-    "app_version",
-    "device",
-    "os",
-)
-
+from channels.tickets import admin as tickets_admin  # noqa: F401
 
 class ChannelIdentifierInline(admin.TabularInline):
     model = ChannelIdentifier
@@ -42,7 +25,7 @@ class ChannelIdentifierInline(admin.TabularInline):
 
 
 @admin.register(SupportChannel)
-class SupportChannelAdmin(admin.ModelAdmin):
+class SupportChannelAdmin(SimpleHistoryAdmin):
     list_display = [
         "name_zh_hans",
         "kind",
@@ -88,110 +71,6 @@ class SupportChannelAdmin(admin.ModelAdmin):
             },
         ),
     ]
-
-
-class TicketAttachmentInline(admin.TabularInline):
-    model = TicketAttachment
-    extra = 0
-    can_delete = False
-    fields = ["preview", "content_type", "width", "height", "size"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("screenshot"))
-    def preview(self, obj):
-        # Served by a staff-only view: uploads are never public media.
-        url = reverse("channels:attachment", kwargs={"name": obj.file_name})
-        return format_html(
-            '<a href="{}" target="_blank" rel="noopener">'
-            '<img src="{}" alt="" style="max-height:160px"></a>',
-            url,
-            url,
-        )
-
-
-@admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
-    list_display = [
-        "reference",
-        "requester_subject",
-        "category",
-        "status",
-        "email",
-        "created_at",
-        "first_response_at",
-    ]
-    list_filter = ["status", "category", "channel", "language", "created_at"]
-    search_fields = ["reference", "email", "subject", "tx_hash", "account"]
-    date_hierarchy = "created_at"
-    list_select_related = ["category"]
-    inlines = [TicketAttachmentInline]
-    actions = ["mark_answered"]
-    readonly_fields = [
-        "reference",
-        "channel",
-        "category",
-        "article",
-        "language",
-        "email",
-        "submitted_text",
-        "network",
-        "tx_hash",
-        "amount",
-        "occurred_at",
-        "created_at",
-        "updated_at",
-    ]
-    # Every field the requester typed freely is shown in one labelled box
-    # (with the contacts in it that are not ours), never as plain fields
-    # that could read as the help center's own data.
-    fieldsets = [
-        (None, {"fields": ["reference", "status", "first_response_at"]}),
-        (
-            _("Request"),
-            {"fields": ["category", "article", "email", "submitted_text"]},
-        ),
-        (
-            _("Transfer"),
-            {"fields": ["network", "tx_hash", "amount", "occurred_at"]},
-        ),
-        (
-            _("Advanced"),
-            {
-                "classes": ["collapse"],
-                "fields": ["channel", "language", "created_at", "updated_at"],
-            },
-        ),
-    ]
-
-    class Media:
-        css = {"all": ["css/admin_tickets.css"]}
-
-    def has_add_permission(self, request):
-        return False
-
-    @admin.display(description=_("subject (requester's words)"), ordering="subject")
-    def requester_subject(self, obj):
-        return obj.subject
-
-    @admin.display(description=_("submitted text"))
-    def submitted_text(self, obj):
-        submitted = selectors.ticket_submitted_text(
-            ticket=obj, fields=SUBMITTED_FIELDS
-        )
-        heading = _("Written by the requester (their own words, not checked)")
-        return render_to_string(
-            "channels/_submitted_text.html",
-            {"submitted": submitted, "heading": heading, "for_staff": True},
-        )
-
-    @admin.action(description=_("Mark as answered now (sets the first response)"))
-    def mark_answered(self, request, queryset):
-        for ticket in queryset:
-            services.ticket_mark_answered(ticket=ticket)
-        self.message_user(request, _("Tickets marked as answered."), messages.SUCCESS)
 
 
 @admin.register(ContactReport)
@@ -241,24 +120,3 @@ class ContactLookupAdmin(admin.ModelAdmin):
         for lookup in queryset:
             services.known_scam_add(contact=lookup.value)
         self.message_user(request, _("Marked as known scams."), messages.SUCCESS)
-
-
-@admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
-    list_display = ["to", "subject", "status", "attempts", "created_at", "sent_at"]
-    list_filter = ["status"]
-    search_fields = ["to", "subject"]
-    readonly_fields = [
-        "ticket",
-        "to",
-        "subject",
-        "body",
-        "status",
-        "attempts",
-        "last_error",
-        "created_at",
-        "sent_at",
-    ]
-
-    def has_add_permission(self, request):
-        return False

@@ -1,5 +1,4 @@
 import datetime
-import hashlib
 import zoneinfo
 
 from django.core.exceptions import ValidationError
@@ -7,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _, pgettext
+from simple_history.models import HistoricalRecords
 
 from channels import verify
 from channels.platforms import Platform
@@ -156,6 +156,7 @@ class SupportChannel(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     objects = SupportChannelQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "slug"]
@@ -393,161 +394,18 @@ class ContactReport(models.Model):
         return self.contact
 
 
-class Ticket(models.Model):
-    class Status(models.TextChoices):
-        NEW = "new", _("New")
-        OPEN = "open", _("In progress")
-        WAITING = "waiting", _("Waiting for the user")
-        RESOLVED = "resolved", _("Resolved")
-        CLOSED = "closed", _("Closed")
-
-    reference = models.CharField(_("reference"), max_length=16, unique=True)
-    token_hash = models.CharField(max_length=64, editable=False)
-    submission_key = models.CharField(
-        max_length=64, unique=True, null=True, blank=True, editable=False
-    )
-    channel = models.ForeignKey(
-        SupportChannel,
-        verbose_name=_("channel"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="tickets",
-    )
-    category = models.ForeignKey(
-        "articles.Category",
-        verbose_name=_("category"),
-        on_delete=models.PROTECT,
-        related_name="tickets",
-    )
-    article = models.ForeignKey(
-        "articles.Article",
-        verbose_name=_("article the user came from"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="tickets",
-    )
-    language = models.CharField(_("language"), max_length=8)
-    name = models.CharField(_("name"), max_length=100, blank=True)
-    email = models.EmailField(_("e-mail"), max_length=254)
-    subject = models.CharField(_("subject"), max_length=200)
-    message = models.TextField(_("message"))
-    network = models.CharField(_("network"), max_length=20, blank=True)
-    tx_hash = models.CharField(_("transaction hash"), max_length=128, blank=True)
-    address = models.CharField(_("address"), max_length=128, blank=True)
-    asset = models.CharField(_("asset"), max_length=20, blank=True)
-    amount = models.DecimalField(
-        _("amount"), max_digits=38, decimal_places=18, null=True, blank=True
-    )
-    occurred_at = models.DateTimeField(_("happened at"), null=True, blank=True)
-    account = models.CharField(_("account e-mail or phone"), max_length=254, blank=True)
-    app_version = models.CharField(_("app version"), max_length=40, blank=True)
-    device = models.CharField(_("device"), max_length=100, blank=True)
-    os = models.CharField(_("operating system"), max_length=100, blank=True)
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.NEW
-    )
-    first_response_at = models.DateTimeField(
-        _("first response"),
-        null=True,
-        blank=True,
-        help_text=_(
-            "When support first answered. Set by the 'mark as answered' action; "
-            "feeds the measured response time on the channels page."
-        ),
-    )
-    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("ticket")
-        verbose_name_plural = _("tickets")
-
-    def __str__(self):
-        # Only our reference: __str__ titles admin pages, breadcrumbs and
-        # history, which must not show the requester's words as ours.
-        return self.reference
-
-
-def token_hash(token: str) -> str:
-    """Return the stored form of a status-link token (SHA-256, hex).
-
-    Only the hash is kept, so a copy of the database does not open every
-    ticket's status page.
-    """
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def attachment_path(instance, filename: str) -> str:
-    # The storage name is chosen by channels.uploads (random), never by the user.
-    return f"tickets/{filename}"
-
-
-class TicketAttachment(models.Model):
-    ticket = models.ForeignKey(
-        Ticket,
-        verbose_name=_("ticket"),
-        on_delete=models.CASCADE,
-        related_name="attachments",
-    )
-    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
-    content_type = models.CharField(_("content type"), max_length=20)
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
-    size = models.PositiveIntegerField(_("size in bytes"))
-
-    class Meta:
-        ordering = ["pk"]
-        verbose_name = _("screenshot")
-        verbose_name_plural = _("screenshots")
-
-    def __str__(self):
-        return self.file.name
-
-    @property
-    def file_name(self) -> str:
-        return self.file.name.rsplit("/", 1)[-1]
-
-
-class OutboundEmailQuerySet(models.QuerySet):
-    def pending(self):
-        return self.filter(status=OutboundEmail.Status.PENDING)
-
-
-class OutboundEmail(models.Model):
-    """An e-mail kept until it is sent, so a mail-server outage loses nothing."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENT = "sent", _("Sent")
-
-    ticket = models.ForeignKey(
-        Ticket,
-        verbose_name=_("ticket"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="emails",
-    )
-    to = models.EmailField(_("to"), max_length=254)
-    subject = models.CharField(_("subject"), max_length=255)
-    body = models.TextField(_("body"))
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.CharField(_("last error"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-
-    objects = OutboundEmailQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("outgoing e-mail")
-        verbose_name_plural = _("outgoing e-mails")
-
-    def __str__(self):
-        return f"{self.to}: {self.subject}"
+# Ticket models live in channels.tickets; importing them here registers them
+# with the app "channels" (their tables keep their names).
+from channels.tickets.models import (  # noqa: E402, F401
+    CannedReply,
+    IncidentNotice,
+    OutboundEmail,
+    SlaTarget,
+    Ticket,
+    TicketAttachment,
+    TicketEvent,
+    TicketRating,
+    Topic,
+    attachment_path,
+    token_hash,
+)

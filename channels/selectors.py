@@ -2,37 +2,19 @@
 
 import dataclasses
 import datetime
-import email.utils
-import hmac
 import statistics
 
-from django.conf import settings
-from django.db.models import Prefetch
-from django.utils import timezone, translation
-from django.utils.text import capfirst
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.utils import timezone
 
-from articles.models import Article, Category
+from articles.models import Category
 from channels import verify
-from channels.models import (
-    ChannelIdentifier,
-    KnownScamContact,
-    SupportChannel,
-    Ticket,
-    token_hash,
-)
+from channels.models import ChannelIdentifier, KnownScamContact, SupportChannel
+from channels.tickets.models import Ticket, Topic
 
 MEDIAN_WINDOW = datetime.timedelta(days=30)
 # Below this many answered tickets a median says more about luck than speed.
 MIN_TICKETS_FOR_MEDIAN = 5
-# Webmail domains shared by millions: a help center sending from one of them
-# does not own the domain, only its own address.
-SHARED_MAIL_PROVIDERS = frozenset(
-    "126.com 139.com 163.com aliyun.com foxmail.com gmail.com hotmail.com "
-    "icloud.com outlook.com proton.me protonmail.com qq.com sina.com sohu.com "
-    "yahoo.com yeah.net".split()
-)
-
-
 @dataclasses.dataclass
 class ChannelsPage:
     channels: list[SupportChannel]  # offered, each with is_open and median
@@ -77,8 +59,13 @@ def channel_list_for_page(*, now: datetime.datetime | None = None) -> ChannelsPa
         channel.is_open = channel.is_open_at(now)
         channel.measured_median = medians.get(channel.pk)
     offered = {channel.pk: channel for channel in every if channel.is_offered}
+    # What to prepare follows the kind of the category's first topic.
+    first_topic_kind = (
+        Topic.objects.active().filter(category=OuterRef("pk")).values("kind")[:1]
+    )
     categories = list(
-        Category.objects.prefetch_related(
+        Category.objects.annotate(topic_kind=Subquery(first_topic_kind))
+        .prefetch_related(
             Prefetch(
                 "support_channels",
                 queryset=SupportChannel.objects.offered().only("pk"),
@@ -155,119 +142,3 @@ def contacts_judged_in(*, text: str) -> list[verify.Verdict]:
         dataclasses.replace(verify.judge(c, official=official, scams=scams), raw=raw)
         for raw, c in found.values()
     ]
-
-
-def ticket_get_for_status(*, reference: str, token: str) -> Ticket | None:
-    """Return the ticket when ``token`` is its status-link token, else None.
-
-    The token is compared in constant time, so response timing reveals
-    nothing about how much of a guessed token was right.
-    """
-    ticket = (
-        Ticket.objects.select_related("category", "article")
-        .filter(reference=reference)
-        .first()
-    )
-    candidate = token_hash(token)
-    if ticket is None or not hmac.compare_digest(candidate, ticket.token_hash):
-        return None
-    return ticket
-
-
-def own_mail_domains() -> set[str]:
-    """Return the help center's own mail domains, lower case and ASCII.
-
-    The domains of ``DEFAULT_FROM_EMAIL`` and ``SERVER_EMAIL`` and of every
-    address listed on an official channel. For a public mail provider (a
-    small deployment may send from one) the whole address is returned
-    instead of the domain: refusing the domain would refuse every user of
-    that provider.
-    """
-    addresses = [settings.DEFAULT_FROM_EMAIL, settings.SERVER_EMAIL]
-    addresses += ChannelIdentifier.objects.filter(
-        channel__is_official=True, platform=ChannelIdentifier.Platform.EMAIL
-    ).values_list("value", flat=True)
-    own = set()
-    for address in addresses:
-        _name, parsed = email.utils.parseaddr(address)
-        local, _at, domain = parsed.rpartition("@")
-        if not local or not domain:
-            continue
-        domain = mail_domain_key(domain)
-        shared = domain in SHARED_MAIL_PROVIDERS
-        own.add(f"{local.lower()}@{domain}" if shared else domain)
-    return own
-
-
-def mail_domain_key(domain: str) -> str:
-    """Return ``domain`` as compared: IDNA-encoded, lower case, no final dot."""
-    domain = domain.strip().rstrip(".")
-    try:
-        # The idna codec applies nameprep, which folds case and full-width
-        # letters the way mail servers will.
-        return domain.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        return domain.casefold()
-
-
-@dataclasses.dataclass
-class SubmittedText:
-    fields: list[tuple[str, str]]  # (label, text as typed), blanks dropped
-    not_official: list[tuple[str, verify.Verdict]]  # (as written, verdict)
-
-    @property
-    def known_scams(self) -> list[tuple[str, verify.Verdict]]:
-        return [
-            pair for pair in self.not_official if pair[1].verdict == verify.KNOWN_SCAM
-        ]
-
-
-def ticket_submitted_text(*, ticket: Ticket, fields: tuple[str, ...]) -> SubmittedText:
-    """Return the requester's own words in ``fields`` of ``ticket``, labelled.
-
-    Also returns every contact in them, together, that is not official
-    (known scams included), as written in the text. Two queries when the
-    text holds a contact, none otherwise.
-    """
-    labelled = [
-        (capfirst(Ticket._meta.get_field(name).verbose_name), getattr(ticket, name))
-        for name in fields
-    ]
-    labelled = [(label, value) for label, value in labelled if value]
-    text = "\n".join(value for _label, value in labelled)
-    written = {}
-    for raw in verify.find_contacts(text):
-        contact = verify.normalize(raw)
-        if contact is not None:
-            written.setdefault(contact.key, raw)
-    not_official = [
-        (written.get(verdict.contact.key, verdict.contact.value), verdict)
-        for verdict in contacts_judged_in(text=text)
-        if verdict.verdict != verify.OFFICIAL
-    ]
-    return SubmittedText(fields=labelled, not_official=not_official)
-
-
-def ticket_exists_for_key(*, submission_key: str) -> bool:
-    """True when a ticket was already made from this submission key."""
-    return Ticket.objects.filter(submission_key=submission_key).exists()
-
-
-def article_for_contact(*, slug: str):
-    """Return the published article the user came from, or None.
-
-    Prefers the active language's article when both share the slug.
-    """
-    if not slug:
-        return None
-    language = translation.get_language()
-    articles = sorted(
-        Article.objects.published().filter(slug=slug),
-        key=lambda article: article.language != language,
-    )
-    return articles[0] if articles else None
-
-
-def category_list_for_contact() -> list[Category]:
-    """Return the categories offered as contact-form topics, in page order."""
-    return list(Category.objects.all())

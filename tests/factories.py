@@ -16,7 +16,6 @@ def make_category(**overrides) -> Category:
         "slug": f"category-{number}",
         "name_zh_hans": f"分类{number}",
         "name_en": f"Category {number}",
-        "contact_form_kind": Category.ContactFormKind.GENERAL,
     }
     values.update(overrides)
     return Category.objects.create(**values)
@@ -40,3 +39,17 @@ def make_article(*, tags=(), **overrides) -> Article:
     if tags:
         article.tags.add(*tags)
     return article
+
+
+def make_topic(**overrides):
+    from channels.tickets.models import Topic
+
+    number = next(_counter)
+    values = {
+        "slug": f"topic-{number}",
+        "name_zh_hans": f"主题{number}",
+        "name_en": f"Topic {number}",
+        "kind": Topic.Kind.GENERAL,
+    }
+    values.update(overrides)
+    return Topic.objects.create(**values)

@@ -44,9 +44,9 @@ from django.utils import translation
 
 from articles.models import Article, Category
 from articles.views import server_error
-from channels.forms import sign_started
+from channels.tickets.forms import sign_started
 from channels.models import Ticket
-from channels.views import FORM_SESSION_KEY
+from channels.tickets.views import FORM_SESSION_KEY
 from tests.factories import make_article
 
 # The mark makes pytest-django create the test database; the module

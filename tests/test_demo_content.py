@@ -6,7 +6,6 @@ here with the file's name.
 """
 
 import re
-from pathlib import Path
 
 import pytest
 from django.conf import settings

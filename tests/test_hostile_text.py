@@ -8,7 +8,8 @@ from django.utils import translation
 from pytest_django.asserts import assertContains
 
 from articles.forms import VoteForm
-from channels.forms import ContactForm, ReportForm
+from channels.forms import ReportForm
+from channels.tickets.forms import ContactForm
 from tests.hostile import HOSTILE, assert_not_echoed, site_text
 
 PATH = quote(HOSTILE)

@@ -13,7 +13,6 @@ from articles import selectors as article_selectors
 from articles.models import Article, Category
 from articles.search import analysis, search
 from articles.search.backends.base import RESULT_WINDOW, SearchResult
-from articles.search.models import SearchQuery
 from helpcenter import params
 
 # Matches in the other language without a translation, shown after page 1.

@@ -5,13 +5,13 @@ import time
 import pytest
 from PIL import Image
 
-from articles.models import Category
-from channels.forms import sign_started
 from channels.models import SupportChannel
-from channels.views import FORM_SESSION_KEY
-from tests.factories import make_category
+from channels.tickets.forms import sign_started
+from channels.tickets.models import Topic
+from channels.tickets.views import FORM_SESSION_KEY
+from tests.factories import make_category, make_topic
 
-Kind = Category.ContactFormKind
+Kind = Topic.Kind
 TX_HASH = "0x" + "ab" * 32
 # The contact form's time trap is tied to a value kept in the session; the
 # test client gets this one so that contact_data() can sign its tokens.
@@ -44,10 +44,12 @@ def started_token(data: dict, seconds_ago: float = 30) -> str:
 
 
 @pytest.fixture
-def categories(db):
-    """One category per contact-form kind, keyed by kind."""
+def topics(db):
+    """One topic per kind, keyed by kind, each in a category of its own."""
     return {
-        kind: make_category(slug=f"topic-{kind}", contact_form_kind=kind)
+        kind: make_topic(
+            slug=f"topic-{kind}", kind=kind, category=make_category(slug=kind)
+        )
         for kind in Kind.values
     }
 
@@ -100,7 +102,7 @@ def image_bytes(fmt="PNG", size=(40, 30), **save_options) -> bytes:
 
 
 def contact_data(topic, **overrides) -> dict:
-    """A valid contact-form POST for the category ``topic`` (no extra fields)."""
+    """A valid contact-form POST for ``topic`` (no extra fields)."""
     data = {
         "category": topic.slug,
         "name": "Li Lei",

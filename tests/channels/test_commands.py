@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 
 from channels.models import KnownScamContact, OutboundEmail, SupportChannel
 from channels.selectors import contact_check
+from channels.tickets.models import Topic
 from tests.factories import make_category
 
 DEMO = Path(__file__).resolve().parents[2] / "content" / "channels.yaml"
@@ -26,6 +27,25 @@ def test_load_channels_is_idempotent(demo_categories):
     data = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
     assert SupportChannel.objects.count() == len(data["channels"])
     assert KnownScamContact.objects.count() == len(data["known_scams"])
+    assert Topic.objects.count() == len(data["topics"])
+
+
+def test_demo_topics_ask_for_the_fields_of_their_kind(demo_categories):
+    call_command("load_channels", str(DEMO), stdout=StringIO())
+    kinds = dict(Topic.objects.values_list("slug", "kind"))
+    assert kinds["transfers"] == kinds["deposits-withdrawals"] == "transfer"
+    assert (kinds["security"], kinds["account-login"]) == ("security", "login")
+    assert Topic.objects.get(slug="security").category.slug == "security"
+
+
+def test_topic_with_an_unknown_kind_is_refused_and_nothing_written(
+    demo_categories, tmp_path
+):
+    path = tmp_path / "channels.yaml"
+    path.write_text("topics:\n  - {slug: x, kind: nonsense, name_zh_hans: X}\n")
+    with pytest.raises(CommandError, match="Topic x"):
+        call_command("load_channels", str(path), stdout=StringIO())
+    assert Topic.objects.count() == 0
 
 
 def test_demo_channels_have_no_phone_hotline_but_say_so(demo_categories):

@@ -3,7 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from channels import verify
-from channels.platforms import HANDLE_PLATFORMS, Platform
+from channels.platforms import HANDLE_PLATFORMS
 from channels.verify import (
     KNOWN_SCAM,
     NOT_OFFICIAL,

@@ -1,42 +1,21 @@
-import io
 import re
-import secrets
-import smtplib
-import time
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
-from django.contrib.sessions.models import Session
-from django.core import mail
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
-from PIL import Image
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from articles.models import Category
-from channels import views
+from channels.tickets.models import Topic
 from channels.models import (
     ContactLookup,
     ContactReport,
     KnownScamContact,
-    OutboundEmail,
     SupportChannel,
     Ticket,
-    TicketAttachment,
 )
-from tests.channels.conftest import (
-    TRANSFER_FIELDS,
-    contact_data,
-    image_bytes,
-    started_token,
-)
-from tests.factories import make_article
 
-Kind = Category.ContactFormKind
+Kind = Topic.Kind
 
 
 @pytest.fixture(autouse=True)
@@ -44,27 +23,13 @@ def _english_urls():
     # Most tests here read English pages through reverse(); those about the
     # Chinese pages say so with translation.override("zh-hans").
     translation.activate("en")
+
+
 PHRASE = "abandon " * 11 + "about"
 
 
-def stored_files(settings):
-    root = settings.MEDIA_ROOT
-    return (
-        sorted(path.name for path in root.rglob("*") if path.is_file())
-        if root.exists()
-        else []
-    )
-
-
-def submit(client, data, **extra):
-    return client.post(reverse("channels:contact"), data, **extra)
-
-
-# Channels page -------------------------------------------------------------
-
-
 def test_channels_page_literal_path_lists_channels_and_missing_ones(
-    client, official_channels, categories, django_assert_num_queries
+    client, official_channels, topics, django_assert_num_queries
 ):
     with django_assert_num_queries(4):
         response = client.get("/en/channels/")
@@ -92,14 +57,14 @@ def test_channels_page_shows_closed_channel(client, official_channels):
     assertContains(response, "Closed now", count=1)
 
 
-def _answered_tickets(channel, category, count, *, after, age=timedelta(days=1)):
+def _answered_tickets(channel, topic, count, *, after, age=timedelta(days=1)):
     created = timezone.now() - age
     for number in range(count):
         Ticket.objects.create(
             reference=f"CW-TEST-{number:04d}{age.days:02d}",
             token_hash="x",
             channel=channel,
-            category=category,
+            topic=topic,
             language="en",
             email="a@example.com",
             subject="s",
@@ -110,13 +75,13 @@ def _answered_tickets(channel, category, count, *, after, age=timedelta(days=1))
 
 
 def test_channels_page_shows_measured_median_with_enough_tickets(
-    client, official_channels, categories
+    client, official_channels, topics
 ):
     channel = official_channels["web_form"]
-    _answered_tickets(channel, categories[Kind.GENERAL], 5, after=timedelta(hours=2))
+    _answered_tickets(channel, topics[Kind.GENERAL], 5, after=timedelta(hours=2))
     _answered_tickets(
         channel,
-        categories[Kind.GENERAL],
+        topics[Kind.GENERAL],
         5,
         after=timedelta(hours=9),
         age=timedelta(days=40),
@@ -126,18 +91,18 @@ def test_channels_page_shows_measured_median_with_enough_tickets(
 
 
 def test_channels_page_hides_median_below_five_tickets(
-    client, official_channels, categories
+    client, official_channels, topics
 ):
     channel = official_channels["web_form"]
-    _answered_tickets(channel, categories[Kind.GENERAL], 4, after=timedelta(hours=2))
+    _answered_tickets(channel, topics[Kind.GENERAL], 4, after=timedelta(hours=2))
     response = client.get(reverse("channels:list"))
     assertNotContains(response, "median first response")
 
 
 def test_channels_page_says_which_channel_for_which_problem(
-    client, official_channels, categories
+    client, official_channels, topics
 ):
-    official_channels["social"].best_for.add(categories[Kind.SECURITY])
+    official_channels["social"].best_for.add(topics[Kind.SECURITY].category)
     response = client.get(reverse("channels:list"))
     assertContains(response, '<a href="#channel-social">Social media</a>', html=True)
 
@@ -241,471 +206,6 @@ def test_report_with_secret_is_refused_and_not_saved(client, db):
 
 
 # Contact form ----------------------------------------------------------------
-
-
-def test_contact_page_literal_path_prefills_category_and_article(
-    client, categories, django_assert_num_queries
-):
-    make_article(
-        category=categories[Kind.TRANSFER], slug="stuck", title="Stuck transfer"
-    )
-    # Categories, the article, and the session the time trap is tied to.
-    with django_assert_num_queries(3):
-        response = client.get("/en/contact/?category=topic-transfer&article=stuck")
-    assertContains(
-        response,
-        '<option value="topic-transfer" data-kind="transfer" selected>',
-        count=1,
-    )
-    assertContains(response, "Stuck transfer")
-    assertContains(response, 'name="article" value="stuck"')
-    assertContains(response, "will never ask for your recovery phrase")
-
-
-def test_contact_creates_ticket_sends_email_and_shows_status(
-    client, categories, official_channels, mailoutbox
-):
-    article = make_article(category=categories[Kind.TRANSFER], slug="stuck")
-    data = contact_data(categories[Kind.TRANSFER], article="stuck", **TRANSFER_FIELDS)
-    response = submit(client, data, follow=True)
-    ticket = Ticket.objects.get()
-    assert (ticket.tx_hash, ticket.asset, ticket.article, ticket.channel) == (
-        TRANSFER_FIELDS["tx_hash"],
-        "USDT",
-        article,
-        official_channels["web_form"],
-    )
-    assertContains(response, ticket.reference)
-    assertContains(response, "we received your request")
-    assert re.fullmatch(
-        r"CW-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", ticket.reference
-    )
-    [message] = mailoutbox
-    assert message.to == ["li.lei@example.com"]
-    assert message.subject == f"We received your request {ticket.reference}"
-    assert response.redirect_chain[0][0] in message.body
-    assert "never ask for your recovery phrase" in message.body
-    assert OutboundEmail.objects.get().status == OutboundEmail.Status.SENT
-
-
-def test_contact_stores_reencoded_screenshots_under_random_names(
-    client, categories, settings
-):
-    shots = [
-        SimpleUploadedFile(f"me-{n}.png", image_bytes(), "image/png") for n in range(2)
-    ]
-    response = submit(
-        client,
-        {
-            **contact_data(categories[Kind.ERROR], app_version="1", device="d", os="o"),
-            "attachments": shots,
-        },
-    )
-    assert response.status_code == 302
-    names = stored_files(settings)
-    assert len(names) == 2 and not any(name.startswith("me-") for name in names)
-    assert TicketAttachment.objects.filter(ticket=Ticket.objects.get()).count() == 2
-
-
-def test_contact_invalid_input_writes_nothing(client, categories, mailoutbox, settings):
-    shot = SimpleUploadedFile("a.png", image_bytes(), "image/png")
-    data = {
-        **contact_data(categories[Kind.GENERAL], email="nope"),
-        "attachments": [shot],
-    }
-    response = submit(client, data)
-    assertContains(response, "Enter a valid email address.")
-    assert (Ticket.objects.count(), mailoutbox, stored_files(settings)) == (0, [], [])
-
-
-def test_contact_unknown_category_is_a_form_error(client, categories, mailoutbox):
-    response = submit(client, contact_data(categories[Kind.GENERAL], category="forged"))
-    assertContains(response, "Please choose one of the listed topics.")
-    assert (Ticket.objects.count(), mailoutbox) == (0, [])
-
-
-def test_contact_with_recovery_phrase_is_refused_without_echo(
-    client, categories, mailoutbox
-):
-    response = submit(
-        client, contact_data(categories[Kind.GENERAL], message=f"words: {PHRASE}")
-    )
-    assertContains(response, "seems to contain a recovery phrase or a private key")
-    assertNotContains(response, "abandon abandon")
-    assert (Ticket.objects.count(), OutboundEmail.objects.count(), mailoutbox) == (
-        0,
-        0,
-        [],
-    )
-    assert "abandon" not in str(dict(client.session))
-
-
-def test_contact_hash_in_message_needs_confirmation(client, categories):
-    message = "Transaction " + "ab" * 32 + " has not arrived."
-    data = contact_data(categories[Kind.GENERAL], message=message)
-    first = submit(client, data)
-    assertContains(first, 'name="confirm_no_secret"')
-    second = submit(client, {**data, "confirm_no_secret": "on"})
-    assert second.status_code == 302 and Ticket.objects.count() == 1
-
-
-@pytest.mark.parametrize(
-    "overrides",
-    [{"website": "http://spam.test"}, {"started": ""}],
-    ids=["honeypot", "no-start-time"],
-)
-def test_contact_spam_is_refused_with_400(client, categories, mailoutbox, overrides):
-    response = submit(client, contact_data(categories[Kind.GENERAL], **overrides))
-    assert response.status_code == 400
-    assert (Ticket.objects.count(), mailoutbox) == (0, [])
-
-
-def test_contact_too_fast_is_refused_with_400(client, categories):
-    data = contact_data(categories[Kind.GENERAL])
-    response = submit(client, {**data, "started": started_token(data, 0)})
-    assertContains(response, "That was too fast", status_code=400)
-    assert Ticket.objects.count() == 0
-
-
-def test_contact_without_csrf_token_is_refused(categories, mailoutbox):
-    from django.test import Client
-
-    response = submit(
-        Client(enforce_csrf_checks=True), contact_data(categories[Kind.GENERAL])
-    )
-    assert response.status_code == 403
-    assert (Ticket.objects.count(), mailoutbox) == (0, [])
-
-
-def test_contact_invalid_attempts_do_not_use_up_the_allowance(client, categories):
-    for _number in range(views.CONTACT_IP_LIMIT + 5):
-        submit(client, contact_data(categories[Kind.GENERAL], email="bad"))
-    response = submit(client, contact_data(categories[Kind.GENERAL]))
-    assert response.status_code == 302 and Ticket.objects.count() == 1
-
-
-def _tickets_from(client, categories, addresses, count):
-    return [
-        submit(
-            client,
-            contact_data(categories[Kind.GENERAL], email=f"user{number}@example.com"),
-            REMOTE_ADDR=addresses[number % len(addresses)],
-        )
-        for number in range(count)
-    ]
-
-
-def test_contact_rate_limit_per_ip_counts_tickets(client, categories):
-    limit = views.CONTACT_IP_LIMIT
-    responses = _tickets_from(client, categories, ["203.0.113.9"], limit)
-    assert {response.status_code for response in responses} == {302}
-    response = submit(
-        client, contact_data(categories[Kind.GENERAL]), REMOTE_ADDR="203.0.113.9"
-    )
-    assertContains(response, "Too many requests", status_code=429)
-    assert Ticket.objects.count() == views.CONTACT_IP_LIMIT
-
-
-def test_contact_rate_limit_groups_ipv6_by_64(client, categories):
-    addresses = [f"2001:db8:1:2:{number:x}::1" for number in range(1, 50)]
-    _tickets_from(client, categories, addresses, views.CONTACT_IP_LIMIT)
-    response = submit(
-        client,
-        contact_data(categories[Kind.GENERAL]),
-        REMOTE_ADDR="2001:db8:1:2:ffff:ffff:ffff:fffe",
-    )
-    assert response.status_code == 429
-    other_network = submit(
-        client, contact_data(categories[Kind.GENERAL]), REMOTE_ADDR="2001:db8:1:3::1"
-    )
-    assert other_network.status_code == 302
-    assert Ticket.objects.count() == views.CONTACT_IP_LIMIT + 1
-
-
-def test_contact_blocked_spam_uses_up_the_allowance(client, categories):
-    for _number in range(views.CONTACT_IP_LIMIT):
-        submit(client, contact_data(categories[Kind.GENERAL], website="http://x.test"))
-    response = submit(client, contact_data(categories[Kind.GENERAL]))
-    assert response.status_code == 429 and Ticket.objects.count() == 0
-
-
-@pytest.mark.parametrize(
-    "variant",
-    ["LI.LEI@example.com", "li.lei+shop@example.com", "Li.Lei+a+b@EXAMPLE.com"],
-)
-def test_contact_rate_limit_per_email(client, categories, variant):
-    for number in range(views.CONTACT_EMAIL_LIMIT):
-        submit(
-            client,
-            contact_data(
-                categories[Kind.GENERAL], email=f"li.lei+{number}@example.com"
-            ),
-            REMOTE_ADDR=f"10.0.0.{number}",
-        )
-    response = submit(
-        client,
-        contact_data(categories[Kind.GENERAL], email=variant),
-        REMOTE_ADDR="10.0.1.1",
-    )
-    assert response.status_code == 429
-    assert Ticket.objects.count() == views.CONTACT_EMAIL_LIMIT
-
-
-def test_contact_duplicate_submission_makes_one_ticket(client, categories, mailoutbox):
-    data = contact_data(categories[Kind.GENERAL])
-    first = submit(client, data)
-    second = submit(client, data)
-    assert first.url == second.url
-    assert (Ticket.objects.count(), len(mailoutbox)) == (1, 1)
-
-
-def test_contact_status_link_is_not_in_the_session_table(client, categories):
-    first = submit(client, contact_data(categories[Kind.GENERAL]))
-    token = first.url.rstrip("/").rsplit("/", 1)[1]
-    stored = " ".join(
-        str(session.get_decoded()) + session.session_data
-        for session in Session.objects.all()
-    )
-    assert Ticket.objects.count() == 1 and token not in stored
-
-
-def test_contact_duplicate_from_another_browser_gets_no_link(client, categories):
-    data = contact_data(categories[Kind.GENERAL])
-    submit(client, data)
-    client.cookies.pop(views.RECEIPTS_COOKIE)
-    second = submit(client, data, follow=True)
-    assertContains(second, "We already received this request.")
-    assert Ticket.objects.count() == 1
-
-
-def test_contact_forged_receipt_cookie_is_ignored(client, categories):
-    data = contact_data(categories[Kind.GENERAL])
-    submit(client, data)
-    client.cookies[views.RECEIPTS_COOKIE] = (
-        '{"%s": "https://evil.example/"}' % data["submission_key"]
-    )
-    second = submit(client, data)
-    assert second.url == reverse("channels:contact")
-    assert Ticket.objects.count() == 1
-
-
-def test_contact_time_trap_token_replayed_with_a_new_key_is_refused(
-    client, categories, mailoutbox
-):
-    data = contact_data(categories[Kind.GENERAL])
-    assert submit(client, data).status_code == 302
-    replay = {**data, "submission_key": secrets.token_hex(16)}
-    response = submit(client, replay)
-    assertContains(response, "The form has expired.", status_code=400)
-    assert (Ticket.objects.count(), len(mailoutbox)) == (1, 1)
-
-
-def test_contact_time_trap_token_from_another_session_is_refused(
-    categories, mailoutbox
-):
-    data = contact_data(categories[Kind.GENERAL])
-    stranger = Client()
-    stranger.get(reverse("channels:contact"))
-    response = submit(stranger, data)
-    assertContains(response, "The form has expired.", status_code=400)
-    assert (Ticket.objects.count(), mailoutbox) == (0, [])
-
-
-def test_contact_page_starts_a_session_for_a_new_visitor(categories, settings):
-    visitor = Client()
-    response = visitor.get(reverse("channels:contact"))
-    assert settings.SESSION_COOKIE_NAME in response.cookies
-    assert Session.objects.count() == 1
-
-
-def test_contact_form_shown_to_the_visitor_can_be_sent(
-    categories, mailoutbox, monkeypatch
-):
-    visitor = Client()
-    page = visitor.get(reverse("channels:contact"))
-    fields = dict(
-        re.findall(r'name="(started|submission_key)" value="([^"]+)"', page.text)
-    )
-    data = {**contact_data(categories[Kind.GENERAL]), **fields}
-    later = time.time() + 30
-    monkeypatch.setattr("channels.forms.time", SimpleNamespace(time=lambda: later))
-    response = submit(visitor, data)
-    assert response.status_code == 302 and len(mailoutbox) == 1
-
-
-@pytest.mark.parametrize(
-    ("overrides", "seconds_ago", "sentence"),
-    [
-        ({"website": "http://spam.test"}, 30, "This request could not be accepted."),
-        ({}, 0, "That was too fast. Please check your request and send it again."),
-    ],
-    ids=["honeypot", "too-fast"],
-)
-def test_contact_refused_as_spam_shows_a_sentence_and_keeps_the_text(
-    client, categories, mailoutbox, settings, overrides, seconds_ago, sentence
-):
-    data = contact_data(
-        categories[Kind.TRANSFER],
-        subject="Transfer stuck",
-        message="My USDT transfer has not arrived.",
-        **TRANSFER_FIELDS,
-        **overrides,
-    )
-    data["started"] = started_token(data, seconds_ago)
-    shot = SimpleUploadedFile("a.png", image_bytes(), "image/png")
-    response = submit(client, {**data, "attachments": [shot]})
-    assert response.status_code == 400
-    kept = [
-        f"<li>{sentence}</li>",
-        'value="Transfer stuck"',
-        "My USDT transfer has not arrived.",
-        f'value="{TRANSFER_FIELDS["tx_hash"]}"',
-        'value="topic-transfer" data-kind="transfer" selected',
-        "please attach them again",
-    ]
-    assert [text for text in kept if text not in response.text] == []
-    assertNotContains(response, "[&#x27;", status_code=400)
-    assertNotContains(response, "http://spam.test", status_code=400)
-    assert (Ticket.objects.count(), mailoutbox, stored_files(settings)) == (0, [], [])
-
-
-def test_contact_refused_as_spam_does_not_echo_a_recovery_phrase(client, categories):
-    data = contact_data(categories[Kind.GENERAL], message=f"words: {PHRASE}")
-    response = submit(client, {**data, "started": started_token(data, 0)})
-    assertContains(response, "That was too fast", status_code=400)
-    assertNotContains(response, "abandon abandon", status_code=400)
-    assert Ticket.objects.count() == 0
-
-
-def test_contact_email_failure_keeps_ticket_and_email(
-    client, categories, monkeypatch, mailoutbox
-):
-    def fail(self, *args, **kwargs):
-        raise smtplib.SMTPServerDisconnected("down")
-
-    monkeypatch.setattr("django.core.mail.EmailMessage.send", fail)
-    response = submit(client, contact_data(categories[Kind.GENERAL]))
-    assert response.status_code == 302 and Ticket.objects.count() == 1
-    pending = OutboundEmail.objects.get()
-    assert (pending.status, pending.attempts) == (OutboundEmail.Status.PENDING, 1)
-    monkeypatch.undo()
-    call_command("send_pending_email")
-    pending.refresh_from_db()
-    assert pending.status == OutboundEmail.Status.SENT
-    assert [message.subject for message in mail.outbox] == [pending.subject]
-
-
-def test_contact_email_headers_carry_no_user_text(client, categories, mailoutbox):
-    submit(
-        client,
-        contact_data(categories[Kind.GENERAL], subject="Bcc: victim@example.com"),
-    )
-    [message] = mailoutbox
-    assert "victim" not in message.subject and message.bcc == []
-
-
-# Ticket status and attachments ---------------------------------------------
-
-
-def _new_ticket(client, categories, **files):
-    response = submit(client, {**contact_data(categories[Kind.GENERAL]), **files})
-    return Ticket.objects.get(), response.url
-
-
-def test_ticket_status_page_needs_the_right_token(client, categories):
-    ticket, url = _new_ticket(client, categories)
-    wrong = reverse(
-        "channels:ticket_status",
-        kwargs={"reference": ticket.reference, "token": "x" * 32},
-    )
-    unknown = url.replace(ticket.reference, "CW-0000-0000")
-    assertContains(client.get(url), ticket.reference)
-    assert (client.get(wrong).status_code, client.get(unknown).status_code) == (
-        404,
-        404,
-    )
-
-
-def test_private_contact_pages_are_never_cached_nor_leak_the_link(
-    client, categories
-):
-    form = client.get(reverse("channels:contact"))
-    _ticket, url = _new_ticket(client, categories)
-    status = client.get(url)
-    for response in (form, status):
-        assert "private" in response["Cache-Control"]
-        assert "no-store" in response["Cache-Control"]
-    assert status["Referrer-Policy"] == "no-referrer"
-    assert "Cookie" in form["Vary"]
-
-
-def test_ticket_status_page_literal_path(client, categories, django_assert_num_queries):
-    ticket, url = _new_ticket(client, categories)
-    assert url.startswith(f"/en/contact/tickets/{ticket.reference}/")
-    with django_assert_num_queries(1):
-        response = client.get(url, HTTP_COOKIE="")
-    assertContains(response, "In progress" if ticket.status == "open" else "New")
-
-
-def test_attachment_is_served_to_staff_only(client, admin_client, categories):
-    shot = SimpleUploadedFile("a.png", image_bytes(), "image/png")
-    ticket, _url = _new_ticket(client, categories, attachments=[shot])
-    attachment = ticket.attachments.get()
-    url = reverse("channels:attachment", kwargs={"name": attachment.file_name})
-    client.logout()
-    anonymous = client.get(url)
-    staff = admin_client.get(url)
-    assert anonymous.status_code == 302 and "/admin/login/" in anonymous.url
-    assert (staff.status_code, staff["Content-Type"]) == (200, "image/png")
-    assert b"".join(staff.streaming_content).startswith(b"\x89PNG")
-
-
-def test_admin_ticket_page_shows_fields_and_screenshot(
-    client, admin_client, categories
-):
-    shot = SimpleUploadedFile("a.png", image_bytes(), "image/png")
-    ticket, _url = _new_ticket(client, categories, attachments=[shot])
-    response = admin_client.get(
-        reverse("admin:channels_ticket_change", args=[ticket.pk])
-    )
-    assertContains(response, ticket.subject)
-    assertContains(
-        response,
-        reverse(
-            "channels:attachment", kwargs={"name": ticket.attachments.get().file_name}
-        ),
-    )
-
-
-def test_admin_mark_answered_sets_first_response(client, admin_client, categories):
-    ticket, _url = _new_ticket(client, categories)
-    admin_client.post(
-        reverse("admin:channels_ticket_changelist"),
-        {"action": "mark_answered", "_selected_action": [ticket.pk]},
-    )
-    ticket.refresh_from_db()
-    assert ticket.status == Ticket.Status.OPEN and ticket.first_response_at is not None
-
-
-def test_admin_ticket_list_filters_by_status(client, admin_client, categories):
-    ticket, _url = _new_ticket(client, categories)
-    listed = admin_client.get(
-        reverse("admin:channels_ticket_changelist"), {"status__exact": "new"}
-    )
-    empty = admin_client.get(
-        reverse("admin:channels_ticket_changelist"), {"status__exact": "closed"}
-    )
-    assertContains(listed, ticket.reference)
-    assertNotContains(empty, ticket.reference)
-
-
-def test_form_help_text_is_announced_with_its_field(client, db):
-    response = client.get(reverse("channels:verify"))
-    assertContains(response, 'aria-describedby="id_contact_helptext"')
-    assertContains(response, 'id="id_contact_helptext"')
-
-
-# Checker: issue #8 section 1 reproductions -------------------------------------
 
 
 def forum_channel():
@@ -868,74 +368,6 @@ def test_checker_known_scam_shows_the_staff_note_only(
     assertNotContains(before, "888-555-0100")
     assertContains(after, "Note from our team:")
     assertContains(after, "Fake help center.")
-def test_contact_with_multi_picture_jpeg_keeps_the_first_picture(
-    client, categories, settings
-):
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 30)).save(
-        buffer, "MPO", save_all=True, append_images=[Image.new("RGB", (80, 60))]
-    )
-    shot = SimpleUploadedFile("dual.jpg", buffer.getvalue(), "image/jpeg")
-    data = {**contact_data(categories[Kind.GENERAL]), "attachments": [shot]}
-    response = submit(client, data)
-    assert response.status_code == 302
-    attachment = TicketAttachment.objects.get()
-    assert (attachment.content_type, attachment.width) == ("image/jpeg", 40)
-
-
-def test_contact_with_disguised_file_name_writes_nothing(
-    client, categories, mailoutbox, settings
-):
-    shot = SimpleUploadedFile("shot\u202egnp.exe", image_bytes(), "image/png")
-    data = {**contact_data(categories[Kind.GENERAL]), "attachments": [shot]}
-    with translation.override("zh-hans"):
-        response = submit(client, data)
-    assertContains(response, "截图文件名必须以 .png、.jpg、.jpeg 或 .webp 结尾。")
-    assert (Ticket.objects.count(), mailoutbox, stored_files(settings)) == (0, [], [])
-# Secrets anywhere in a submission (issue #8, section 3) --------------------------
-
-from tests.channels.test_secrets import REPRODUCTIONS  # noqa: E402
-
-FORM_REPRODUCTIONS = {
-    label: fields
-    for label, fields in REPRODUCTIONS.items()
-    if label != "abbreviated phrase in a search"
-}
-
-
-@pytest.mark.parametrize(
-    "fields", FORM_REPRODUCTIONS.values(), ids=FORM_REPRODUCTIONS.keys()
-)
-def test_contact_reproduction_is_refused_stored_nowhere_and_not_echoed(
-    client, categories, mailoutbox, fields
-):
-    translation.activate("zh-hans")
-    topic = categories[Kind.TRANSFER]
-    data = contact_data(topic, **{**TRANSFER_FIELDS, "network": "other"})
-    data.update(dict(fields))
-    response = submit(client, data)
-    assertContains(response, "您的工单似乎包含助记词或私钥，因此未发送")
-    for _name, text in fields:
-        assertNotContains(response, text)
-    assert (Ticket.objects.count(), OutboundEmail.objects.count(), mailoutbox) == (
-        0,
-        0,
-        [],
-    )
-
-
-def test_contact_refusal_is_in_chinese_on_the_chinese_page(client, categories):
-    data = contact_data(categories[Kind.GENERAL], subject=PHRASE)
-    with translation.override("zh-hans"):
-        response = submit(client, data)
-    assertContains(response, "您的工单似乎包含助记词或私钥")
-    assert Ticket.objects.count() == 0
-
-
-def test_contact_labelled_transaction_id_needs_no_confirmation(client, categories):
-    message = "I never shared my private key. TxID: " + "ab" * 32
-    response = submit(client, contact_data(categories[Kind.GENERAL], message=message))
-    assert response.status_code == 302 and Ticket.objects.count() == 1
 
 
 def test_checker_does_not_check_keep_or_show_a_pasted_phrase(client, db):
@@ -961,6 +393,12 @@ def test_report_with_unlabelled_hex_is_refused_with_a_hint(client, db):
     assertContains(response, "write &quot;TxID:&quot; in front of it", status_code=400)
     assertNotContains(response, "ab" * 32, status_code=400)
     assert ContactReport.objects.count() == 0
+
+
+def test_form_help_text_is_announced_with_its_field(client, db):
+    response = client.get(reverse("channels:verify"))
+    assertContains(response, 'aria-describedby="id_contact_helptext"')
+    assertContains(response, 'id="id_contact_helptext"')
 
 
 def test_checker_form_posts_so_nothing_pasted_lands_in_a_url(client, db):
@@ -998,10 +436,10 @@ def test_channels_page_points_the_web_form_to_this_sites_contact_page(
 
 
 def test_which_channel_table_leaves_out_a_channel_that_is_down(
-    client, official_channels, categories
+    client, official_channels, topics
 ):
     email = SupportChannel.objects.get(slug="email")
-    email.best_for.set(categories.values())
+    email.best_for.set([topic.category for topic in topics.values()])
     before = client.get(reverse("channels:list"))
     SupportChannel.objects.filter(slug="email").update(is_available=False)
     after = client.get(reverse("channels:list"))

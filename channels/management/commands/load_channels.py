@@ -8,18 +8,21 @@ from django.db import transaction
 from articles.models import Category
 from channels import services
 from channels.models import ChannelIdentifier, SupportChannel
+from channels.tickets.models import Topic
 
 CHANNEL_FIELDS = {field.name for field in SupportChannel._meta.concrete_fields} - {
     "id",
     "slug",
 }
 IDENTIFIER_FIELDS = {"platform", "value", "includes_subdomains"}
+TOPIC_FIELDS = {"kind", "name_zh_hans", "name_en", "order", "is_active"}
 
 
 class Command(BaseCommand):
     help = (
-        "Create or update support channels and known scam contacts from a YAML "
-        "file. Safe to run again: rows are matched by slug or contact."
+        "Create or update contact-form topics, support channels and known scam "
+        "contacts from a YAML file. Safe to run again: rows are matched by "
+        "slug or contact."
     )
 
     def add_arguments(self, parser):
@@ -32,6 +35,7 @@ class Command(BaseCommand):
         except (OSError, yaml.YAMLError) as error:
             raise CommandError(f"Cannot read {path}: {error}") from error
         categories = {category.slug: category for category in Category.objects.all()}
+        self._topics_load(data.get("topics", []), categories)
         for order, item in enumerate(data.get("channels", [])):
             item = dict(item)
             slug = item.pop("slug")
@@ -59,9 +63,29 @@ class Command(BaseCommand):
                 scam.note = item["note"]
                 scam.save(update_fields=["note"])
         self.stdout.write(
-            f"Loaded {len(data.get('channels', []))} channel(s) and "
+            f"Loaded {len(data.get('topics', []))} topic(s), "
+            f"{len(data.get('channels', []))} channel(s) and "
             f"{len(data.get('known_scams', []))} known scam contact(s)."
         )
+
+    def _topics_load(self, items, categories):
+        for order, item in enumerate(items):
+            item = dict(item)
+            slug = item.pop("slug")
+            category = item.pop("category", None)
+            unknown = set(item) - TOPIC_FIELDS
+            if unknown:
+                raise CommandError(f"Topic {slug}: unknown fields {sorted(unknown)}")
+            if category and category not in categories:
+                raise CommandError(f"Topic {slug}: no category {category!r}")
+            item.setdefault("order", order)
+            item["category"] = categories.get(category)
+            topic = Topic(slug=slug, **item)
+            try:
+                topic.full_clean(exclude=["slug"])
+            except ValidationError as error:
+                raise CommandError(f"Topic {slug}: {error.messages}") from None
+            Topic.objects.update_or_create(slug=slug, defaults=item)
 
     def _identifiers_set(self, channel, items):
         """Replace the channel's official identifiers with ``items``."""

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from channels import services
+from channels.tickets import services
 
 
 class Command(BaseCommand):

@@ -15,12 +15,13 @@ from django.utils import translation
 from django.utils.html import strip_tags
 from pytest_django.asserts import assertContains, assertNotContains
 
-from articles.models import Category
-from channels import services
+from channels import services as channel_services
 from channels.models import OutboundEmail, Ticket
+from channels.tickets import services
+from channels.tickets.models import Topic
 from tests.channels.conftest import LOGIN_FIELDS, contact_data
 
-Kind = Category.ContactFormKind
+Kind = Topic.Kind
 HOSTILE = {
     "name": "Cobalt 安全中心 请加微信 cobalt_help_88",
     "subject": "【紧急】您的钱包已被冻结，请立即拨打 +1-888-555-0100",
@@ -63,18 +64,18 @@ def folded(text: str) -> str:
     return text.replace(" ", "").replace("-", "").replace("\u00a0", "")
 
 
-def submit_hostile(client, categories, language):
+def submit_hostile(client, topics, language):
     with translation.override(language):
         url = reverse("channels:contact")
-    data = contact_data(categories[Kind.LOGIN], **{**LOGIN_FIELDS, **HOSTILE})
+    data = contact_data(topics[Kind.LOGIN], **{**LOGIN_FIELDS, **HOSTILE})
     return client.post(url, data)
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_confirmation_email_carries_no_requester_text(
-    client, categories, official_channels, mailoutbox, language
+    client, topics, official_channels, mailoutbox, language
 ):
-    response = submit_hostile(client, categories, language)
+    response = submit_hostile(client, topics, language)
     ticket = Ticket.objects.get()
     [message] = mailoutbox
     text = email_text(message)
@@ -84,24 +85,24 @@ def test_confirmation_email_carries_no_requester_text(
     # What it does say: the reference, the topic, the link, the never-ask
     # notice.
     with translation.override(language):
-        topic = ticket.category.name
+        topic = ticket.topic.name
     assert ticket.reference in message.subject and topic in message.body
     assert response.url in message.body
     never_ask = "绝不会" if language == "zh-hans" else "never ask"
     assert never_ask in message.body
 
 
-def test_outbox_row_carries_no_requester_text(client, categories, official_channels):
-    submit_hostile(client, categories, "zh-hans")
+def test_outbox_row_carries_no_requester_text(client, topics, official_channels):
+    submit_hostile(client, topics, "zh-hans")
     outgoing = OutboundEmail.objects.get()
     stored = f"{outgoing.subject}\n{outgoing.body}"
     assert [f for f in FRAGMENTS if f in stored or f in folded(stored)] == []
 
 
 def test_confirmation_email_says_to_ignore_it_if_not_sent_by_you(
-    client, categories, official_channels, mailoutbox
+    client, topics, official_channels, mailoutbox
 ):
-    submit_hostile(client, categories, "en")
+    submit_hostile(client, topics, "en")
     assert "If you did not send this request, ignore this e-mail" in (
         mailoutbox[0].body
     )
@@ -111,9 +112,9 @@ def test_confirmation_email_says_to_ignore_it_if_not_sent_by_you(
     "address", ["victim@localhost", "victim@[127.0.0.1]", "victim@cobaltwallet.example"]
 )
 def test_refused_email_address_writes_nothing(
-    client, categories, official_channels, mailoutbox, address
+    client, topics, official_channels, mailoutbox, address
 ):
-    data = contact_data(categories[Kind.GENERAL], email=address)
+    data = contact_data(topics[Kind.GENERAL], email=address)
     response = client.post(reverse("channels:contact"), data)
     assert response.status_code == 200
     assert response.context["form"].errors["email"]
@@ -133,10 +134,10 @@ HTML_BAIT = (
 HREF = re.compile(r"""\shref=["']([^"']*)""", re.IGNORECASE)
 
 
-def hostile_ticket(categories, language="en", **overrides):
+def hostile_ticket(topics, language="en", **overrides):
     """A LOGIN ticket written by a scammer, and its status page URL."""
     values = {
-        "category": categories[Kind.LOGIN],
+        "topic": topics[Kind.LOGIN],
         "email": "victim@example.com",
         "name": HOSTILE["name"],
         "subject": HOSTILE["subject"],
@@ -170,9 +171,9 @@ def assert_no_link_to_requester_contacts(response):
 
 
 def test_status_page_shows_requester_words_in_a_labelled_box(
-    client, categories, official_channels
+    client, topics, official_channels
 ):
-    ticket, url = hostile_ticket(categories)
+    ticket, url = hostile_ticket(topics)
     response = client.get(url)
     assertContains(
         response, "What you submitted (your own words, not a reply from support)"
@@ -188,9 +189,9 @@ def test_status_page_shows_requester_words_in_a_labelled_box(
 
 
 def test_status_page_names_the_contacts_that_are_not_official(
-    client, categories, official_channels
+    client, topics, official_channels
 ):
-    _ticket, url = hostile_ticket(categories)
+    _ticket, url = hostile_ticket(topics)
     response = client.get(url)
     assert notice_text(response) == (
         "This text contains contacts that are not official: +1-888-555-0100, "
@@ -200,9 +201,9 @@ def test_status_page_names_the_contacts_that_are_not_official(
     assertContains(response, '<span class="contact-text contact-phone">+1-888')
 
 
-def test_status_page_notice_in_chinese(client, categories, official_channels):
+def test_status_page_notice_in_chinese(client, topics, official_channels):
     _ticket, url = hostile_ticket(
-        categories, language="zh-hans", message="请拨打 +1 888 555 0100"
+        topics, language="zh-hans", message="请拨打 +1 888 555 0100"
     )
     response = client.get(url)
     assertContains(response, "您提交的内容（由您本人填写，并非客服的回复）")
@@ -212,10 +213,10 @@ def test_status_page_notice_in_chinese(client, categories, official_channels):
 
 
 def test_status_page_does_not_flag_official_contacts(
-    client, categories, official_channels
+    client, topics, official_channels
 ):
     _ticket, url = hostile_ticket(
-        categories,
+        topics,
         subject="Reply please",
         message="I also wrote to support@cobaltwallet.example yesterday.",
     )
@@ -225,10 +226,10 @@ def test_status_page_does_not_flag_official_contacts(
 
 
 def test_status_page_names_known_scams_without_the_staff_note(
-    client, categories, official_channels
+    client, topics, official_channels
 ):
-    services.known_scam_add(contact="+1 888 555 0100", note="reported 14 times")
-    _ticket, url = hostile_ticket(categories, message="thanks")
+    channel_services.known_scam_add(contact="+1 888 555 0100", note="reported 14 times")
+    _ticket, url = hostile_ticket(topics, message="thanks")
     response = client.get(url)
     assert "+1-888-555-0100 is a known scam." in notice_text(response)
     assertNotContains(response, "reported 14 times")
@@ -239,20 +240,20 @@ def test_status_page_names_known_scams_without_the_staff_note(
     [("I cannot find the export button.", 1), (HOSTILE["message"], 3)],
 )
 def test_status_page_query_count(
-    client, categories, official_channels, django_assert_num_queries, message, queries
+    client, topics, official_channels, django_assert_num_queries, message, queries
 ):
     # One for the ticket; two more (official channels, known scams) only
     # when the text holds a contact, whatever their number.
-    _ticket, url = hostile_ticket(categories, subject="Help", message=message)
+    _ticket, url = hostile_ticket(topics, subject="Help", message=message)
     with django_assert_num_queries(queries):
         response = client.get(url)
     assertContains(response, "Help")
 
 
 def test_admin_ticket_page_shows_requester_text_in_a_labelled_box_without_links(
-    client, staff_user, categories, official_channels
+    client, staff_user, topics, official_channels
 ):
-    ticket, _url = hostile_ticket(categories)
+    ticket, _url = hostile_ticket(topics)
     client.force_login(staff_user)
     with translation.override("en"):
         url = reverse("admin:channels_ticket_change", args=[ticket.pk])
@@ -274,9 +275,9 @@ def test_admin_ticket_page_shows_requester_text_in_a_labelled_box_without_links(
 
 
 def test_admin_ticket_list_labels_the_subject_as_the_requester_s(
-    client, staff_user, categories, official_channels
+    client, staff_user, topics, official_channels
 ):
-    ticket, _url = hostile_ticket(categories)
+    ticket, _url = hostile_ticket(topics)
     client.force_login(staff_user)
     response = client.get(reverse("admin:channels_ticket_changelist"))
     assertContains(response, "主题（用户原话）")

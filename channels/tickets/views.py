@@ -1,0 +1,222 @@
+import json
+import secrets
+
+from django.contrib import messages
+from django.core import signing
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_safe
+
+from channels import ratelimit
+from channels.tickets import selectors, services
+from channels.tickets.forms import ContactForm, extra_fields_with_kinds, sign_started
+from channels.tickets.models import TicketAttachment
+from channels.views import WINDOW, too_many
+from helpcenter.accounts.decorators import staff_required
+
+CONTACT_IP_LIMIT = 10
+CONTACT_EMAIL_LIMIT = 5
+# Every POST, valid or not; generous, since mistakes do not count above.
+CONTACT_POST_LIMIT = 60
+STATUS_PAGE_FIELDS = ("subject", "message")
+# Refused as spam and counted against the ticket allowance; an expired form
+# is more often a person who left the tab open.
+COUNTED_SPAM = {"honeypot", "too_fast"}
+FORM_SESSION_KEY = "contact_form"
+RECEIPTS_COOKIE = "hc_receipts"
+RECEIPTS_AGE = 24 * 3600
+RECEIPTS_KEPT = 5
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def contact(request):
+    if request.method == "POST":
+        return _contact_post(request)
+    topics = selectors.topic_list_for_contact()
+    initial = {
+        "category": selectors.topic_slug_for_contact(
+            topics=topics, slug=request.GET.get("category", "")
+        ),
+        "article": request.GET.get("article", "")[:200],
+        "submission_key": secrets.token_hex(16),
+    }
+    return _contact_render(request, ContactForm(initial=initial), topics=topics)
+
+
+def _form_session_id(request) -> str:
+    """The random value the form's time trap is tied to, kept in the session.
+
+    Storing it starts a session for a visitor who has none yet.
+    """
+    value = request.session.get(FORM_SESSION_KEY)
+    if not value:
+        value = request.session[FORM_SESSION_KEY] = secrets.token_hex(16)
+    return value
+
+
+def _contact_render(
+    request, form, *, status=200, error="", files_dropped=False, topics=None
+):
+    started = sign_started(
+        submission_key=form["submission_key"].value() or "",
+        session_id=_form_session_id(request),
+    )
+    context = {
+        "form": form,
+        "error": error,
+        "files_dropped": files_dropped,
+        "topics": selectors.topic_list_for_contact() if topics is None else topics,
+        "extra_fields": extra_fields_with_kinds(form),
+        "started": started,
+        "article": selectors.article_for_contact(slug=form["article"].value() or ""),
+    }
+    return render(request, "channels/tickets/ticket_form.html", context, status=status)
+
+
+def _contact_post(request):
+    network = ratelimit.client_network(request)
+    if not ratelimit.hit(
+        "contact-post", network, limit=CONTACT_POST_LIMIT, window=WINDOW
+    ) or not ratelimit.hit(
+        "contact-ip", network, limit=CONTACT_IP_LIMIT, window=WINDOW
+    ):
+        return too_many(request)
+    response, counts = _contact_attempt(request)
+    if not counts:
+        # Only created tickets and blocked spam use up the allowance: a
+        # person correcting a mistake may send the form many times.
+        ratelimit.refund("contact-ip", network)
+    return response
+
+
+def _contact_attempt(request):
+    """Handle one POST; return the response and whether it counts."""
+    key = request.POST.get("submission_key", "")
+    form = ContactForm(request.POST, request.FILES)
+    spam = form.spam_error(session_id=request.session.get(FORM_SESSION_KEY, ""))
+    if spam:
+        refill = ContactForm(
+            initial={"submission_key": secrets.token_hex(16), **form.refill_initial()}
+        )
+        response = _contact_render(
+            request,
+            refill,
+            status=400,
+            error=spam.messages[0],
+            files_dropped=bool(request.FILES),
+        )
+        return response, spam.code in COUNTED_SPAM
+    if not form.is_valid():
+        return _contact_render(request, form), False
+    mailbox = ratelimit.email_identity(form.cleaned_data["email"])
+    if not ratelimit.hit(
+        "contact-email", mailbox, limit=CONTACT_EMAIL_LIMIT, window=WINDOW
+    ):
+        return too_many(request), False
+    receipt = services.ticket_create(**form.ticket_arguments(), language=get_language())
+    if not receipt.created:
+        ratelimit.refund("contact-email", mailbox)
+        return _contact_duplicate(request, key), False
+    url = services.ticket_status_path(
+        ticket=receipt.ticket, token=receipt.token, language=get_language()
+    )
+    messages.success(
+        request,
+        _(
+            "Thank you, we received your request. A confirmation is on its way "
+            "to your e-mail."
+        ),
+    )
+    response = redirect(url)
+    _receipt_remember(request, response, key=key, url=url)
+    return response, True
+
+
+def _receipts(request) -> dict:
+    """The status links of this browser's recent tickets, by submission key.
+
+    They live in a signed cookie, not in the session: a copy of the session
+    table must not hand out status links.
+    """
+    try:
+        value = request.get_signed_cookie(
+            RECEIPTS_COOKIE, salt=RECEIPTS_COOKIE, max_age=RECEIPTS_AGE
+        )
+        receipts = json.loads(value)
+    except (KeyError, ValueError, signing.BadSignature):
+        return {}
+    if not isinstance(receipts, dict):
+        return {}
+    return {
+        key: url
+        for key, url in receipts.items()
+        if isinstance(url, str)
+        and url.startswith("/")
+        and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
+    }
+
+
+def _receipt_remember(request, response, *, key: str, url: str) -> None:
+    receipts = {**_receipts(request), key: url}
+    response.set_signed_cookie(
+        RECEIPTS_COOKIE,
+        json.dumps(dict(list(receipts.items())[-RECEIPTS_KEPT:])),
+        salt=RECEIPTS_COOKIE,
+        max_age=RECEIPTS_AGE,
+        path=reverse("channels:contact"),
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _contact_duplicate(request, key):
+    """A retried POST: show the ticket it already made, never a second one."""
+    url = _receipts(request).get(key)
+    if url:
+        return redirect(url)
+    messages.info(
+        request,
+        _(
+            "We already received this request. The link to follow it is in "
+            "your confirmation e-mail."
+        ),
+    )
+    return redirect("channels:contact")
+
+
+@never_cache
+@require_safe
+def ticket_status(request, reference, token):
+    ticket = selectors.ticket_get_for_status(reference=reference, token=token)
+    if ticket is None:
+        raise Http404("No such ticket")
+    submitted = selectors.ticket_submitted_text(
+        ticket=ticket, fields=STATUS_PAGE_FIELDS
+    )
+    context = {"ticket": ticket, "submitted": submitted}
+    response = render(request, "channels/tickets/ticket_status.html", context)
+    # The URL is the secret: keep it out of Referer headers.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@staff_required
+@require_safe
+def attachment(request, name):
+    item = get_object_or_404(TicketAttachment, file=f"tickets/{name}")
+    response = FileResponse(
+        default_storage.open(item.file.name), content_type=item.content_type
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -5,10 +5,12 @@ from django.urls import include, path
 
 from articles.sitemaps import SITEMAPS
 from articles.views import robots_txt
+from channels.tickets.dashboard import dashboard
 
 urlpatterns = [
     # Staff pages of our own under /admin/, before the admin's catch-all.
     path("admin/", include("helpcenter.accounts.urls")),
+    path("admin/dashboard/", dashboard, name="dashboard"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -32,3 +32,19 @@ def contact_list(pairs) -> str:
         '<span class="contact-text contact-{}">{}</span>',
         ((verdict.contact.kind, written) for written, verdict in pairs),
     )
+
+
+@register.filter
+def share(value: float | None) -> str:
+    """Return a fraction as a whole percentage ("87%"); "–" for None."""
+    if value is None:
+        return "–"
+    return _("%(percent)d%%") % {"percent": round(value * 100)}
+
+
+@register.filter
+def rating(value: float | None) -> str:
+    """Return an average rating with one decimal ("4.3 / 5"); "–" for None."""
+    if value is None:
+        return "–"
+    return _("%(rating).1f / 5") % {"rating": value}

@@ -176,7 +176,7 @@ def test_dashboard_page_shows_figures_in_chinese(client, staff_user, known):
     response = client.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="zh-hans")
 
     assertContains(response, "客服概览")
-    assertContains(response, "<td>2 h 00 min</td>", html=True)
+    assertContains(response, "<td>2 小时 00 分钟</td>", html=True)
     assertContains(response, "<td>50% (4)</td>", html=True)
     assertContains(response, "3.5 / 5")
     assertContains(response, "难懂的文章")

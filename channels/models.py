@@ -366,6 +366,7 @@ class ContactLookup(models.Model):
         ordering = ["-lookup_count"]
         verbose_name = _("lookup of a non-official contact")
         verbose_name_plural = _("lookups of non-official contacts")
+        indexes = [models.Index(fields=["-lookup_count"], name="contactlookup_count")]
 
     def __str__(self):
         return self.value

@@ -240,6 +240,8 @@ class Ticket(models.Model):
             models.Index(
                 fields=["status", "resolution_due_at"], name="ticket_status_resolve_due"
             ),
+            # The dashboard counts open tickets by status and topic.
+            models.Index(fields=["status", "topic"], name="ticket_status_topic"),
         ]
 
     def __str__(self):
@@ -363,6 +365,7 @@ class TicketRating(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("rating")
         verbose_name_plural = _("ratings")
+        indexes = [models.Index(fields=["created_at"], name="ticketrating_created")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(rating__gte=1, rating__lte=5), name="ticketrating_1_to_5"

@@ -5,22 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('channels', '0007_sla_defaults'),
+        ("channels", "0007_sla_defaults"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='contactlookup',
-            index=models.Index(fields=['-lookup_count'], name='contactlookup_count'),
+            model_name="contactlookup",
+            index=models.Index(fields=["-lookup_count"], name="contactlookup_count"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['status', 'topic'], name='ticket_status_topic'),
+            model_name="ticket",
+            index=models.Index(fields=["status", "topic"], name="ticket_status_topic"),
         ),
         migrations.AddIndex(
-            model_name='ticketrating',
-            index=models.Index(fields=['created_at'], name='ticketrating_created'),
+            model_name="ticketrating",
+            index=models.Index(fields=["created_at"], name="ticketrating_created"),
         ),
     ]

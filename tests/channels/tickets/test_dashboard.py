@@ -88,27 +88,44 @@ def known(db):
     _rate(e, 4, now - 39 * DAY)
     for query, results, times in [("转账", 4, 3), ("xyzzy", 0, 2), ("old", 0, 1)]:
         for _ in range(times):
-            SearchQuery.objects.create(query=query, language="zh-hans", result_count=results)
+            SearchQuery.objects.create(
+                query=query, language="zh-hans", result_count=results
+            )
     SearchQuery.objects.filter(query="old").update(created_at=now - 40 * DAY)
     unclear = make_article(title="难懂的文章")
     outdated = make_article(title="过时的文章")
     liked = make_article(title="好文章")
-    votes = [(unclear, False, 3), (unclear, True, 1), (outdated, False, 1), (liked, True, 2)]
+    votes = [
+        (unclear, False, 3),
+        (unclear, True, 1),
+        (outdated, False, 1),
+        (liked, True, 2),
+    ]
     voter = itertools.count(1)
     for article, helpful, times in votes:
         for _ in range(times):
             ArticleVote.objects.create(
                 article=article, is_helpful=helpful, voter=f"v{next(voter)}"
             )
-    for value, count in [("fake-support.example", 5), ("@cobalt_help", 9), ("+1 555", 1)]:
+    for value, count in [
+        ("fake-support.example", 5),
+        ("@cobalt_help", 9),
+        ("+1 555", 1),
+    ]:
         ContactLookup.objects.create(value=value, lookup_count=count)
     return now
 
 
 def test_dashboard_window_figures_on_known_tickets(known):
-    week, month = (reports.ticket_window_figures(days=days, now=known) for days in (7, 30))
+    week, month = (
+        reports.ticket_window_figures(days=days, now=known) for days in (7, 30)
+    )
 
-    assert (week.created, week.done, week.resolution_rate) == (3, 1, pytest.approx(1 / 3))
+    assert (week.created, week.done, week.resolution_rate) == (
+        3,
+        1,
+        pytest.approx(1 / 3),
+    )
     assert week.first_response_median == 2 * HOUR
     assert (week.first_response_within, week.first_response_measured) == (
         pytest.approx(1 / 3),

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from articles import selectors, seo, services
 from articles.forms import VoteForm
 from articles.models import Article, Category
+from channels.tickets import notices
 from helpcenter.params import page_number
 
 VOTER_COOKIE = "hc_voter"
@@ -37,6 +38,7 @@ def home(request):
             "categories": selectors.category_list_with_counts(language=language),
             "promoted": selectors.article_list_promoted(language=language),
             "popular": selectors.article_list_popular(language=language),
+            "notices": notices.incident_notice_list_current(now=timezone.now()),
         },
     )
 
@@ -63,7 +65,14 @@ def category_detail(request, slug):
     return render(
         request,
         "articles/category_detail.html",
-        {"category": category, "page": page, "jsonld": jsonld},
+        {
+            "category": category,
+            "page": page,
+            "jsonld": jsonld,
+            "notices": notices.incident_notice_list_for_category(
+                category_id=category.pk, now=timezone.now()
+            ),
+        },
     )
 
 
@@ -92,6 +101,9 @@ def article_detail(request, slug):
             "related": selectors.article_list_related(article=article),
             "vote": vote,
             "vote_form": VoteForm(),
+            "notices": notices.incident_notice_list_for_category(
+                category_id=article.category_id, now=timezone.now()
+            ),
             "jsonld": [
                 seo.article_jsonld(article=article, url=canonical, base_url=base_url),
                 seo.breadcrumb_jsonld(

@@ -4,6 +4,7 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -276,12 +277,66 @@ class CannedReplyAdmin(SimpleHistoryAdmin):
     list_select_related = ["topic"]
 
 
+class IncidentNoticeStateFilter(admin.SimpleListFilter):
+    title = _("shown")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("current", _("Shown now")),
+            ("scheduled", _("Not started yet")),
+            ("ended", _("Ended")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "current":
+            return queryset.current(now)
+        if self.value() == "scheduled":
+            return queryset.filter(starts_at__gt=now)
+        if self.value() == "ended":
+            return queryset.filter(ends_at__lte=now)
+        return queryset
+
+
 @admin.register(IncidentNotice)
 class IncidentNoticeAdmin(admin.ModelAdmin):
-    list_display = ["title_zh_hans", "title_en", "starts_at", "ends_at"]
+    list_display = ["title_zh_hans", "title_en", "starts_at", "ends_at", "is_shown"]
+    list_filter = [IncidentNoticeStateFilter]
     search_fields = ["title_zh_hans", "title_en"]
     filter_horizontal = ["categories", "topics"]
     date_hierarchy = "starts_at"
+    fieldsets = [
+        (None, {"fields": ["title_zh_hans", "body_zh_hans", "title_en", "body_en"]}),
+        (
+            _("Where it shows"),
+            {
+                "description": _(
+                    "Every current notice shows on the home page. It also shows "
+                    "on the pages and articles of the categories chosen here and "
+                    "of the chosen topics' categories, on the contact form when "
+                    "one of those topics is chosen, and in the acknowledgement "
+                    "e-mail of requests filed under them. Write it as support's "
+                    "own words: it is sent from the official address."
+                ),
+                "fields": ["categories", "topics"],
+            },
+        ),
+        (
+            _("When it shows"),
+            {
+                "description": _(
+                    "It appears at its start and disappears at its end on its "
+                    "own; leave the end empty to remove it by hand."
+                ),
+                "fields": ["starts_at", "ends_at"],
+            },
+        ),
+    ]
+
+    @admin.display(boolean=True, description=_("shown now"))
+    def is_shown(self, obj):
+        return obj.is_current(timezone.now())
 
 
 @admin.register(TicketRating)

@@ -513,6 +513,10 @@ class IncidentNotice(models.Model):
     def title(self) -> str:
         return localized(self, "title")
 
+    def is_current(self, now: datetime.datetime) -> bool:
+        """The same rule as ``IncidentNotice.objects.current(now)``."""
+        return self.starts_at <= now and (self.ends_at is None or self.ends_at > now)
+
     @property
     def body(self) -> str:
         return localized(self, "body")

@@ -37,6 +37,7 @@ from channels.tickets.models import (
     Topic,
     token_hash,
 )
+from channels.tickets.notices import incident_notice_list_for_topic
 from channels.tickets.selectors import REFERENCE_ALPHABET, sla_due_times
 from channels.tickets.topics import priority_for
 from channels.uploads import Screenshot
@@ -264,6 +265,16 @@ def _confirmation_queue(*, ticket: Ticket) -> OutboundEmail | None:
         context={
             "topic": localized(ticket.topic, "name", ticket.language),
             "received": ticket.created_at,
+            # Staff-written, so the official mailbox may carry it.
+            "notices": [
+                (
+                    localized(notice, "title", ticket.language),
+                    localized(notice, "body", ticket.language),
+                )
+                for notice in incident_notice_list_for_topic(
+                    topic=ticket.topic, now=ticket.created_at
+                )
+            ],
         },
     )
 

@@ -7,6 +7,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
 from channels import ratelimit
-from channels.tickets import selectors, services
+from channels.tickets import notices, selectors, services
 from channels.tickets.forms import ContactForm, extra_fields_with_kinds, sign_started
 from channels.tickets.models import TicketAttachment
 from channels.views import WINDOW, too_many
@@ -70,11 +71,18 @@ def _contact_render(
         submission_key=form["submission_key"].value() or "",
         session_id=_form_session_id(request),
     )
+    if topics is None:
+        topics = selectors.topic_list_for_contact()
     context = {
         "form": form,
         "error": error,
         "files_dropped": files_dropped,
-        "topics": selectors.topic_list_for_contact() if topics is None else topics,
+        "topics": topics,
+        # Every topic's notices, hidden unless chosen: script shows the
+        # chosen topic's without a round trip.
+        "notices": notices.incident_notice_list_for_topics(
+            topics=topics, now=timezone.now()
+        ),
         "extra_fields": extra_fields_with_kinds(form),
         "started": started,
         "article": selectors.article_for_contact(slug=form["article"].value() or ""),

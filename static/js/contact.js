@@ -2,7 +2,8 @@
  * Contact form helpers, progressive enhancement only: without this file the
  * form shows every topic's fields and the server validates the chosen one.
  *
- * 1. Show only the detail fields that the chosen topic uses.
+ * 1. Show only the detail fields that the chosen topic uses, and the
+ *    incident notices about it (all are rendered, each with data-topics).
  * 2. While the subject is typed, list matching articles from
  *    POST /api/search with q, lang and limit=5 in the body (never in the
  *    URL, which proxies and access logs keep), answered with
@@ -19,6 +20,7 @@
 
   var category = form.querySelector("#id_category");
   var topicFields = form.querySelectorAll("[data-kinds]");
+  var notices = form.querySelectorAll("[data-topics]");
   var fieldset = form.querySelector(".topic-fields");
 
   function showFieldsForTopic() {
@@ -36,6 +38,11 @@
     if (fieldset) {
       fieldset.hidden = shown === 0;
     }
+    var slug = category.value;
+    notices.forEach(function (notice) {
+      var slugs = notice.getAttribute("data-topics").split(" ");
+      notice.hidden = !slug || slugs.indexOf(slug) === -1;
+    });
   }
 
   if (category) {

@@ -106,14 +106,14 @@ def test_home_query_count_does_not_grow_with_articles(
         make_article(
             category=category, language=language, is_promoted=True, tags=["a", "b"]
         )
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         client.get(url("articles:home", language))
     other = make_category(slug="other")
     for _number in range(12):
         make_article(
             category=other, language=language, is_promoted=True, tags=["a", "c"]
         )
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         client.get(url("articles:home", language))
 
 
@@ -206,11 +206,11 @@ def test_category_query_count_does_not_grow(
 ):
     for _number in range(3):
         make_article(category=category, tags=["x"])
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         client.get(url("articles:category", slug=category.slug))
     for _number in range(15):
         make_article(category=category, tags=["y"])
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         client.get(url("articles:category", slug=category.slug))
 
 
@@ -356,12 +356,13 @@ def test_related_articles_share_tags_or_category(client, article):
 def test_article_query_count_is_pinned(client, article, django_assert_num_queries):
     for _number in range(10):
         make_article(category=article.category, tags=["转账"])
-    # The article with its category, its tags, its translations, related.
-    with django_assert_num_queries(4):
+    # The article with its category, its tags, its translations, related,
+    # and the incident notices of its category.
+    with django_assert_num_queries(5):
         client.get(url("articles:detail", slug=article.slug))
     # A browser that has voted also loads its vote.
     client.post(url("articles:vote", slug=article.slug), {"helpful": "yes"})
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(url("articles:detail", slug=article.slug))
 
 
@@ -371,7 +372,7 @@ def test_article_view_writes_nothing_per_request(
 ):
     settings.HELPCENTER_VIEW_FLUSH_EVERY = 1000
     client.get(url("articles:detail", slug=article.slug))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(url("articles:detail", slug=article.slug))
     assert Article.objects.get(pk=article.pk).view_count == 0
 

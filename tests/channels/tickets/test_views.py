@@ -67,8 +67,9 @@ def test_contact_page_literal_path_prefills_category_and_article(
     make_article(
         category=topics[Kind.TRANSFER].category, slug="stuck", title="Stuck transfer"
     )
-    # Categories, the article, and the session the time trap is tied to.
-    with django_assert_num_queries(3):
+    # Categories, the article, the session the time trap is tied to, and
+    # the incident notices.
+    with django_assert_num_queries(4):
         response = client.get("/en/contact/?category=topic-transfer&article=stuck")
     assertContains(
         response,

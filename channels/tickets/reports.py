@@ -15,9 +15,9 @@ from django.db.models import (
     Aggregate,
     Avg,
     Count,
-    DurationField,
-    ExpressionWrapper,
     F,
+    FloatField,
+    Func,
     Q,
 )
 
@@ -30,12 +30,38 @@ WINDOWS = (7, 30)
 LIST_ROWS = 10
 DONE = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
 
-FIRST_RESPONSE = ExpressionWrapper(
-    F("first_response_at") - F("created_at"), output_field=DurationField()
-)
-RESOLUTION = ExpressionWrapper(
-    F("resolved_at") - F("created_at"), output_field=DurationField()
-)
+
+class SecondsBetween(Func):
+    """Seconds from the first datetime expression to the second.
+
+    On SQLite, ``julianday()`` arithmetic in SQL: Django's own datetime
+    subtraction calls a Python function per row there, several times
+    slower over a month of tickets.
+    """
+
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="((julianday(%(expressions)s)) * 86400.0)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="EXTRACT(EPOCH FROM (%(expressions)s))",
+            arg_joiner=" - ",
+            **extra,
+        )
+
+
+FIRST_RESPONSE = SecondsBetween("first_response_at", "created_at")
+RESOLUTION = SecondsBetween("resolved_at", "created_at")
 
 
 class Median(Aggregate):
@@ -43,7 +69,11 @@ class Median(Aggregate):
 
     function = "percentile_cont"
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = DurationField()
+    output_field = FloatField()
+
+
+def _span(seconds: float | None) -> datetime.timedelta | None:
+    return None if seconds is None else datetime.timedelta(seconds=round(seconds))
 
 
 @dataclasses.dataclass
@@ -103,7 +133,7 @@ def _median_by_offset(queryset, expression, count: int):
         .order_by("value")
         .values_list("value", flat=True)[(count - 1) // 2 : count // 2 + 1]
     )
-    return sum(values, datetime.timedelta()) / len(values)
+    return sum(values) / len(values)
 
 
 def ticket_window_figures(*, days: int, now: datetime.datetime) -> WindowFigures:
@@ -141,6 +171,7 @@ def ticket_window_figures(*, days: int, now: datetime.datetime) -> WindowFigures
     row = tickets.aggregate(**aggregates)
     if is_postgres:
         first_median, resolution_median = row["first_median"], row["resolution_median"]
+
     else:
         first_median = _median_by_offset(
             tickets.filter(answered), FIRST_RESPONSE, row["answered"]
@@ -158,10 +189,10 @@ def ticket_window_figures(*, days: int, now: datetime.datetime) -> WindowFigures
         created=row["created"],
         done=row["done"],
         resolution_rate=_share(row["done"], row["created"]),
-        first_response_median=first_median,
+        first_response_median=_span(first_median),
         first_response_within=_share(row["first_within"], first_measured),
         first_response_measured=first_measured,
-        resolution_median=resolution_median,
+        resolution_median=_span(resolution_median),
         resolution_within=_share(row["resolution_within"], resolution_measured),
         resolution_measured=resolution_measured,
         rating_average=ratings["average"],

@@ -522,7 +522,14 @@ class ReplyForm(forms.Form):
         required=False,
         help_text=_("Up to 3 PNG, JPEG or WebP images, 5 MB each."),
     )
-    submission_key = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
+    submission_key = forms.RegexField(
+        regex=r"^[0-9a-f]{32}$",
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("The form has expired. Please send your reply again."),
+            "invalid": _("The form has expired. Please send your reply again."),
+        },
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")

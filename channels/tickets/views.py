@@ -286,8 +286,10 @@ def _status_render(
             ticket=ticket, fields=STATUS_PAGE_FIELDS
         ),
         "reply_allowed": reply_allowed,
-        "reply_form": reply_form
-        or ReplyForm(initial={"submission_key": secrets.token_hex(16)}),
+        "reply_form": reply_form or ReplyForm(),
+        # A new key for each page shown; a refused POST keeps its own, so a
+        # retry of it still adds one reply only.
+        "submission_key": _reply_key(reply_form),
         "new_request_url": ""
         if reply_allowed
         else reverse("channels:contact")
@@ -304,6 +306,13 @@ def _status_render(
     return render(
         request, "channels/tickets/ticket_status.html", context, status=status
     )
+
+
+def _reply_key(form) -> str:
+    key = form["submission_key"].value() if form is not None else ""
+    if form is not None and not form["submission_key"].errors and key:
+        return key
+    return secrets.token_hex(16)
 
 
 def _nudge_available_at(ticket, code):

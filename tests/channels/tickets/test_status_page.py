@@ -295,7 +295,7 @@ def test_replies_are_rate_limited_per_ticket(client, topics):
 
 def test_reply_within_7_days_of_resolution_reopens(client, topics, staff):
     ticket, token = new_ticket(topics)
-    services.ticket_status_set(ticket=ticket, status=Ticket.Status.RESOLVED, actor=staff)
+    resolve(ticket, staff)
     page = client.get(url_for(ticket, token))
     assertContains(page, "Reply within 7 days of the resolution")
     client.post(url_for(ticket, token, "channels:ticket_reply"), reply_data())
@@ -303,8 +303,14 @@ def test_reply_within_7_days_of_resolution_reopens(client, topics, staff):
     assert ticket.status == Ticket.Status.OPEN
 
 
+def resolve(ticket, staff):
+    services.ticket_status_set(
+        ticket=ticket, status=Ticket.Status.RESOLVED, actor=staff
+    )
+
+
 def _resolved_long_ago(ticket, staff):
-    services.ticket_status_set(ticket=ticket, status=Ticket.Status.RESOLVED, actor=staff)
+    resolve(ticket, staff)
     Ticket.objects.filter(pk=ticket.pk).update(
         resolved_at=timezone.now() - datetime.timedelta(days=8)
     )
@@ -427,7 +433,7 @@ def test_rating_is_offered_only_after_resolution(client, topics):
 
 def test_rating_once_and_never_changed(client, topics, staff):
     ticket, token = new_ticket(topics)
-    services.ticket_status_set(ticket=ticket, status=Ticket.Status.RESOLVED, actor=staff)
+    resolve(ticket, staff)
     page = client.get(url_for(ticket, token))
     assertContains(page, 'id="rate"')
     assertContains(page, 'type="radio" name="rating"', count=5)
@@ -446,7 +452,7 @@ def test_rating_once_and_never_changed(client, topics, staff):
 )
 def test_invalid_rating_is_a_400_and_writes_nothing(client, topics, staff, data):
     ticket, token = new_ticket(topics)
-    services.ticket_status_set(ticket=ticket, status=Ticket.Status.RESOLVED, actor=staff)
+    resolve(ticket, staff)
     response = client.post(url_for(ticket, token, "channels:ticket_rate"), data)
     assert response.status_code == 400
     assertNotContains(response, PHRASE, status_code=400)

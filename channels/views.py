@@ -14,6 +14,9 @@ from channels.forms import ReportForm, VerifyForm
 from channels.platforms import Platform, platform_help, platform_names
 
 REPORT_IP_LIMIT = 10
+# Reply codes are 32**8 values; this many tries an hour makes guessing one
+# hopeless.
+CODE_CHECK_LIMIT = 30
 WINDOW = 3600
 
 
@@ -40,6 +43,21 @@ def contact_verify(request):
         # bar and out of the language links, which repeat the query string.
         messages.error(request, secret_scan.SECRET_IN_CHECKER)
         return redirect("channels:verify")
+    code_verdict = None
+    if query and selectors.reply_code_is_candidate(raw=query):
+        if not ratelimit.hit(
+            "code-check",
+            ratelimit.client_network(request),
+            limit=CODE_CHECK_LIMIT,
+            window=WINDOW,
+        ):
+            return too_many(request)
+        code_verdict = selectors.reply_code_verdict(raw=query)
+    if code_verdict is not None:
+        # Codes are not contacts: never counted among the lookups.
+        response = _verify_render(request, form, query=query, code=code_verdict)
+        add_never_cache_headers(response)
+        return response
     verdict = selectors.contact_check(raw=query, platform=platform) if query else None
     if verdict and verdict.verdict != verify.OFFICIAL:
         services.contact_lookup_record(contact=verdict.contact)
@@ -49,7 +67,9 @@ def contact_verify(request):
     return response
 
 
-def _verify_render(request, form, *, query="", verdict=None, report=None, status=200):
+def _verify_render(
+    request, form, *, query="", verdict=None, code=None, report=None, status=200
+):
     platforms = verdict.platforms if verdict else ()
     seen_on = verdict.contact.platform if verdict else ""
     if seen_on == Platform.OTHER:
@@ -58,6 +78,7 @@ def _verify_render(request, form, *, query="", verdict=None, report=None, status
         "form": form,
         "query": query,
         "verdict": verdict,
+        "code": code,
         "platform_help": platform_help(platforms),
         "platform_names": platform_names(platforms),
         "seen_on": platform_names([seen_on] if seen_on else []),

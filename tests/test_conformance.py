@@ -44,6 +44,7 @@ from django.utils import translation
 
 from articles.models import Article, Category
 from articles.views import server_error
+from channels.tickets import services
 from channels.tickets.forms import sign_started
 from channels.models import Ticket
 from channels.tickets.views import FORM_SESSION_KEY
@@ -89,6 +90,10 @@ PAGE_STATES = [
     "contact-errors",
     "contact-confirm-secret",
     "ticket-status",
+    "ticket-conversation",
+    "checker-reply-code",
+    "ticket-lookup",
+    "ticket-lookup-errors",
     "404",
     "admin-article-change",
     "admin-article-add",
@@ -100,6 +105,7 @@ PAGES.append("500")
 STATUSES = {
     "vote-invalid": 400,
     "checker-report-errors": 400,
+    "ticket-lookup-errors": 400,
     "404": 404,
     "500": 500,
 }
@@ -242,6 +248,10 @@ def _render_language(language, pages, statuses):
     response = _contact_post(client, language, transfers, attachments=screenshot)
     if response.status_code == 302:
         keep("ticket-status", client.get(response["Location"]))
+        keep_conversation(client, language, keep, response["Location"])
+    lookup = _url("channels:ticket_lookup", language)
+    keep("ticket-lookup", client.get(lookup))
+    keep("ticket-lookup-errors", client.post(lookup, {"reference": "x"}))
     missing = _url("articles:home", language) + "no-such-page/"
     keep("404", client.get(missing))
 
@@ -265,6 +275,32 @@ def _render_language(language, pages, statuses):
     with override_settings(HELPCENTER_REQUIRE_2FA=False):
         for state, path in admin_pages.items():
             keep(state, staff.get(path))
+
+
+def keep_conversation(client, language, keep, status_url):
+    """A conversation on the status page: replies, a requester message with
+    a screenshot, a resolution (the rating form), and the reply's code in
+    the checker."""
+    ticket = Ticket.objects.filter(language=language).order_by("-created_at").first()
+    staff = _staff_user()
+    services.ticket_reply_add(
+        ticket=ticket, author=staff, body="Which network?", status="waiting"
+    )
+    screenshot = SimpleUploadedFile("more.png", PNG, content_type="image/png")
+    client.post(
+        status_url + "reply/",
+        {
+            "message": "Ethereum, sent yesterday.",
+            "submission_key": "b" * 32,
+            "attachments": screenshot,
+        },
+    )
+    reply = services.ticket_reply_add(
+        ticket=ticket, author=staff, body="It arrived.", status="resolved"
+    )
+    keep("ticket-conversation", client.get(status_url))
+    verify = _url("channels:verify", language)
+    keep("checker-reply-code", client.get(verify, {"q": reply.reply_code}))
 
 
 def _staff_user():
@@ -409,6 +445,9 @@ STATE_MARKERS = {
     "contact-errors": 'class="errorlist"',
     "contact-confirm-secret": 'name="confirm_no_secret"',
     "ticket-status": 'class="ticket-reference"',
+    "ticket-conversation": 'id="rate"',
+    "checker-reply-code": 'data-verdict="official"',
+    "ticket-lookup-errors": 'class="errorlist"',
     "admin-ticket-change": "image/png",
 }
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from channels import secrets, uploads
 from channels.forms import single_line
 from channels.tickets import selectors
-from channels.tickets.models import Topic
+from channels.tickets.models import Ticket, Topic
 from channels.tickets.topics import (
     EXTRA_FIELDS_IN_ORDER,
     fields_for,
@@ -23,6 +23,9 @@ from channels.tickets.topics import (
 MIN_FILL_SECONDS = 3
 MAX_FORM_AGE = 24 * 3600
 STARTED_SALT = "channels.contact.started"
+PARENT_SALT = "channels.contact.parent"
+# A "new request about this" link is made by the status page on each visit.
+PARENT_MAX_AGE = 7 * 24 * 3600
 
 # Every field a person types into, in the order the form shows them: the
 # secret scan reads them joined in this order.
@@ -232,6 +235,9 @@ class ContactForm(forms.Form):
         validators=[single_line],
     )
     article = forms.SlugField(max_length=200, required=False, widget=forms.HiddenInput)
+    # Signed by the status page (see sign_parent): a bare reference would let
+    # anyone attach a request to someone else's.
+    parent = forms.CharField(max_length=500, required=False, widget=forms.HiddenInput)
     confirm_no_secret = forms.BooleanField(
         label=_(
             "I confirm this is not a recovery phrase or private key "
@@ -327,6 +333,13 @@ class ContactForm(forms.Form):
         # An unknown or unpublished slug is dropped rather than refused: the
         # user cannot fix a stale link.
         return selectors.article_for_contact(slug=slug)
+
+    def clean_parent(self):
+        reference = parent_reference(self.cleaned_data["parent"])
+        if not reference:
+            # Dropped rather than refused, as a stale article link is.
+            return None
+        return Ticket.objects.filter(reference=reference).first()
 
     def clean_tx_hash(self):
         return self.cleaned_data["tx_hash"].strip()
@@ -457,7 +470,142 @@ class ContactForm(forms.Form):
             "submission_key": data["submission_key"],
             "details": {name: data[name] for name in fields_for(topic.kind)},
             "screenshots": data["attachments"],
+            "parent": data["parent"],
         }
+
+
+def sign_parent(*, ticket: Ticket) -> str:
+    """Return the contact form's ``parent`` value for a follow-up of ``ticket``.
+
+    Only the status page (opened with the ticket's secret link) hands it
+    out, so holding one proves the right to link a new request to it.
+    """
+    return signing.dumps(
+        {"reference": ticket.reference, "topic": ticket.topic.slug}, salt=PARENT_SALT
+    )
+
+
+def parent_payload(value: str) -> dict:
+    """Return ``{"reference", "topic"}`` from a ``sign_parent`` value, or {}.
+
+    {} for anything forged, malformed or older than ``PARENT_MAX_AGE``. No
+    query.
+    """
+    if not value:
+        return {}
+    try:
+        payload = signing.loads(value, salt=PARENT_SALT, max_age=PARENT_MAX_AGE)
+    except signing.BadSignature:
+        return {}
+    if not isinstance(payload, dict) or not isinstance(
+        payload.get("reference"), str
+    ):
+        return {}
+    return {"reference": payload["reference"], "topic": str(payload.get("topic", ""))}
+
+
+def parent_reference(value: str) -> str:
+    """Return the reference a signed ``parent`` value names, or ""."""
+    return parent_payload(value).get("reference", "")
+
+
+class ReplyForm(forms.Form):
+    """The requester's answer on the status page."""
+
+    message = forms.CharField(
+        label=_("Your reply"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    attachments = MultipleImageField(
+        label=_("Screenshots"),
+        required=False,
+        help_text=_("Up to 3 PNG, JPEG or WebP images, 5 MB each."),
+    )
+    submission_key = forms.RegexField(
+        regex=r"^[0-9a-f]{32}$",
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("The form has expired. Please send your reply again."),
+            "invalid": _("The form has expired. Please send your reply again."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        # Same detector as the contact form; without its "it is a hash" box,
+        # a bare key-shaped value is refused with a hint to label it.
+        secrets.refuse_in_form(self, ("message",))
+        return cleaned
+
+
+RATING_CHOICES = [(value, str(value)) for value in range(1, 6)]
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("Your rating (1 = poor, 5 = excellent)"),
+        choices=RATING_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a rating from 1 to 5."),
+            "invalid_choice": _("Choose a rating from 1 to 5."),
+        },
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        secrets.refuse_in_form(self, ("comment",))
+        return cleaned
+
+
+REFERENCE_SHAPE = re.compile(r"CW-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
+
+
+class TicketLookupForm(forms.Form):
+    """Reference and e-mail of a request whose status link was lost."""
+
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=40,
+        help_text=_("It looks like CW-7K3M-9QX2 and is in your confirmation e-mail."),
+    )
+    email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean_reference(self):
+        """Read a reference as people type it: any case, spaces, with or
+        without dashes, O for 0 and I or L for 1 (code ``reference``)."""
+        chars = "".join(self.cleaned_data["reference"].split()).replace("-", "")
+        chars = chars.upper()
+        if chars.startswith("CW"):
+            chars = chars[2:]
+        chars = chars.translate(str.maketrans("OIL", "011"))
+        value = f"CW-{chars[:4]}-{chars[4:]}"
+        if not REFERENCE_SHAPE.fullmatch(value):
+            raise ValidationError(
+                _("This is not a request reference. It looks like CW-7K3M-9QX2."),
+                code="reference",
+            )
+        return value
 
 
 def extra_fields_with_kinds(form: ContactForm) -> list[tuple]:

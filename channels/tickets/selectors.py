@@ -21,6 +21,7 @@ from channels.tickets.models import (
     CannedReply,
     SlaTarget,
     Ticket,
+    TicketAttachment,
     TicketEvent,
     Topic,
     token_hash,
@@ -48,8 +49,9 @@ def ticket_get_for_status(*, reference: str, token: str) -> Ticket | None:
     The token is compared in constant time, so response timing reveals
     nothing about how much of a guessed token was right.
     """
+    # The rating too (one-to-one): the status page shows it, in this query.
     ticket = (
-        Ticket.objects.select_related("topic", "article")
+        Ticket.objects.select_related("topic", "article", "rating")
         .filter(reference=reference)
         .first()
     )
@@ -288,19 +290,101 @@ def ticket_submitted_text(*, ticket: Ticket, fields: tuple[str, ...]) -> Submitt
         (capfirst(Ticket._meta.get_field(name).verbose_name), getattr(ticket, name))
         for name in fields
     ]
-    labelled = [(label, value) for label, value in labelled if value]
-    text = "\n".join(value for _label, value in labelled)
-    written = {}
-    for raw in verify.find_contacts(text):
-        contact = verify.normalize(raw)
-        if contact is not None:
-            written.setdefault(contact.key, raw)
-    not_official = [
-        (written.get(verdict.contact.key, verdict.contact.value), verdict)
-        for verdict in contacts_judged_in(text=text)
+    return _submitted_texts([labelled])[0]
+
+
+def _submitted_texts(texts: list[list[tuple[str, str]]]) -> list[SubmittedText]:
+    """Return a ``SubmittedText`` for each labelled text, judging the contacts
+    of all of them at once (two queries when any holds a contact)."""
+    texts = [[(label, value) for label, value in text if value] for text in texts]
+    joined = ["\n".join(value for _label, value in text) for text in texts]
+    verdicts = [
+        verdict
+        for verdict in contacts_judged_in(text="\n".join(joined))
         if verdict.verdict != verify.OFFICIAL
     ]
-    return SubmittedText(fields=labelled, not_official=not_official)
+    result = []
+    for labelled, text in zip(texts, joined):
+        written = {}
+        for raw in verify.find_contacts(text):
+            contact = verify.normalize(raw)
+            if contact is not None:
+                written.setdefault(contact.key, raw)
+        not_official = [
+            (written[verdict.contact.key], verdict)
+            for verdict in verdicts
+            if verdict.contact.key in written
+        ]
+        result.append(SubmittedText(fields=labelled, not_official=not_official))
+    return result
+
+
+# What the status page shows of the timeline: assignments and priority
+# changes are support's bookkeeping (they name staff accounts), and internal
+# notes never leave the admin.
+REQUESTER_KINDS = (
+    TicketEvent.Kind.REQUESTER_MESSAGE,
+    TicketEvent.Kind.PUBLIC_REPLY,
+    TicketEvent.Kind.STATUS_CHANGE,
+    TicketEvent.Kind.NUDGE,
+)
+
+
+@dataclasses.dataclass
+class Conversation:
+    submitted: SubmittedText  # the first message (the ticket itself)
+    screenshots: list[TicketAttachment]  # the first message's
+    # Oldest first, REQUESTER_KINDS only. Requester messages carry
+    # ``.submitted`` (a SubmittedText), public replies ``.author_name``,
+    # status changes ``.status_label`` (the new status in plain words).
+    entries: list[TicketEvent]
+
+
+def ticket_conversation(*, ticket: Ticket, fields: tuple[str, ...]) -> Conversation:
+    """Return what the requester sees of the ticket's conversation.
+
+    Built on ``ticket_timeline(public=True)``, so internal notes are never
+    in it. Four queries whatever the number of messages (events, their
+    screenshots, the first message's screenshots; the events' screenshots
+    are skipped when there are no events), plus two when the requester's
+    words hold a contact.
+    """
+    entries = [
+        event
+        for event in ticket_timeline(ticket=ticket, public=True)
+        if event.kind in REQUESTER_KINDS
+    ]
+    messages = [
+        event
+        for event in entries
+        if event.kind == TicketEvent.Kind.REQUESTER_MESSAGE
+    ]
+    first = [
+        (capfirst(Ticket._meta.get_field(name).verbose_name), getattr(ticket, name))
+        for name in fields
+    ]
+    label = capfirst(Ticket._meta.get_field("message").verbose_name)
+    texts = _submitted_texts([first, *[[(label, event.body)] for event in messages]])
+    for event, submitted in zip(messages, texts[1:]):
+        event.submitted = submitted
+    labels = dict(Ticket.Status.choices)
+    for event in entries:
+        if event.kind == TicketEvent.Kind.PUBLIC_REPLY:
+            event.author_name = reply_author_name(author=event.author)
+        elif event.kind == TicketEvent.Kind.STATUS_CHANGE:
+            event.status_label = labels.get(event.new_value, event.new_value)
+    screenshots = list(ticket.attachments.filter(event__isnull=True).order_by("pk"))
+    return Conversation(submitted=texts[0], screenshots=screenshots, entries=entries)
+
+
+def ticket_attachment_for_status(
+    *, ticket: Ticket, name: str
+) -> TicketAttachment | None:
+    """Return the screenshot stored as ``tickets/<name>`` if it belongs to
+    ``ticket``, else None: a status link opens its own ticket's files only."""
+    return TicketAttachment.objects.filter(
+        ticket=ticket, file=f"tickets/{name}"
+    ).first()
 
 
 def article_for_contact(*, slug: str):

@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from channels import secrets as secret_scan
 from channels.models import SupportChannel
@@ -758,11 +759,17 @@ def ticket_nudge_allowed(
     return ""
 
 
+# Lazy: read at import time, plain gettext would fix them in whatever
+# language was active then.
 NUDGE_MESSAGES = {
-    "not_waiting_on_us": _("This request is not waiting for an answer from us."),
-    "answered": _("Support has already answered this request."),
-    "not_due": _("You can send a reminder once the promised answer time has passed."),
-    "too_soon": _("You can send one reminder a day."),
+    "not_waiting_on_us": gettext_lazy(
+        "This request is not waiting for an answer from us."
+    ),
+    "answered": gettext_lazy("Support has already answered this request."),
+    "not_due": gettext_lazy(
+        "You can send a reminder once the promised answer time has passed."
+    ),
+    "too_soon": gettext_lazy("You can send one reminder a day."),
 }
 
 

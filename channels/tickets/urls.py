@@ -1,5 +1,6 @@
 # Included by channels/urls.py into the "channels" namespace, so the names
-# stay channels:contact, channels:ticket_status and channels:attachment.
+# stay channels:contact, channels:ticket_status and channels:attachment;
+# the status page's forms post to channels:ticket_<action>.
 from django.urls import path
 
 from channels.tickets import views
@@ -11,5 +12,31 @@ urlpatterns = [
         views.ticket_status,
         name="ticket_status",
     ),
+    path(
+        "contact/tickets/<str:reference>/<str:token>/reply/",
+        views.ticket_reply,
+        name="ticket_reply",
+    ),
+    path(
+        "contact/tickets/<str:reference>/<str:token>/close/",
+        views.ticket_close,
+        name="ticket_close",
+    ),
+    path(
+        "contact/tickets/<str:reference>/<str:token>/nudge/",
+        views.ticket_nudge,
+        name="ticket_nudge",
+    ),
+    path(
+        "contact/tickets/<str:reference>/<str:token>/rate/",
+        views.ticket_rate,
+        name="ticket_rate",
+    ),
+    path(
+        "contact/tickets/<str:reference>/<str:token>/screenshots/<str:name>/",
+        views.ticket_screenshot,
+        name="ticket_screenshot",
+    ),
+    path("contact/lookup/", views.ticket_lookup, name="ticket_lookup"),
     path("contact/attachments/<str:name>/", views.attachment, name="attachment"),
 ]

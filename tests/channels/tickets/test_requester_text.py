@@ -237,13 +237,14 @@ def test_status_page_names_known_scams_without_the_staff_note(
 
 @pytest.mark.parametrize(
     ("message", "queries"),
-    [("I cannot find the export button.", 1), (HOSTILE["message"], 3)],
+    [("I cannot find the export button.", 3), (HOSTILE["message"], 5)],
 )
 def test_status_page_query_count(
     client, topics, official_channels, django_assert_num_queries, message, queries
 ):
-    # One for the ticket; two more (official channels, known scams) only
-    # when the text holds a contact, whatever their number.
+    # The ticket (with its rating), its events and its screenshots; two more
+    # (official channels, known scams) only when the text holds a contact,
+    # whatever their number.
     _ticket, url = hostile_ticket(topics, subject="Help", message=message)
     with django_assert_num_queries(queries):
         response = client.get(url)

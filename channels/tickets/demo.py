@@ -132,7 +132,9 @@ def _step_apply(*, ticket: Ticket, step: dict, at, authors: dict) -> None:
             now=at,
         )
     elif "requester" in step:
-        services.ticket_requester_reply(ticket=ticket, message=step["requester"], now=at)
+        services.ticket_requester_reply(
+            ticket=ticket, message=step["requester"], now=at
+        )
     elif "close" in step:
         services.ticket_close_by_requester(ticket=ticket, now=at)
     elif "status" in step:

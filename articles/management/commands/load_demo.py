@@ -47,9 +47,7 @@ class Command(BaseCommand):
         user, _created = demo_staff_ensure(
             username=DEMO_USERNAME, password=DEMO_PASSWORD
         )
-        call_command(
-            "load_desk", str(content / "desk.yaml"), stdout=self.stdout
-        )
+        call_command("load_desk", str(content / "desk.yaml"), stdout=self.stdout)
         tickets = yaml.safe_load(
             (content / "demo_tickets.yaml").read_text(encoding="utf-8")
         )["tickets"]

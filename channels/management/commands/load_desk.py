@@ -89,16 +89,23 @@ class Command(BaseCommand):
                 title_zh_hans=item["title_zh_hans"]
             ).exists():
                 continue
-            missing = [slug for slug in item.get("categories", []) if slug not in categories]
+            missing = [
+                slug for slug in item.get("categories", []) if slug not in categories
+            ]
             if missing:
                 raise CommandError(f"No categories {missing}.")
+            hour = datetime.timedelta(hours=1)
             ends_in = item.get("ends_in_hours")
             notice = IncidentNotice.objects.create(
                 **{name: item.get(name, "") for name in NOTICE_TEXT_FIELDS},
-                starts_at=now - datetime.timedelta(hours=item.get("starts_hours_ago", 0)),
-                ends_at=now + datetime.timedelta(hours=ends_in) if ends_in else None,
+                starts_at=now - item.get("starts_hours_ago", 0) * hour,
+                ends_at=now + ends_in * hour if ends_in else None,
             )
-            notice.categories.set(categories[slug] for slug in item.get("categories", []))
-            notice.topics.set(self._topic(topics, slug) for slug in item.get("topics", []))
+            notice.categories.set(
+                categories[slug] for slug in item.get("categories", [])
+            )
+            notice.topics.set(
+                self._topic(topics, slug) for slug in item.get("topics", [])
+            )
             added += 1
         return added

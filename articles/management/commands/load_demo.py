@@ -1,18 +1,23 @@
-"""Load the demo help center: articles, channels and a staff login.
+"""Load the demo help center: articles, channels, a staff login, the help
+desk's targets, canned replies and notice, and a few demo tickets.
 
 Idempotent: running it again changes nothing that is already in place, and
 an existing demo account keeps its password. The demo account is a support
 agent (the "Support agents" group), never a superuser; an older superuser
-``demo`` is restricted to that.
+``demo`` is restricted to that. The demo tickets send no e-mail.
 """
 
 from pathlib import Path
 
+import yaml
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from articles.importing import CATEGORIES_FILE, import_categories
+from channels.tickets.demo import demo_tickets_load
+from channels.tickets.services import ticket_status_url
 from helpcenter.accounts.services import DEMO_PASSWORD, DEMO_USERNAME, demo_staff_ensure
 from helpcenter.accounts.signin import two_factor_required
 
@@ -42,6 +47,12 @@ class Command(BaseCommand):
         user, _created = demo_staff_ensure(
             username=DEMO_USERNAME, password=DEMO_PASSWORD
         )
+        call_command("load_desk", str(content / "desk.yaml"), stdout=self.stdout)
+        tickets = yaml.safe_load(
+            (content / "demo_tickets.yaml").read_text(encoding="utf-8")
+        )["tickets"]
+        created, shown = demo_tickets_load(items=tickets, now=timezone.now())
+        self.stdout.write(f"Added {created} demo ticket(s) (no e-mail sent).")
         site = settings.HELPCENTER_SITE_URL.rstrip("/")
         password = (
             DEMO_PASSWORD
@@ -60,4 +71,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 "  two-factor: required (HELPCENTER_REQUIRE_2FA); the first "
                 "sign-in asks to set up an authenticator app.\n"
+            )
+        if shown is not None:
+            self.stdout.write(
+                f"Demo request {shown.reference} as its requester sees it:\n"
+                f"  {ticket_status_url(ticket=shown)}\n"
             )

@@ -105,6 +105,13 @@ def test_demo_status_link_opens_the_conversation_without_internal_notes(client):
     assertContains(response, ticket.get_status_display())
     for note in TicketEvent.objects.filter(kind=TicketEvent.Kind.INTERNAL_NOTE):
         assertNotContains(response, note.body)
+    replies = TicketEvent.objects.filter(
+        ticket=ticket, kind=TicketEvent.Kind.PUBLIC_REPLY
+    )
+    assert replies
+    for reply in replies:
+        assertContains(response, f'data-reply-code="{reply.reply_code}"')
+        assertContains(response, reply.body.splitlines()[0])
 
 
 @pytest.mark.django_db

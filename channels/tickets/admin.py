@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import format_lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -214,6 +214,13 @@ def _change_text(event) -> str:
     return f"{label}: {old} → {new}"
 
 
+REQUESTER_KINDS = (
+    TicketEvent.Kind.REQUESTER_MESSAGE,
+    TicketEvent.Kind.NUDGE,
+    TicketEvent.Kind.RATING,
+)
+
+
 def timeline_entries(events) -> list[dict]:
     """The ticket page's timeline rows, ready to render (no queries)."""
     talk = {
@@ -225,9 +232,7 @@ def timeline_entries(events) -> list[dict]:
     for event in events:
         if event.author is not None:
             who = staff_label(event.author)
-        elif event.kind in (TicketEvent.Kind.NUDGE, TicketEvent.Kind.RATING):
-            who = gettext("The requester")
-        elif event.kind == TicketEvent.Kind.REQUESTER_MESSAGE:
+        elif event.kind in REQUESTER_KINDS:
             who = gettext("The requester")
         else:
             who = gettext("The requester or the system")
@@ -734,11 +739,50 @@ class TopicAdmin(admin.ModelAdmin):
     ]
 
 
+def duration_text(value) -> str:
+    """A target as staff say it: "1 day 4 hours", "30 minutes"."""
+    if value is None:
+        return "—"
+    minutes = int(value.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [
+        ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+        if days
+        else "",
+        ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+        if hours
+        else "",
+        ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+        if minutes
+        else "",
+    ]
+    return " ".join(part for part in parts if part) or "0"
+
+
 @admin.register(SlaTarget)
 class SlaTargetAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "topic", "priority", "first_response", "resolution"]
+    list_display = [
+        "topic_or_default",
+        "priority",
+        "first_response_text",
+        "resolution_text",
+    ]
     list_filter = ["priority", "topic"]
     list_select_related = ["topic"]
+    fields = ["topic", "priority", "first_response", "resolution"]
+
+    @admin.display(description=_("topic"), ordering="topic__order")
+    def topic_or_default(self, obj):
+        return obj.topic or _("Any topic (default)")
+
+    @admin.display(description=_("first response within"), ordering="first_response")
+    def first_response_text(self, obj):
+        return duration_text(obj.first_response)
+
+    @admin.display(description=_("resolved within"), ordering="resolution")
+    def resolution_text(self, obj):
+        return duration_text(obj.resolution)
 
 
 @admin.register(CannedReply)

@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pytest_django.asserts import assertContains, assertNotContains
 
 from channels.tickets import services
-from channels.tickets.admin import amount_plain
+from channels.tickets.admin import amount_plain, duration_text
 from channels.tickets.models import (
     CannedReply,
     OutboundEmail,
@@ -460,3 +460,52 @@ def test_ticket_page_query_count_does_not_grow_with_other_tickets(
 # canned replies and the ticket's topic, the timeline (two), the parent, the
 # screenshots, permissions' content type, the staff for the assignee, topics.
 TICKET_PAGE_QUERIES = 11
+
+
+def test_support_agent_works_the_queue_and_replies(
+    topics, mailoutbox, django_capture_on_commit_callbacks
+):
+    from helpcenter.accounts.services import demo_staff_ensure
+
+    agent, _created = demo_staff_ensure(username="agent", password="pw")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(agent)
+    ticket = make_ticket(topics)
+    CannedReply.objects.create(title="Hello", body="Hello {name}")
+    client.post(
+        reverse(QUEUE), {"action": "assign_to_me", "_selected_action": [ticket.pk]}
+    )
+    page = client.get(change_url(ticket))
+    assertContains(page, 'name="reply"')
+    assertContains(page, "Hello Li Lei")
+    ticket.refresh_from_db()
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(change_url(ticket), page_data(ticket, reply="Answered."))
+    assert ticket.events.filter(kind="public_reply", author=agent).exists()
+    assert len(mailoutbox) == 1
+    assert client.get(reverse("admin:channels_cannedreply_add")).status_code == 200
+    assert client.get(reverse("admin:channels_slatarget_add")).status_code == 403
+    assert agent.has_perm("channels.view_slatarget")
+    assert not agent.has_perm("channels.change_supportchannel")
+
+
+def test_sla_target_list_reads_in_plain_words(agent_client, topics):
+    response = agent_client.get(reverse("admin:channels_slatarget_changelist"))
+    # The seeded defaults: urgent 1 hour / 1 day, low 48 hours / 10 days.
+    assertContains(response, "Any topic (default)")
+    assertContains(response, "<td class=\"field-first_response_text\">1 hour</td>")
+    assertContains(response, "<td class=\"field-resolution_text\">10 days</td>")
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (timedelta(hours=4), "4 hours"),
+        (timedelta(days=2, minutes=30), "2 days 30 minutes"),
+        (timedelta(minutes=1), "1 minute"),
+    ],
+)
+def test_duration_text_says_days_hours_minutes(value, shown):
+    with translation.override("en"):
+        assert duration_text(value) == shown

@@ -146,9 +146,7 @@ def test_queue_sorts_by_next_due_time(agent_client, agent, topics):
     changelist = agent_client.get(reverse(QUEUE)).context["cl"]
     due_column = changelist.list_display.index("due")
     response = agent_client.get(reverse(QUEUE), {"o": str(due_column)})
-    assert response.text.index(later.reference) < response.text.index(
-        sooner.reference
-    )
+    assert response.text.index(later.reference) < response.text.index(sooner.reference)
 
 
 def test_queue_shows_overdue_flag_and_due_time(agent_client, topics):
@@ -310,9 +308,7 @@ def test_internal_note_sends_nothing_and_stays_off_the_status_page(
     assert mailoutbox == []
     assert not OutboundEmail.objects.filter(subject__startswith="Reply").exists()
     status_page = client.get(
-        services.ticket_status_path(
-            ticket=ticket, token=receipt.token, language="en"
-        )
+        services.ticket_status_path(ticket=ticket, token=receipt.token, language="en")
     )
     assert status_page.status_code == 200
     assertNotContains(status_page, "Looks like a scam victim.")
@@ -339,9 +335,7 @@ def test_canned_reply_insert_without_js_fills_the_box_and_sends_nothing(
     canned = CannedReply.objects.create(
         title="Export", body="Hello {name}, about {reference} ({topic}):"
     )
-    CannedReply.objects.create(
-        title="Login only", body="x", topic=topics[Kind.LOGIN]
-    )
+    CannedReply.objects.create(title="Login only", body="x", topic=topics[Kind.LOGIN])
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = agent_client.post(
@@ -387,9 +381,7 @@ def test_second_of_two_concurrent_saves_is_refused_with_what_changed(
     assert str(form["seen_version"].value()) == str(ticket.version)
 
 
-def test_ticket_page_shows_timeline_with_who_and_when(
-    agent_client, agent, topics
-):
+def test_ticket_page_shows_timeline_with_who_and_when(agent_client, agent, topics):
     ticket = make_ticket(topics)
     services.ticket_assign(ticket=ticket, assignee=agent, actor=agent)
     services.ticket_priority_set(ticket=ticket, priority="high", actor=agent)
@@ -411,9 +403,7 @@ def test_ticket_page_shows_overdue(agent_client, topics):
     assertContains(response, '<strong class="ticket-overdue">Overdue</strong>')
 
 
-def test_ticket_page_shows_amount_plainly_and_network_by_name(
-    agent_client, topics
-):
+def test_ticket_page_shows_amount_plainly_and_network_by_name(agent_client, topics):
     ticket = make_ticket(
         topics,
         topic=topics[Kind.TRANSFER],
@@ -494,8 +484,8 @@ def test_sla_target_list_reads_in_plain_words(agent_client, topics):
     response = agent_client.get(reverse("admin:channels_slatarget_changelist"))
     # The seeded defaults: urgent 1 hour / 1 day, low 48 hours / 10 days.
     assertContains(response, "Any topic (default)")
-    assertContains(response, "<td class=\"field-first_response_text\">1 hour</td>")
-    assertContains(response, "<td class=\"field-resolution_text\">10 days</td>")
+    assertContains(response, '<td class="field-first_response_text">1 hour</td>')
+    assertContains(response, '<td class="field-resolution_text">10 days</td>')
 
 
 @pytest.mark.parametrize(

@@ -545,11 +545,17 @@ class TicketAdmin(SimpleHistoryAdmin):
             return "—"
         return obj.next_due_at or "—"
 
-    @admin.display(description=_("overdue"), boolean=True)
+    @admin.display(description=_("overdue"))
     def overdue(self, obj):
-        return obj.is_overdue(timezone.now())
+        # Words, not the admin's yes/no icons: a red cross would read as an
+        # alarm on every ticket that is on time.
+        if obj.is_overdue(timezone.now()):
+            return format_html(
+                '<strong class="ticket-overdue">{}</strong>', _("Overdue")
+            )
+        return ""
 
-    @admin.display(description=_("Overdue?"))
+    @admin.display(description=_("SLA status"))
     def overdue_status(self, obj):
         if not obj.is_waiting_on_us:
             return _("No: not waiting on support")

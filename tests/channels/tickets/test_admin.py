@@ -156,7 +156,7 @@ def test_queue_shows_overdue_flag_and_due_time(agent_client, topics):
     )
     response = agent_client.get(reverse(QUEUE))
     assertContains(response, 'class="column-overdue"')
-    assertContains(response, "icon-yes.svg")
+    assertContains(response, '<strong class="ticket-overdue">Overdue</strong>', count=1)
 
 
 def test_queue_query_count_does_not_grow_with_tickets(

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("channels", "0007_sla_defaults"),
+        ("channels", "0008_queue_indexes"),
     ]
 
     operations = [

@@ -530,6 +530,8 @@ def ticket_reply_add(
             subject = _("Reply to your request %(reference)s") % {
                 "reference": current.reference
             }
+            # The team's name too is in the request's language.
+            author_name = selectors.reply_author_name(author=author)
         outgoing = _email_queue(
             ticket=current,
             subject=subject,
@@ -537,7 +539,7 @@ def ticket_reply_add(
             context={
                 "reply": body,
                 "reply_code": event.reply_code,
-                "author_name": selectors.reply_author_name(author=author),
+                "author_name": author_name,
                 "verify_url": _verify_url(
                     code=event.reply_code, language=current.language
                 ),

@@ -6,4 +6,5 @@ app_name = "accounts"
 
 urlpatterns = [
     path("two-factor/", views.two_factor, name="two_factor"),
+    path("recent-actions/", views.recent_actions, name="recent_actions"),
 ]

@@ -12,10 +12,15 @@ from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
+from helpcenter.accounts.decorators import staff_required
 from helpcenter.accounts.forms import TwoFactorEnrolForm
+from helpcenter.accounts.selectors import staff_action_list
 from helpcenter.accounts.services import totp_device_confirm
 
 ENROL_KEY_SESSION = "accounts_totp_key"
+RECENT_ACTIONS_PER_PAGE = 50
+# Recent means recent: older changes are on each object's history page.
+RECENT_ACTIONS_MAX_PAGE = 20
 
 
 def lockout(request, original_response=None, credentials=None):
@@ -44,9 +49,7 @@ def two_factor(request):
     key = request.session.setdefault(ENROL_KEY_SESSION, default_key())
     form = TwoFactorEnrolForm(request.POST or None, key=key)
     if request.method == "POST" and form.is_valid():
-        device = totp_device_confirm(
-            user=request.user, key=key, last_t=form.verified_t
-        )
+        device = totp_device_confirm(user=request.user, key=key, last_t=form.verified_t)
         del request.session[ENROL_KEY_SESSION]
         if device is not None:
             otp_login(request, device)
@@ -77,3 +80,23 @@ def _next_url(request) -> str:
     ):
         return url
     return ""
+
+
+@staff_required
+def recent_actions(request):
+    """Who changed what across the site, newest first, a page at a time."""
+    page = request.GET.get("page", "1")
+    page = min(int(page), RECENT_ACTIONS_MAX_PAGE) if page.isdigit() else 1
+    page = max(page, 1)
+    actions, more = staff_action_list(
+        offset=(page - 1) * RECENT_ACTIONS_PER_PAGE, limit=RECENT_ACTIONS_PER_PAGE
+    )
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Recent staff actions"),
+        "actions": actions,
+        "page": page,
+        "previous_page": page - 1 if page > 1 else None,
+        "next_page": page + 1 if more and page < RECENT_ACTIONS_MAX_PAGE else None,
+    }
+    return render(request, "accounts/recent_actions.html", context)

@@ -611,7 +611,7 @@ def test_admin_second_save_over_a_change_is_refused(client, admin_client, topics
     _admin_change(admin_client, ticket, status="waiting")
     response = _admin_change(admin_client, stale, priority="high")
     # The admin speaks the site's default language, Chinese.
-    assertContains(response, "您编辑期间有其他人修改了此工单")
+    assertContains(response, "您编辑期间有其他人修改了此工单，因此没有保存任何内容")
     assertContains(response, "状态: 已提交 → 待补充")
     ticket.refresh_from_db()
     assert (ticket.status, ticket.priority) == ("waiting", "normal")

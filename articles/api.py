@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import slug_re
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import resolve, reverse
+from django.utils import translation
 from django.utils.translation import get_language, get_language_from_path
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router
@@ -52,7 +53,8 @@ def _category(value: str):
 
 
 def _tag(value: str):
-    tag = selectors.tag_get(slug=value) if value and slug_re.fullmatch(value) else None
+    # Tag slugs may be Chinese; PostgreSQL fails a query holding a NUL.
+    tag = selectors.tag_get(slug=value) if value and "\x00" not in value else None
     if value and tag is None:
         raise ApiError.one(400, "invalid", _("Unknown tag."), field="tag")
     return tag
@@ -113,7 +115,10 @@ def article_list(
 
 def _slug_of(url: str) -> tuple[str, str]:
     """Return ``(slug, language)`` of an article page's path."""
-    return resolve(url).kwargs["slug"], get_language_from_path(url) or ""
+    language = get_language_from_path(url) or ""
+    # The language prefix resolves only while its language is active.
+    with translation.override(language):
+        return resolve(url).kwargs["slug"], language
 
 
 def _article_body(article: Article, *, is_fallback: bool, alternates: dict) -> dict:

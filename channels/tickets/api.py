@@ -19,11 +19,12 @@ import secrets
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import Header, Router
+from ninja import Header, Router, Status
 from ninja.responses import codes_4xx
 from ninja.security import HttpBearer
 
 from channels import ratelimit
+from channels.models import SupportChannel
 from channels import secrets as secret_scan
 from channels.tickets import links, selectors, services
 from channels.tickets.forms import ContactForm
@@ -245,7 +246,9 @@ def ticket_create(
         ):
             raise _too_many()
         receipt = services.ticket_create(
-            **form.ticket_arguments(), language=get_language()
+            **form.ticket_arguments(),
+            language=get_language(),
+            channel_kind=SupportChannel.Kind.IN_APP,
         )
         created = receipt.created
         if not created:
@@ -254,7 +257,7 @@ def ticket_create(
         if not created:
             # As on the page: only tickets made use up the allowance.
             ratelimit.refund("contact-ip", network)
-    return (201 if created else 200), _created(receipt.ticket)
+    return Status(201 if created else 200, _created(receipt.ticket))
 
 
 def _ticket(request, reference: str) -> Ticket:
@@ -379,7 +382,9 @@ def ticket_reply(
         raise _refused(error) from None
     except secret_scan.SecretFound:
         raise _secret_refused("message") from None
-    return 201, {"kind": event.kind, "body": event.body, "created_at": event.created_at}
+    return Status(
+        201, {"kind": event.kind, "body": event.body, "created_at": event.created_at}
+    )
 
 
 @router.post(
@@ -417,4 +422,4 @@ def ticket_rating(request, reference: str, payload: RatingIn):
         raise _refused(error) from None
     except secret_scan.SecretFound:
         raise _secret_refused("comment") from None
-    return 201, {"rating": rating.rating, "comment": rating.comment}
+    return Status(201, {"rating": rating.rating, "comment": rating.comment})

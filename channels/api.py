@@ -71,7 +71,7 @@ def _advice(verdict: verify.Verdict) -> list[str]:
             "Do not share anything: no recovery phrase, private key, codes, "
             "screenshots or remote access."
         ),
-        _("Stop replying, and report the contact below so we can warn others."),
+        _("Stop replying, and report the contact so we can warn others."),
         _("Reach us only through the channels on our official list."),
     ]
 

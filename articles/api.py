@@ -213,9 +213,7 @@ def search(request, q: str = "", lang: str = "", category: str = "", limit: str 
         ) from None
 
 
-@router.post(
-    "/articles/{slug}/votes", response={200: VoteOut, codes_4xx: ErrorOut}
-)
+@router.post("/articles/{slug}/votes", response={200: VoteOut, codes_4xx: ErrorOut})
 def article_vote(
     request,
     slug: str,

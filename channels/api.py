@@ -4,8 +4,8 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.responses import codes_4xx
 
-from channels import selectors, services, verify
 from channels import secrets as secret_scan
+from channels import selectors, services, verify
 from channels.forms import VerifyForm
 from channels.schemas import ChannelOut, VerifyOut
 from helpcenter.api_errors import ApiError, ErrorOut, form_errors

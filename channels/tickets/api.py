@@ -24,8 +24,8 @@ from ninja.responses import codes_4xx
 from ninja.security import HttpBearer
 
 from channels import ratelimit
-from channels.models import SupportChannel
 from channels import secrets as secret_scan
+from channels.models import SupportChannel
 from channels.tickets import links, selectors, services
 from channels.tickets.forms import ContactForm
 from channels.tickets.models import Ticket, TicketEvent
@@ -215,9 +215,7 @@ def _created(ticket: Ticket) -> dict:
         }
     },
 )
-def ticket_create(
-    request, idempotency_key: str = Header("", alias="Idempotency-Key")
-):
+def ticket_create(request, idempotency_key: str = Header("", alias="Idempotency-Key")):
     """File a support request, as the contact form does.
 
     201 with the reference, the status page's link and the token that
@@ -229,7 +227,9 @@ def ticket_create(
     network = ratelimit.client_network(request)
     if not ratelimit.hit(
         "contact-post", network, limit=CONTACT_POST_LIMIT, window=WINDOW
-    ) or not ratelimit.hit("contact-ip", network, limit=CONTACT_IP_LIMIT, window=WINDOW):
+    ) or not ratelimit.hit(
+        "contact-ip", network, limit=CONTACT_IP_LIMIT, window=WINDOW
+    ):
         raise _too_many()
     created = False
     try:

@@ -5,7 +5,9 @@ import re
 import pytest
 import schemathesis
 from django.contrib.staticfiles import finders
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -78,9 +80,13 @@ def test_api_sends_no_cors_headers(client, db):
 @pytest.fixture
 def api_schema(db, article, topics, official_channels):
     make_article(category=article.category, slug="english", language="en")
-    return schemathesis.openapi.from_wsgi(
-        "/api/v1/openapi.json", get_wsgi_application()
-    )
+    # As Django's test client does: the end of a request must not close the
+    # test's database connection (and its transaction).
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 CHECKS = [

@@ -24,7 +24,9 @@ def test_tickets_url_is_pinned():
     assert reverse("api-v1:ticket_create") == URL
 
 
-def test_ticket_created_from_json(client, topics, mailoutbox, django_capture_on_commit_callbacks):
+def test_ticket_created_from_json(
+    client, topics, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = _post(client, ticket_json(topics[Kind.GENERAL]))
 
@@ -133,7 +135,9 @@ def test_idempotency_key_of_another_mailbox_makes_its_own_ticket(client, topics)
 
     first = _post(client, ticket_json(topic), HTTP_IDEMPOTENCY_KEY=key)
     other = _post(
-        client, ticket_json(topic, email="han.mei@example.com"), HTTP_IDEMPOTENCY_KEY=key
+        client,
+        ticket_json(topic, email="han.mei@example.com"),
+        HTTP_IDEMPOTENCY_KEY=key,
     )
 
     assert other.status_code == 201
@@ -142,7 +146,9 @@ def test_idempotency_key_of_another_mailbox_makes_its_own_ticket(client, topics)
 
 
 def test_short_idempotency_key_is_refused(client, topics):
-    response = _post(client, ticket_json(topics[Kind.GENERAL]), HTTP_IDEMPOTENCY_KEY="1")
+    response = _post(
+        client, ticket_json(topics[Kind.GENERAL]), HTTP_IDEMPOTENCY_KEY="1"
+    )
 
     assert response.status_code == 400
     assert response.json()["errors"]["Idempotency-Key"][0]["code"] == "invalid"
@@ -152,7 +158,9 @@ def test_short_idempotency_key_is_refused(client, topics):
 def test_too_many_tickets_from_one_mailbox_is_429(client, topics):
     topic = topics[Kind.GENERAL]
     for number in range(5):
-        assert _post(client, ticket_json(topic, subject=f"s{number}")).status_code == 201
+        assert (
+            _post(client, ticket_json(topic, subject=f"s{number}")).status_code == 201
+        )
 
     response = _post(client, ticket_json(topic, subject="one more"))
 
@@ -301,7 +309,10 @@ def test_reply_refusals(client, receipt):
     ticket = receipt.ticket
     url = f"{URL}/{ticket.reference}/replies"
     secret = client.post(
-        url, {"message": PHRASE}, content_type="application/json", **bearer(receipt.token)
+        url,
+        {"message": PHRASE},
+        content_type="application/json",
+        **bearer(receipt.token),
     )
     empty = client.post(
         url, {"message": ""}, content_type="application/json", **bearer(receipt.token)

@@ -210,3 +210,33 @@ def article_contacts_to_confirm(
             and v.contact.key not in saved
         ],
     )
+
+
+# The columns an article list in the API shows, and nothing else.
+ARTICLE_LIST_COLUMNS = (
+    "slug",
+    "title",
+    "summary",
+    "language",
+    "published_at",
+    "updated_at",
+    "category__slug",
+)
+
+
+def article_list_for_api(
+    *, language: str, category: Category | None = None, tag: Tag | None = None
+) -> QuerySet:
+    """Return the visible articles in ``language``, newest first, of one
+    category and carrying one tag when given.
+
+    Loads only ``ARTICLE_LIST_COLUMNS``; the ordering follows the
+    (language, status, published_at) index, so a page costs the same
+    whatever the number of articles.
+    """
+    articles = _published(language)
+    if category is not None:
+        articles = articles.in_category(category)
+    if tag is not None:
+        articles = articles.filter(tags=tag)
+    return articles.only(*ARTICLE_LIST_COLUMNS).order_by("-published_at", "-pk")

@@ -38,6 +38,11 @@ def too_large_response(request):
 
 
 def _refusal(request, title: str, message: str, *, status: int):
+    if request.path.startswith("/api/v1/"):
+        # The error shape of helpcenter.api_errors, which every /api/v1/
+        # answer uses.
+        body = {"errors": {"__all__": [{"code": "too_large", "message": message}]}}
+        return JsonResponse(body, status=status)
     if request.path.startswith("/api/"):
         return JsonResponse({"error": message}, status=status)
     context = {"title": title, "message": message}

@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    # django-ninja: in INSTALLED_APPS so /api/v1/docs loads Swagger UI from
+    # this site's static files, not from a CDN.
+    "ninja",
     "articles",
     "channels",
     "helpcenter.accounts",

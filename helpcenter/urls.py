@@ -6,6 +6,7 @@ from django.urls import include, path
 from articles.sitemaps import SITEMAPS
 from articles.views import robots_txt
 from channels.tickets.dashboard import dashboard
+from helpcenter.api import api
 
 urlpatterns = [
     # Staff pages of our own under /admin/, before the admin's catch-all.
@@ -15,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("api/v1/", api.urls),
     path("api/", include("helpcenter.api_urls")),
 ]
 urlpatterns += i18n_patterns(

@@ -38,8 +38,72 @@ def _open_url(row, token: str) -> str:
     return f"{reverse('articles:search_open')}?{query}"
 
 
-def _error(message: str) -> JsonResponse:
-    return JsonResponse({"error": message}, status=400)
+class SearchParamError(ValueError):
+    """A search parameter that cannot be used; ``field`` and ``code`` say which."""
+
+    def __init__(self, *, field: str, code: str):
+        super().__init__(field, code)
+        self.field = field
+        self.code = code
+
+
+# The answers of /api/search, kept word for word: the site's own JavaScript
+# and any client written against it read them.
+LEGACY_MESSAGES = {
+    "lang": "Unknown lang.",
+    "limit": f"limit must be a whole number from 1 to {MAX_LIMIT}.",
+    "category": "Unknown category.",
+}
+EMPTY = {"query": "", "corrected_query": None, "total": 0, "results": []}
+
+
+def search_answer(params, *, record: bool) -> dict:
+    """Return ``{"query", "corrected_query", "total", "results": [...]}``.
+
+    ``params`` maps ``q``, ``lang``, ``category`` and ``limit`` to strings
+    (a QueryDict or a dict). Raises ``SearchParamError`` for an unknown
+    language or category or a bad limit. ``record`` gives each result an
+    ``open_url`` that records the search when the result is opened. The one
+    implementation behind ``/api/search`` and ``/api/v1/search``.
+    """
+    valid, language = parse_language(params.get("lang"), get_language())
+    if not valid:
+        raise SearchParamError(field="lang", code="invalid")
+    limit = DEFAULT_LIMIT
+    if params.get("limit"):
+        limit = ascii_int(str(params["limit"]))
+        if limit is None or not 1 <= limit <= MAX_LIMIT:
+            raise SearchParamError(field="limit", code="invalid")
+    category = category_from_param(params.get("category"))
+    if params.get("category") and category is None:
+        raise SearchParamError(field="category", code="invalid")
+    query = params.get("q", "")
+    if contains_secret(query):
+        return dict(EMPTY)
+    result = run_search(query, language=language, category=category, limit=limit)
+    rows = search_rows(result)
+    token = ""
+    if record:
+        token = services.instant_search_token(
+            query=result.query, language=get_language(), result_count=result.total
+        )
+    return {
+        "query": result.query,
+        "corrected_query": result.corrected_query,
+        "total": result.total,
+        "results": [
+            {
+                "slug": row.article.slug,
+                "title": row.article.title,
+                "url": row.article.get_absolute_url(),
+                "snippet": str(row.snippet),
+                "category": row.article.category.slug,
+                "language": row.article.language,
+                "open_url": _open_url(row, token),
+            }
+            for row in rows
+        ],
+    }
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -53,51 +117,8 @@ def search(request):
     or key is not searched, echoed or recorded: the answer is empty.
     """
     params = request.POST if request.method == "POST" else request.GET
-    valid, language = parse_language(params.get("lang"), get_language())
-    if not valid:
-        return _error("Unknown lang.")
-    limit = DEFAULT_LIMIT
-    if params.get("limit"):
-        limit = ascii_int(params["limit"])
-        if limit is None or not 1 <= limit <= MAX_LIMIT:
-            return _error(f"limit must be a whole number from 1 to {MAX_LIMIT}.")
-    category = category_from_param(params.get("category"))
-    if params.get("category") and category is None:
-        return _error("Unknown category.")
-    query = params.get("q", "")
-    if contains_secret(query):
-        return JsonResponse(
-            {"query": "", "corrected_query": None, "total": 0, "results": []}
-        )
-    result = run_search(
-        query,
-        language=language,
-        category=category,
-        limit=limit,
-    )
-    rows = search_rows(result)
-    token = ""
-    if request.method != "POST":
-        token = services.instant_search_token(
-            query=result.query, language=get_language(), result_count=result.total
-        )
-    return JsonResponse(
-        {
-            "query": result.query,
-            "corrected_query": result.corrected_query,
-            "total": result.total,
-            "results": [
-                {
-                    "slug": row.article.slug,
-                    "title": row.article.title,
-                    "url": row.article.get_absolute_url(),
-                    "snippet": str(row.snippet),
-                    "category": row.article.category.slug,
-                    "language": row.article.language,
-                    "open_url": _open_url(row, token),
-                }
-                for row in rows
-            ],
-        },
-        json_dumps_params={"ensure_ascii": False},
-    )
+    try:
+        answer = search_answer(params, record=request.method != "POST")
+    except SearchParamError as error:
+        return JsonResponse({"error": LEGACY_MESSAGES[error.field]}, status=400)
+    return JsonResponse(answer, json_dumps_params={"ensure_ascii": False})

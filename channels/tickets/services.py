@@ -153,6 +153,7 @@ def ticket_create(
     details: dict | None = None,
     screenshots: list[Screenshot] = (),
     parent: Ticket | None = None,
+    channel_kind: str = SupportChannel.Kind.WEB_FORM,
 ) -> TicketReceipt:
     """Save a ticket, its screenshots and its confirmation e-mail, then send.
 
@@ -163,7 +164,9 @@ def ticket_create(
     failure to send leaves it pending (the ticket stays saved either way).
     The priority follows the topic's kind and the due times the SLA table.
     ``parent`` links a new request to an earlier one that can no longer be
-    reopened.
+    reopened. ``channel_kind`` names the channel it came through (the web
+    form, or in-app support for the API), counted in that channel's
+    response times.
     """
     existing = Ticket.objects.filter(submission_key=submission_key).first()
     if existing:
@@ -184,6 +187,7 @@ def ticket_create(
                 details=details or {},
                 status_key=status_key,
                 parent=parent,
+                channel_kind=channel_kind,
             )
             for screenshot in screenshots:
                 attachment = _attachment_save(ticket=ticket, screenshot=screenshot)
@@ -207,8 +211,10 @@ def ticket_create(
     return TicketReceipt(ticket, token, created=True)
 
 
-def _ticket_insert(*, details: dict, status_key: str, **fields) -> Ticket:
-    channel = SupportChannel.objects.filter(kind=SupportChannel.Kind.WEB_FORM).first()
+def _ticket_insert(
+    *, details: dict, status_key: str, channel_kind: str, **fields
+) -> Ticket:
+    channel = SupportChannel.objects.filter(kind=channel_kind).first()
     for _attempt in range(5):
         reference = ticket_new_reference()
         if not Ticket.objects.filter(reference=reference).exists():

@@ -4,10 +4,11 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.responses import codes_4xx
 
+from channels import ratelimit, selectors, services, verify
 from channels import secrets as secret_scan
-from channels import selectors, services, verify
 from channels.forms import VerifyForm
 from channels.schemas import ChannelOut, VerifyOut
+from channels.views import CODE_CHECK_LIMIT, WINDOW
 from helpcenter.api_errors import ApiError, ErrorOut, form_errors
 
 router = Router(tags=["channels"])
@@ -92,6 +93,10 @@ def contact_verify(request, q: str = "", platform: str = ""):
         raise ApiError.one(
             400, "secret_detected", secret_scan.SECRET_IN_CHECKER, field="q"
         )
+    if query and selectors.reply_code_is_candidate(raw=query):
+        code = _reply_code_answer(request, query)
+        if code is not None:
+            return code
     verdict = selectors.contact_check(raw=query, platform=platform) if query else None
     if verdict is None:
         raise ApiError.one(
@@ -125,4 +130,67 @@ def contact_verify(request, q: str = "", platform: str = ""):
             else None
         ),
         "advice": _advice(verdict),
+    }
+
+
+def _reply_code_answer(request, query: str) -> dict | None:
+    """The verdict on a support reply code, as the checker page gives it.
+
+    Only the date of a genuine reply is told, never its text or ticket; code
+    checks are rate-limited per client so codes cannot be enumerated. None
+    when ``query`` is not a code after all (an 8-character handle).
+    """
+    if not ratelimit.hit(
+        "code-check",
+        ratelimit.client_network(request),
+        limit=CODE_CHECK_LIMIT,
+        window=WINDOW,
+    ):
+        raise ApiError.one(
+            429,
+            "too_many_requests",
+            _("Too many checks in a short time. Please wait an hour."),
+            headers={"Retry-After": str(WINDOW)},
+        )
+    code = selectors.reply_code_verdict(raw=query)
+    if code is None:
+        return None
+    if code.verdict == verify.OFFICIAL:
+        advice = [
+            _(
+                "Check that the message you received matches: it must show this "
+                "same code and that date, and it must come by e-mail from our "
+                "official address or appear on your private request page."
+            ),
+            _(
+                "A genuine code proves nothing about a different message: "
+                "scammers copy real codes into their own messages. Even in a "
+                "genuine reply, support will never ask for your recovery phrase, "
+                "private key, 2FA codes or remote access."
+            ),
+        ]
+    else:
+        advice = [
+            _(
+                "Every reply from our support carries a code that this page "
+                "confirms. A message with a code we do not know did not come "
+                "from us, whatever its name, logo or address says."
+            ),
+            _("Do not pay anything and do not send any crypto."),
+            _("Reach us only through the channels on our official list."),
+        ]
+    return {
+        "verdict": code.verdict,
+        "reason": "reply-code",
+        "imitates": False,
+        "scam_note": "",
+        "sent_at": code.sent_at,
+        "contact": {
+            "kind": "reply_code",
+            "value": code.code,
+            "host": "",
+            "platform": "",
+        },
+        "channel": None,
+        "advice": advice,
     }

@@ -1,5 +1,7 @@
 """Response schemas of the channels and checker endpoints of ``/api/v1/``."""
 
+import datetime
+
 from ninja import Schema
 
 
@@ -40,6 +42,8 @@ class VerifyOut(Schema):
     reason: str
     imitates: bool
     scam_note: str
+    # Only for a genuine support reply code (reason "reply-code").
+    sent_at: datetime.datetime | None = None
     contact: ContactOut
     channel: ChannelRef | None
     advice: list[str]

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from channels.models import ContactLookup, KnownScamContact, SupportChannel
+from channels.tickets import services as ticket_services
 from channels.tickets.models import Ticket
 from tests.api.conftest import Kind
 from tests.factories import make_category
@@ -174,3 +175,40 @@ def test_ticket_topics_query_count(client, topics, django_assert_num_queries):
     with django_assert_num_queries(1):
         response = client.get(reverse("api-v1:topic_list"))
     assert len(response.json()) == len(topics)
+
+
+def test_verify_answers_a_genuine_reply_code_like_the_page(
+    client, official_channels, receipt, staff_user
+):
+    reply = ticket_services.ticket_reply_add(
+        ticket=receipt.ticket, author=staff_user, body="Tap Settings, then Export."
+    )
+    genuine = client.get(
+        reverse("api-v1:contact_verify"),
+        {"q": reply.reply_code.lower()},
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).json()
+    fake = client.get(
+        reverse("api-v1:contact_verify"),
+        {"q": "ZZZZ-9999"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).json()
+    assert (genuine["verdict"], genuine["reason"]) == ("official", "reply-code")
+    assert genuine["contact"] == {
+        "kind": "reply_code",
+        "value": reply.reply_code,
+        "host": "",
+        "platform": "",
+    }
+    assert genuine["sent_at"] is not None
+    assert "Export" not in str(genuine) and receipt.ticket.reference not in str(genuine)
+    assert (fake["verdict"], fake["sent_at"]) == ("not-official", None)
+    assert ContactLookup.objects.count() == 0
+
+
+def test_verify_rate_limits_reply_code_checks(client, db, settings):
+    for _attempt in range(30):
+        client.get(reverse("api-v1:contact_verify"), {"q": "ZZZZ-9999"})
+    response = client.get(reverse("api-v1:contact_verify"), {"q": "ZZZZ-9999"})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"

@@ -3,40 +3,40 @@
 # the status page's forms post to channels:ticket_<action>.
 from django.urls import path
 
-from channels.tickets import views
+from channels.tickets import status_views, views
 
 urlpatterns = [
     path("contact/", views.contact, name="contact"),
     path(
         "contact/tickets/<str:reference>/<str:token>/",
-        views.ticket_status,
+        status_views.ticket_status,
         name="ticket_status",
     ),
     path(
         "contact/tickets/<str:reference>/<str:token>/reply/",
-        views.ticket_reply,
+        status_views.ticket_reply,
         name="ticket_reply",
     ),
     path(
         "contact/tickets/<str:reference>/<str:token>/close/",
-        views.ticket_close,
+        status_views.ticket_close,
         name="ticket_close",
     ),
     path(
         "contact/tickets/<str:reference>/<str:token>/nudge/",
-        views.ticket_nudge,
+        status_views.ticket_nudge,
         name="ticket_nudge",
     ),
     path(
         "contact/tickets/<str:reference>/<str:token>/rate/",
-        views.ticket_rate,
+        status_views.ticket_rate,
         name="ticket_rate",
     ),
     path(
         "contact/tickets/<str:reference>/<str:token>/screenshots/<str:name>/",
-        views.ticket_screenshot,
+        status_views.ticket_screenshot,
         name="ticket_screenshot",
     ),
-    path("contact/lookup/", views.ticket_lookup, name="ticket_lookup"),
+    path("contact/lookup/", status_views.ticket_lookup, name="ticket_lookup"),
     path("contact/attachments/<str:name>/", views.attachment, name="attachment"),
 ]

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from pytest_django.asserts import assertContains, assertNotContains
 
 from channels.models import ContactLookup
-from channels.tickets import services, views
+from channels.tickets import services, status_views
 from channels.tickets.forms import sign_parent
 from channels.tickets.models import (
     OutboundEmail,
@@ -286,11 +286,11 @@ def test_reply_with_a_fake_image_is_refused(client, topics):
 def test_replies_are_rate_limited_per_ticket(client, topics):
     ticket, token = new_ticket(topics)
     url = url_for(ticket, token, "channels:ticket_reply")
-    for _n in range(views.REPLY_TICKET_LIMIT):
+    for _n in range(status_views.REPLY_TICKET_LIMIT):
         assert client.post(url, reply_data()).status_code == 302
     response = client.post(url, reply_data())
     assert response.status_code == 429
-    assert ticket.events.count() == views.REPLY_TICKET_LIMIT
+    assert ticket.events.count() == status_views.REPLY_TICKET_LIMIT
 
 
 def test_reply_within_7_days_of_resolution_reopens(client, topics, staff):
@@ -566,14 +566,14 @@ def test_lost_link_bad_input_is_a_400_and_queues_nothing(
 def test_lost_link_is_rate_limited_per_email(client, topics):
     ticket, _token = new_ticket(topics)
     sent = OutboundEmail.objects.count()
-    for _n in range(views.LOOKUP_EMAIL_LIMIT):
+    for _n in range(status_views.LOOKUP_EMAIL_LIMIT):
         lookup(client, ticket.reference)
     response = lookup(client, ticket.reference, email="Li.Lei+x@example.com")
     assert response.status_code == 429
-    assert OutboundEmail.objects.count() == sent + views.LOOKUP_EMAIL_LIMIT
+    assert OutboundEmail.objects.count() == sent + status_views.LOOKUP_EMAIL_LIMIT
 
 
 def test_lost_link_is_rate_limited_per_client(client, db):
-    for n in range(views.LOOKUP_IP_LIMIT):
+    for n in range(status_views.LOOKUP_IP_LIMIT):
         lookup(client, "CW-0000-0000", email=f"a{n}@example.com")
     assert lookup(client, "CW-0000-0000", email="z@example.com").status_code == 429

@@ -1,9 +1,11 @@
 """The admin site staff sign in to: password, then a TOTP code when required."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
 from helpcenter.accounts.forms import StaffLoginForm
@@ -20,6 +22,16 @@ class StaffAdminSite(admin.AdminSite):
 
     login_form = StaffLoginForm
     login_template = "accounts/login.html"
+
+    def each_context(self, request):
+        # The product's name, not "Django administration": staff should know
+        # at a glance which help center's desk they are working in.
+        context = super().each_context(request)
+        name = _("%(product)s Help Center staff") % {
+            "product": settings.HELPCENTER_PRODUCT_NAME
+        }
+        context.update(site_header=name, site_title=name)
+        return context
 
     def has_permission(self, request):
         if not super().has_permission(request):

@@ -196,3 +196,11 @@ def test_staff_pages_outside_the_admin_ask_for_two_factor_too(
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_admin_pages_carry_the_help_centers_name(client, staff_user, settings):
+    settings.HELPCENTER_PRODUCT_NAME = "Cobalt"
+    client.force_login(staff_user)
+    response = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "Cobalt 帮助中心 · 客服后台" in response.content.decode()
+    assert "Django 管理" not in response.content.decode()

@@ -189,6 +189,14 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["language", "status", "published_at"]),
             models.Index(fields=["language", "-view_count"]),
+            # "Has this article a visible translation in the page's language?"
+            # for the category and tag lists: with the language and status in
+            # the index, SQLite takes it over the (language, status,
+            # published_at) one, which would scan the whole language.
+            models.Index(
+                fields=["translation_of", "language", "status", "published_at"],
+                name="article_translation_lookup",
+            ),
         ]
 
     def __str__(self):

@@ -8,7 +8,17 @@ never query inside a loop.
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from taggit.models import Tag
 
@@ -51,18 +61,69 @@ def article_list_popular(*, language: str, limit: int = 6) -> list[Article]:
     return list(_published(language).order_by("-view_count", "-published_at")[:limit])
 
 
-def article_list_for_category(*, category: Category, language: str) -> QuerySet:
-    """Return the visible articles of a category: promoted first, then newest."""
+# The columns an article list page (``_article_list.html`` and the FAQ
+# structured data) shows, and nothing else.
+LIST_PAGE_COLUMNS = ("title", "slug", "summary", "language", "published_at")
+
+
+def _published_with_fallbacks(language: str) -> QuerySet:
+    """Visible articles in ``language``, then those in another language that
+    have no visible translation in ``language``, each marked ``is_fallback``.
+
+    A reader of either language then sees every topic the help center has
+    written about, the way ``article_get_for_language`` shows a fallback.
+    The translation group is the one the article page's language switcher
+    uses: the original (``translation_of`` empty) and every row pointing at
+    it. The EXISTS probes the primary key and the ``translation_of`` index
+    for the few rows of one group, so it costs the same at any table size.
+    """
+    in_language = Article.objects.published().in_language(language)
+    # Two EXISTS rather than one with OR: SQLite would answer the OR by
+    # scanning every visible article of the language for each candidate.
+    original_visible = Exists(in_language.filter(pk=OuterRef("group_id")))
+    translation_visible = Exists(
+        in_language.filter(translation_of_id=OuterRef("group_id"))
+    )
     return (
-        _published(language)
+        Article.objects.published()
+        .annotate(
+            group_id=Coalesce("translation_of_id", "pk", output_field=IntegerField()),
+            is_fallback=ExpressionWrapper(
+                ~Q(language=language), output_field=BooleanField()
+            ),
+        )
+        .filter(Q(language=language) | ~(original_visible | translation_visible))
+        .only(*LIST_PAGE_COLUMNS)
+    )
+
+
+def article_list_for_category(*, category: Category, language: str) -> QuerySet:
+    """Return the visible articles of a category for a reader of ``language``.
+
+    Articles in ``language`` come first (promoted first, then newest), then
+    the articles that exist only in another language, in the same order;
+    one queryset, so the paginator counts and slices both.
+    """
+    return (
+        _published_with_fallbacks(language)
         .in_category(category)
-        .order_by("-is_promoted", "-published_at", "-pk")
+        .order_by("is_fallback", "-is_promoted", "-published_at", "-pk")
     )
 
 
 def article_list_for_tag(*, tag: Tag, language: str) -> QuerySet:
-    """Return the visible articles carrying ``tag``, newest first."""
-    return _published(language).filter(tags=tag).order_by("-published_at", "-pk")
+    """Return the visible articles carrying ``tag`` for a reader of
+    ``language``: those in ``language`` newest first, then those that exist
+    only in another language, newest first.
+
+    A fallback article's tags link to the tag pages of the page's language;
+    the article is listed there, so such a link never opens an empty page.
+    """
+    return (
+        _published_with_fallbacks(language)
+        .filter(tags=tag)
+        .order_by("is_fallback", "-published_at", "-pk")
+    )
 
 
 def article_list_recent(*, language: str, limit: int = 30) -> list[Article]:

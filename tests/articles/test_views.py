@@ -623,3 +623,185 @@ def test_vote_comment_with_a_secret_is_refused_and_not_stored(
     assertContains(response, "似乎包含助记词或私钥，因此未发送", status_code=400)
     assertNotContains(response, comment, status_code=400)
     assert ArticleVote.objects.count() == 0
+
+
+# --- lists in one language show the other language's untranslated articles ---
+
+
+def _titles(response) -> list[str]:
+    return [article.title for article in response.context["page"].object_list]
+
+
+@pytest.mark.django_db
+def test_english_category_lists_chinese_only_articles_after_english_with_a_badge(
+    client, category
+):
+    english = make_article(category=category, language="en", title="Reset a PIN")
+    translated = make_article(category=category, title="已翻译的文章")
+    make_article(
+        category=category,
+        language="en",
+        title="Translated article",
+        translation_of=translated,
+    )
+    chinese_only = make_article(category=category, title="只有中文的文章")
+    response = client.get(url("articles:category", "en", slug=category.slug))
+    assert _titles(response) == [
+        "Translated article",
+        english.title,
+        chinese_only.title,
+    ]
+    assertContains(response, '<li lang="zh-Hans">', count=1)
+    assertContains(response, ">简体中文</span>", count=1)
+    assertContains(
+        response,
+        f'<a href="{chinese_only.get_absolute_url()}" hreflang="zh-Hans">'
+        f"{chinese_only.title}</a>",
+        html=True,
+    )
+    assertNotContains(response, translated.title)
+
+
+@pytest.mark.django_db
+def test_chinese_category_lists_english_only_articles_with_a_badge(client, article):
+    english_original = make_article(
+        category=article.category, language="en", title="Written in English"
+    )
+    make_article(
+        category=article.category,
+        title="英文原文的译文",
+        translation_of=english_original,
+    )
+    english_only = make_article(
+        category=article.category, language="en", title="Only in English"
+    )
+    response = client.get(url("articles:category", slug=article.category.slug))
+    assert _titles(response)[-1] == english_only.title
+    assert english_original.title not in _titles(response)
+    assertContains(response, '<li lang="en">', count=1)
+    assertContains(response, ">English</span>", count=1)
+    # An article in the page's own language carries no badge.
+    assertNotContains(response, ">简体中文</span>")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["draft", "archived", "scheduled"])
+def test_original_is_listed_while_its_translation_is_not_visible(
+    client, category, status
+):
+    original = make_article(category=category, title="原文")
+    values = {"status": status}
+    if status == "scheduled":
+        values = {"published_at": timezone.now() + timedelta(days=1)}
+    make_article(
+        category=category,
+        language="en",
+        title="Hidden translation",
+        translation_of=original,
+        **values,
+    )
+    response = client.get(url("articles:category", "en", slug=category.slug))
+    assert _titles(response) == [original.title]
+    assertNotContains(response, "Hidden translation")
+
+
+@pytest.mark.django_db
+def test_invisible_other_language_articles_are_not_listed(
+    client, category, draft_article
+):
+    make_article(
+        category=category,
+        title="定时发布",
+        published_at=timezone.now() + timedelta(days=1),
+    )
+    response = client.get(url("articles:category", "en", slug=category.slug))
+    assert _titles(response) == []
+    assertContains(response, "There are no articles in this topic yet.")
+
+
+@pytest.mark.django_db
+def test_category_pagination_counts_both_languages(client, category, settings):
+    settings.HELPCENTER_PAGE_SIZE = 2
+    for number in range(3):
+        make_article(category=category, language="en", title=f"English {number}")
+    for number in range(2):
+        make_article(category=category, title=f"中文{number}")
+    pages = [
+        client.get(
+            url("articles:category", "en", slug=category.slug), {"page": number}
+        )
+        for number in (1, 2, 3)
+    ]
+    assert pages[0].context["page"].paginator.count == 5
+    assert [_titles(page) for page in pages] == [
+        ["English 2", "English 1"],
+        ["English 0", "中文1"],
+        ["中文0"],
+    ]
+    assertContains(pages[1], '<li lang="zh-Hans">', count=1)
+    assertContains(pages[2], 'rel="prev" href="?page=2"')
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("page_language", "other_language", "badge"),
+    [("en", "zh-hans", '<li lang="zh-Hans">'), ("zh-hans", "en", '<li lang="en">')],
+)
+def test_tag_page_lists_untranslated_other_language_articles_with_a_badge(
+    client, category, page_language, other_language, badge
+):
+    own = make_article(category=category, language=page_language, tags=["fees"])
+    other_only = make_article(
+        category=category, language=other_language, tags=["fees"]
+    )
+    translated = make_article(
+        category=category, language=other_language, tags=["fees"]
+    )
+    make_article(
+        category=category,
+        language=page_language,
+        translation_of=translated,
+        title="The translation",
+        tags=["fees"],
+    )
+    make_article(category=category, language=other_language, tags=["other"])
+    response = client.get(url("articles:tag", page_language, slug="fees"))
+    assert _titles(response) == ["The translation", own.title, other_only.title]
+    assertContains(response, badge, count=1)
+
+
+@pytest.mark.django_db
+def test_fallback_article_tags_link_to_tag_pages_that_list_it(client, article):
+    response = client.get(url("articles:detail", "en", slug=article.slug))
+    assert response.context["is_fallback"]
+    tag_urls = re.findall(r'href="(/en/tags/[^"]+/)"', response.content.decode())
+    assert len(tag_urls) == 2
+    for tag_url in tag_urls:
+        tag_page = client.get(tag_url)
+        assertContains(tag_page, article.title)
+        assertContains(tag_page, '<li lang="zh-Hans">', count=1)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_category_and_tag_query_counts_do_not_grow_with_fallbacks(
+    client, category, django_assert_num_queries, language
+):
+    other = "en" if language == "zh-hans" else "zh-hans"
+    for _number in range(3):
+        make_article(category=category, language=language, tags=["x"])
+        make_article(category=category, language=other, tags=["x"])
+    with django_assert_num_queries(4):
+        client.get(url("articles:category", language, slug=category.slug))
+    with django_assert_num_queries(3):
+        client.get(url("articles:tag", language, slug="x"))
+    for _number in range(15):
+        original = make_article(category=category, language=other, tags=["x"])
+        make_article(
+            category=category, language=language, tags=["x"], translation_of=original
+        )
+        make_article(category=category, language=other, tags=["x"])
+    with django_assert_num_queries(4):
+        client.get(url("articles:category", language, slug=category.slug))
+    with django_assert_num_queries(3):
+        client.get(url("articles:tag", language, slug="x"))

@@ -71,6 +71,7 @@ PAGE_STATES = [
     "article-voted-yes",
     "article-voted-no",
     "article-fallback",
+    "category-fallback",
     "vote-invalid",
     "tag",
     "search",
@@ -201,16 +202,19 @@ def _render_language(language, pages, statuses):
         voter.post(rich.get_vote_url(), {"helpful": answer})
         keep(f"article-voted-{answer}", voter.get(article_url))
     other = "en" if language == "zh-hans" else "zh-hans"
+    tag = rich.tags.order_by("slug").first()
     only_other = make_article(
         category=category,
         language=other,
         slug=f"only-in-{other}",
         body="## Only here\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n`code`",
+        tags=[tag],
     )
     fallback_url = _url("articles:detail", language, slug=only_other.slug)
     keep("article-fallback", client.get(fallback_url))
+    with override_settings(HELPCENTER_PAGE_SIZE=100):
+        keep("category-fallback", client.get(category_url))
     keep("vote-invalid", client.post(rich.get_vote_url(), {"helpful": "maybe"}))
-    tag = rich.tags.order_by("slug").first()
     keep("tag", client.get(_url("articles:tag", language, slug=tag.slug)))
 
     search = _url("articles:search", language)
@@ -434,6 +438,8 @@ STATE_MARKERS = {
     "article-voted-yes": 'class="vote-change"',
     "article-voted-no": 'class="reason-form"',
     "article-fallback": 'role="note"',
+    "category-fallback": '<li lang=',
+    "tag": '<li lang=',
     "search-results": 'class="search-results"',
     "search-corrected": 'class="search-correction"',
     "search-no-results": 'class="search-empty"',

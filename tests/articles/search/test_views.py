@@ -323,3 +323,59 @@ def test_search_never_records_a_disguised_recovery_phrase(client, article, query
     response = client.get(url("articles:search"), {"q": query})
     assert response.status_code == 200
     assert SearchQuery.objects.count() == 0
+
+
+@pytest.fixture
+def backend_calls(monkeypatch, db):
+    """Count the backend searches a request makes (languages searched)."""
+    from articles.search import get_backend
+
+    backend = get_backend()
+    calls = []
+    original = backend.search
+
+    def counting(query, **kwargs):
+        calls.append(kwargs["language"])
+        return original(query, **kwargs)
+
+    monkeypatch.setattr(backend, "search", counting)
+    return calls
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "钱包"},  # results, with the other language's untranslated ones
+        {"q": "钱包", "page": "9"},  # past the last page
+        {"q": "wallet"},  # nothing in Chinese: the English results instead
+        {"q": "zzzqqq"},  # nothing anywhere
+        {"q": "walet"},  # a typo, corrected
+    ],
+)
+def test_search_page_makes_at_most_two_backend_searches(
+    client, category, backend_calls, params
+):
+    make_article(category=category, title="钱包备份")
+    make_article(category=category, title="Wallet backup", language="en")
+    response = client.get(url("articles:search"), params)
+    assert response.status_code == 200
+    assert 1 <= len(backend_calls) <= 2
+
+
+def test_search_page_falls_back_to_other_language_in_two_searches(
+    client, category, backend_calls
+):
+    article = make_article(category=category, title="Wallet backup", language="en")
+    response = client.get(url("articles:search"), {"q": "wallet"})
+    assert response.context["search"].is_other_language
+    assert [row.article for row in response.context["search"].rows] == [article]
+    assert backend_calls == ["zh-hans", "en"]
+
+
+def test_search_page_past_last_page_shows_last_page_in_two_searches(
+    client, category, backend_calls
+):
+    article = make_article(category=category, title="钱包备份")
+    response = client.get(url("articles:search"), {"q": "钱包", "page": "9"})
+    assert [row.article for row in response.context["search"].rows] == [article]
+    assert backend_calls == ["zh-hans", "zh-hans"]

@@ -98,6 +98,13 @@ EN_FILLERS = frozenset(
     "had just still any some so if then than".split()
 )
 
+# Words too common to be highlighted on their own in a snippet: the fillers
+# plus short function words that queries keep (see ``STOP_TOKENS``).
+EN_STOP_WORDS = EN_FILLERS | frozenset(
+    "in into onto up out off over via per all also very too but both each "
+    "own same only more most such nor".split()
+)
+
 
 @functools.cache
 def _stemmer():
@@ -233,3 +240,11 @@ def latin_words(text: str) -> list[str]:
 def stem(word: str) -> str:
     """Return the index token of one normalized Latin word."""
     return _word_token(word)
+
+
+# The index tokens of the stop words: English stems and one-character Chinese
+# fillers (的, 了, 吗…). Used by snippets, never by matching.
+STOP_TOKENS = frozenset(
+    [stem(word) for word in EN_STOP_WORDS]
+    + [word for word in ZH_FILLERS if len(word) == 1]
+)

@@ -83,45 +83,47 @@ def search_get_page(
 ) -> SearchPage:
     """Return one page of results with facets, for the results page.
 
-    When nothing matches in ``language``, the other language is searched and
-    ``is_other_language`` is set; when nothing matches at all, ``popular``
-    holds the most viewed articles to offer instead.
+    At most two backend searches: one in ``language`` and one in the other
+    language. When nothing matches in ``language``, the other language's
+    matches are shown and ``is_other_language`` is set; on the first page
+    of results, they give ``untranslated``; when nothing matches at all,
+    ``popular`` holds the most viewed articles to offer instead. A page
+    past the last one shows the last one (as Django's ``get_page()``
+    does), without the other language's matches.
     """
     size = settings.HELPCENTER_PAGE_SIZE
     number = params.page_number(page_number)
-    options = {"category": category, "use_correction": use_correction, "limit": size}
-    result = search(query, language=language, offset=(number - 1) * size, **options)
-    is_other = False
-    if result.total == 0 and language and fallback_language and result.query:
-        other = search(query, language=_other_language(language), offset=0, **options)
-        if other.total:
-            result, is_other, number = other, True, 1
-    # Only the first RESULT_WINDOW results can be paged to; past the last
-    # page the last one is shown, as Django's get_page() does.
+    options = {"category": category, "use_correction": use_correction}
+    result = search(
+        query, language=language, limit=size, offset=(number - 1) * size, **options
+    )
+    # Only the first RESULT_WINDOW results can be paged to.
     browsable = min(result.total, RESULT_WINDOW)
+    other = None
     if result.total and not result.hits:
         number = (browsable - 1) // size + 1
         result = search(
+            query, language=language, limit=size, offset=(number - 1) * size, **options
+        )
+    elif language and result.query and (number == 1 if result.total else fallback_language):
+        # The other language's best matches: the whole page when nothing
+        # matched here, else the candidates for "untranslated".
+        other = search(
             query,
-            language=_other_language(language) if is_other else language,
-            offset=(number - 1) * size,
+            language=_other_language(language),
+            limit=3 * UNTRANSLATED_LIMIT if result.total else size,
+            offset=0,
             **options,
         )
+    is_other = bool(other and other.total and not result.total)
+    if is_other:
+        result, number, browsable = other, 1, min(other.total, RESULT_WINDOW)
     page = Paginator(range(browsable), size).get_page(number) if browsable else None
-    categories = Category.objects.in_bulk(list(result.facets)) if result.facets else {}
-    facets = sorted(
-        (
-            (categories[pk], count)
-            for pk, count in result.facets.items()
-            if pk in categories
-        ),
-        key=lambda item: (-item[1], item[0].order, item[0].slug),
-    )
     search_page = SearchPage(
         result=result,
         rows=search_rows(result, offset=(number - 1) * size),
         page=page,
-        facets=facets,
+        facets=_facets(result),
         language=language,
         is_other_language=is_other,
         is_windowed=result.total > RESULT_WINDOW,
@@ -129,13 +131,8 @@ def search_get_page(
     search_page.corrected_words = corrected_words(
         query=result.query, corrected=result.corrected_query
     )
-    if result.total and language and not is_other and number == 1:
-        search_page.untranslated = search_untranslated(
-            query=query,
-            language=language,
-            category=category,
-            use_correction=use_correction,
-        )
+    if other is not None and not is_other and result.total:
+        search_page.untranslated = untranslated_rows(other, language=language)
     if result.query and not result.total:
         search_page.popular = article_selectors.article_list_popular(
             language=language or settings.LANGUAGE_CODE
@@ -144,24 +141,27 @@ def search_get_page(
     return search_page
 
 
-def search_untranslated(
-    *, query: str, language: str, category=None, use_correction: bool = True
-) -> list[SearchRow]:
-    """Return up to ``UNTRANSLATED_LIMIT`` of the best matches in the other
-    language that have no visible translation in ``language``.
+def _facets(result: SearchResult) -> list[tuple[Category, int]]:
+    categories = Category.objects.in_bulk(list(result.facets)) if result.facets else {}
+    return sorted(
+        (
+            (categories[pk], count)
+            for pk, count in result.facets.items()
+            if pk in categories
+        ),
+        key=lambda item: (-item[1], item[0].order, item[0].slug),
+    )
+
+
+def untranslated_rows(other: SearchResult, *, language: str) -> list[SearchRow]:
+    """Return up to ``UNTRANSLATED_LIMIT`` of the hits of ``other`` (a search
+    in the other language) that have no visible translation in ``language``.
 
     Synonyms cross languages (转账 = transfer), so such an article can
     answer the query; the results page lists it after its own results,
     marked with its language. Its translations are found through
     ``translation_of``, whichever side of the link the match is on.
     """
-    other = search(
-        query,
-        language=_other_language(language),
-        category=category,
-        limit=3 * UNTRANSLATED_LIMIT,
-        use_correction=use_correction,
-    )
     rows = search_rows(other)
     if not rows:
         return []

@@ -301,10 +301,10 @@ class DocumentSearchBackend(SearchBackend):
         from articles.models import Article
 
         texts = {
-            pk: (summary, snippets.plain_text(body))
-            for pk, summary, body in Article.objects.filter(
+            pk: (summary, snippets.plain_text(body_html))
+            for pk, summary, body_html in Article.objects.filter(
                 pk__in=[pk for pk, _score in ranked]
-            ).values_list("pk", "summary", "body")
+            ).values_list("pk", "summary", "body_html")
         }
         return [
             Hit(pk, score, snippets.make_snippet(list(texts.get(pk, ("", ""))), tokens))

@@ -9,6 +9,7 @@ from hypothesis import (
     strategies as st,
 )
 
+from articles.search import services
 from tests.factories import make_article
 
 
@@ -102,6 +103,8 @@ def test_api_search_records_a_search_when_its_result_is_opened(client, article):
     assert SearchQuery.objects.count() == 0
     response = client.get(body["results"][0]["open_url"])
     assert response.status_code == 302 and response.url == article.get_absolute_url()
+    assert SearchQuery.objects.count() == 0
+    assert services.search_flush_analytics() == 1
     recorded = SearchQuery.objects.get()
     assert (recorded.query, recorded.language) == ("转账", "zh-hans")
     assert recorded.result_count == 1

@@ -23,7 +23,7 @@ from django.core.cache import cache
 from django.db.models import Min
 from django.utils import timezone
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from articles.search import analysis, words
 
@@ -216,8 +216,9 @@ def correct(text: str, vocabulary: dict[str, str]) -> str | None:
     its stem not in the index ``vocabulary`` and the word not in the English
     word list (``words``), so "stolen" stays "stolen" even when no article
     says it. The replacement is an indexed word within edit distance 1 (2
-    for words of eight letters or more); among the closest, a real English
-    word wins, then the more frequent one.
+    for words of eight letters or more; a swap of two letters is one edit);
+    among the closest, the word nearest as typed wins, then the more
+    frequent real word.
     """
     if not vocabulary:
         return None
@@ -231,7 +232,8 @@ def correct(text: str, vocabulary: dict[str, str]) -> str | None:
             or words.is_real_word(word)
         ):
             continue
-        replacement = _closest(stem, vocabulary, limit=2 if len(word) >= 8 else 1)
+        limit = 2 if len(word) >= 8 else 1
+        replacement = _closest(word, stem, vocabulary, limit=limit)
         if replacement is not None:
             replacements[word] = replacement
     if not replacements:
@@ -246,22 +248,28 @@ def correct(text: str, vocabulary: dict[str, str]) -> str | None:
     return corrected if corrected != text else None
 
 
-def _closest(stem: str, vocabulary: dict[str, str], *, limit: int) -> str | None:
+def _closest(
+    word: str, stem: str, vocabulary: dict[str, str], *, limit: int
+) -> str | None:
+    # Optimal string alignment counts a swap of two letters as one edit
+    # ("tranfser", "recieved"), the commonest typing slip.
     matches = process.extract(
         stem,
         vocabulary.keys(),
-        scorer=Levenshtein.distance,
+        scorer=OSA.distance,
         score_cutoff=limit,
         limit=CORRECTION_CANDIDATES,
     )
     if not matches:
         return None
-    # Index words include codes and names ("trc", "cobalt"): at the same
-    # distance, the word a speller would offer is the real, frequent one.
+    # Stems are short and alike ("verif", "verifi"): among the closest, the
+    # word nearest as typed wins, then a frequent real word over codes and
+    # names ("trc", "cobalt").
     best = min(
         matches,
         key=lambda match: (
             match[1],
+            OSA.distance(word, vocabulary[match[0]].lower()),
             -words.frequency(vocabulary[match[0]].lower()),
             match[0],
         ),

@@ -421,6 +421,8 @@ def worker_judged() -> dict:
     call_command(
         "import_articles",
         str(ROOT / "content"),
+        # The bench database has no support channels to check contacts against.
+        confirm_contacts=True,
         verbosity=0,
         stdout=open(os.devnull, "w"),
     )
@@ -428,11 +430,13 @@ def worker_judged() -> dict:
         (ROOT / "bench/data/judged_queries.yaml").read_text(encoding="utf-8")
     )
     slugs = dict(Article.objects.values_list("pk", "slug"))
-    hits_at_5, reciprocal, misses = 0.0, 0.0, []
+    hits_at_5, reciprocal, misses, empty = 0.0, 0.0, [], []
     for item in judged:
         relevant = set(item["relevant"])
         result = search(item["q"], language=item["lang"], limit=10)
         ranked = [slugs.get(hit.article_id) for hit in result.hits]
+        if not result.total:
+            empty.append(item["q"])
         # recall@5: share of the relevant articles in the top five (capped at
         # five, so a query with seven good answers can still score 1.0).
         found = len(relevant & set(ranked[:5]))
@@ -446,6 +450,7 @@ def worker_judged() -> dict:
         "articles": Article.objects.count(),
         "recall_at_5": round(hits_at_5 / len(judged), 3),
         "mrr": round(reciprocal / len(judged), 3),
+        "no_result": empty,
         "not_first": misses,
     }
 

@@ -23,15 +23,17 @@ from django.core.cache import cache
 from django.db.models import Min
 from django.utils import timezone
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
-from articles.search import analysis
+from articles.search import analysis, words
 
 GENERATION_KEY = "search:generation"
 # Even without a bump, reload now and then: a cache flush on another
 # server must not leave this process on stale synonyms for long.
 MAX_STATE_AGE = 300
 MIN_CORRECTABLE = 4
+# Indexed words at the smallest edit distance compared for the best one.
+CORRECTION_CANDIDATES = 20
 _STEMMED_FILLERS = frozenset(analysis.stem(word) for word in analysis.EN_FILLERS)
 
 
@@ -115,11 +117,17 @@ def _conjunction(tokens: list[str]) -> Node:
 
 @dataclasses.dataclass
 class ParsedQuery:
-    """The terms to match, and the corrected query text if a typo was fixed."""
+    """The terms as typed, and the spelling correction with its own terms.
+
+    The backend searches the typed terms first; ``correction`` (the text
+    with misspelt words replaced, or None) is applied only when they find
+    nothing or only part of the query, and is offered otherwise.
+    """
 
     text: str
     terms: list[Term]
-    corrected: str | None = None
+    correction: str | None = None
+    corrected_terms: list[Term] = dataclasses.field(default_factory=list)
 
     @property
     def tokens(self) -> set[str]:
@@ -201,12 +209,16 @@ def current_state() -> _State:
 
 
 def correct(text: str, vocabulary: dict[str, str]) -> str | None:
-    """Return ``text`` with unknown Latin words replaced by the closest known.
+    """Return ``text`` with misspelt Latin words replaced by indexed words.
 
-    Returns None when nothing was changed. Only alphabetic words of at least
-    ``MIN_CORRECTABLE`` letters whose stem is not in the vocabulary are
-    candidates; the replacement is within edit distance 1 (2 for words of
-    eight letters or more).
+    Returns None when nothing was changed. Only a word that is not a real
+    word is a candidate: alphabetic, at least ``MIN_CORRECTABLE`` letters,
+    its stem not in the index ``vocabulary`` and the word not in the English
+    word list (``words``), so "stolen" stays "stolen" even when no article
+    says it. The replacement is an indexed word within edit distance 1 (2
+    for words of eight letters or more; a swap of two letters is one edit);
+    among the closest, the word nearest as typed wins, then the more
+    frequent real word.
     """
     if not vocabulary:
         return None
@@ -217,14 +229,13 @@ def correct(text: str, vocabulary: dict[str, str]) -> str | None:
             len(word) < MIN_CORRECTABLE
             or stem in vocabulary
             or stem in _STEMMED_FILLERS
+            or words.is_real_word(word)
         ):
             continue
         limit = 2 if len(word) >= 8 else 1
-        match = process.extractOne(
-            stem, vocabulary.keys(), scorer=Levenshtein.distance, score_cutoff=limit
-        )
-        if match is not None:
-            replacements[word] = vocabulary[match[0]]
+        replacement = _closest(word, stem, vocabulary, limit=limit)
+        if replacement is not None:
+            replacements[word] = replacement
     if not replacements:
         return None
     pattern = re.compile(
@@ -235,6 +246,35 @@ def correct(text: str, vocabulary: dict[str, str]) -> str | None:
         lambda m: replacements.get(m.group().lower(), m.group()), text
     )
     return corrected if corrected != text else None
+
+
+def _closest(
+    word: str, stem: str, vocabulary: dict[str, str], *, limit: int
+) -> str | None:
+    # Optimal string alignment counts a swap of two letters as one edit
+    # ("tranfser", "recieved"), the commonest typing slip.
+    matches = process.extract(
+        stem,
+        vocabulary.keys(),
+        scorer=OSA.distance,
+        score_cutoff=limit,
+        limit=CORRECTION_CANDIDATES,
+    )
+    if not matches:
+        return None
+    # Stems are short and alike ("verif", "verifi"): among the closest, the
+    # word nearest as typed wins, then a frequent real word over codes and
+    # names ("trc", "cobalt").
+    best = min(
+        matches,
+        key=lambda match: (
+            match[1],
+            OSA.distance(word, vocabulary[match[0]].lower()),
+            -words.frequency(vocabulary[match[0]].lower()),
+            match[0],
+        ),
+    )
+    return vocabulary[best[0]]
 
 
 def _overlaps(left: str, right: str) -> bool:
@@ -316,6 +356,9 @@ def parse_query(raw: str, *, use_correction: bool = True, state=None) -> ParsedQ
     if not text:
         return ParsedQuery(text="", terms=[])
     state = state or current_state()
-    corrected = correct(text, state.vocabulary) if use_correction else None
-    terms = parse(corrected or text, synonyms=state.synonyms)
-    return ParsedQuery(text=text, terms=terms, corrected=corrected)
+    terms = parse(text, synonyms=state.synonyms)
+    correction = correct(text, state.vocabulary) if use_correction else None
+    if correction is None:
+        return ParsedQuery(text=text, terms=terms)
+    corrected_terms = parse(correction, synonyms=state.synonyms)
+    return ParsedQuery(text, terms, correction, corrected_terms)

@@ -49,6 +49,9 @@ class SearchPage:
     suggestions: list[str] = dataclasses.field(default_factory=list)
     # The words a typo correction substituted (see corrected_words).
     corrected_words: list[str] = dataclasses.field(default_factory=list)
+    # The words of a correction offered but not applied ("Did you mean"):
+    # the query as typed matched in full (result.suggested_query).
+    suggested_words: list[str] = dataclasses.field(default_factory=list)
 
 
 def _other_language(language: str) -> str:
@@ -131,6 +134,9 @@ def search_get_page(
     search_page.corrected_words = corrected_words(
         query=result.query, corrected=result.corrected_query
     )
+    search_page.suggested_words = corrected_words(
+        query=result.query, corrected=result.suggested_query
+    )
     if other is not None and not is_other and result.total:
         search_page.untranslated = untranslated_rows(other, language=language)
     if result.query and not result.total:
@@ -206,7 +212,8 @@ def search_suggestions(*, query: str, limit: int = 3) -> list[str]:
 
 
 def corrected_words(*, query: str, corrected: str | None) -> list[str]:
-    """Return the words the typo correction put into ``query``, in order.
+    """Return the words a typo correction put into ``query``, in order
+    (applied or only suggested).
 
     They come from the indexed vocabulary (words of the articles), so the
     page can name them; the rest of the corrected query is what the user

@@ -7,7 +7,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from articles.search import query as query_module
 from articles.search import selectors as search_selectors
-from articles.search.models import SearchQuery
+from articles.search.models import SearchQuery, SynonymGroup
 from tests.factories import make_article
 from tests.hostile import HOSTILE, assert_not_echoed
 
@@ -93,6 +93,20 @@ def test_search_correction_names_only_the_corrected_words(client, category):
     assertContains(response, "Showing results for the corrected spelling:")
     assertContains(response, "<strong>wallet</strong>")
     assertContains(response, "Search for your words exactly as typed")
+    assert search_box_value(response) == f"walet {HOSTILE}"
+    assert_not_echoed(response)
+
+
+def test_spelling_suggestion_names_only_the_suggested_words(client, category):
+    SynonymGroup.objects.create(terms="walet, purse")
+    # Every typed word matches (the tag is not shown on the results page).
+    make_article(category=category, title="Purse", language="en", tags=[HOSTILE])
+    make_article(category=category, title="Wallet", language="en")
+    query_module.current_state()
+    response = client.get(url("articles:search", "en"), {"q": f"walet {HOSTILE}"})
+    assert response.context["search"].result.total == 1
+    assert response.context["search"].suggested_words == ["wallet"]
+    assertContains(response, "Did you mean:")
     assert search_box_value(response) == f"walet {HOSTILE}"
     assert_not_echoed(response)
 

@@ -42,15 +42,19 @@ class Hit:
 class SearchResult:
     """A page of hits, best first, with the total and the category facets.
 
-    ``corrected_query`` is the query actually searched when a typo was fixed,
-    else None. ``facets`` maps category id to the number of matches. ``total``
-    counts every match; only the first ``RESULT_WINDOW`` can be paged to.
+    ``corrected_query`` is the query actually searched when a typo was fixed
+    (the query as typed found nothing, or only part of it matched), else
+    None; ``suggested_query`` is a spelling correction offered, not applied,
+    because the query as typed matched in full. ``facets`` maps category id
+    to the number of matches. ``total`` counts every match; only the first
+    ``RESULT_WINDOW`` can be paged to.
     """
 
     query: str
     hits: list[Hit]
     total: int
     corrected_query: str | None = None
+    suggested_query: str | None = None
     facets: dict[int, int] = dataclasses.field(default_factory=dict)
     mode: str = "and"
 
@@ -170,6 +174,8 @@ class DocumentSearchBackend(SearchBackend):
     cache_seconds = 60
     # The tiers a page is ranked from, in order (see rank_tiers).
     HEAD, BODY, ALL = "head", "body", "all"
+    # Result modes in which every word of the query matched (see search).
+    FULL_MODES = frozenset({"and", "cover"})
 
     def __init__(self):
         self._cache: OrderedDict = OrderedDict()
@@ -238,16 +244,44 @@ class DocumentSearchBackend(SearchBackend):
         return dataclasses.replace(result, hits=list(result.hits))
 
     def _search(self, query, state, language, category, limit, offset, use_correction):
+        # A word that is not a real word may be a typo of an indexed one. The
+        # query as typed goes first: when it matches in full, the correction
+        # is only offered ("Did you mean"); when it finds nothing or only
+        # part of the query, the corrected query is searched and, if it finds
+        # anything, shown instead, saying so.
         parsed = query_module.parse_query(
             query, use_correction=use_correction, state=state
         )
-        result = SearchResult(
-            query=parsed.text, hits=[], total=0, corrected_query=parsed.corrected
+        result = self._search_terms(
+            parsed.text, parsed.terms, state, language, category, limit, offset
         )
-        if not parsed.terms:
+        if parsed.correction is None:
             return result
-        for mode, terms in self._relaxations(parsed.terms):
-            match = self.render_query(terms, "or" if mode == "or" else "and", language)
+        if result.total and result.mode in self.FULL_MODES:
+            result.suggested_query = parsed.correction
+            return result
+        corrected = self._search_terms(
+            parsed.text,
+            parsed.corrected_terms,
+            state,
+            language,
+            category,
+            limit,
+            offset,
+        )
+        if not corrected.total:
+            return result
+        corrected.corrected_query = parsed.correction
+        return corrected
+
+    def _search_terms(self, text, terms, state, language, category, limit, offset):
+        result = SearchResult(query=text, hits=[], total=0)
+        if not terms:
+            return result
+        for mode, relaxed in self._relaxations(terms):
+            match = self.render_query(
+                relaxed, "or" if mode == "or" else "and", language
+            )
             facets, ranked = self.match_page(
                 match,
                 language=language,
@@ -264,7 +298,8 @@ class DocumentSearchBackend(SearchBackend):
         result.total = (
             sum(facets.values()) if category is None else facets.get(category, 0)
         )
-        result.hits = self._with_snippets(ranked, parsed.tokens) if ranked else []
+        tokens = {token for term in terms for token in term.tokens}
+        result.hits = self._with_snippets(ranked, tokens) if ranked else []
         return result
 
     def rank_tiers(self, fetch, *, head_only, total, limit, offset):

@@ -123,6 +123,43 @@ def test_backend_corrects_typos(backend, corpus):
     assert ids(result) == [corpus["crash"].pk]
 
 
+def test_backend_never_corrects_a_real_word_the_index_lacks(backend, db):
+    # "support" is one letter from "sport", but it is an English word.
+    article = make_article(title="Sport mode", language="en")
+    result = backend.search("support", language="en")
+    assert (result.corrected_query, result.suggested_query) == (None, None)
+    assert result.total == 0
+    assert backend.search("spoort", language="en").corrected_query == "sport"
+    assert ids(backend.search("spoort", language="en")) == [article.pk]
+
+
+def test_backend_corrects_when_typed_words_match_only_part(backend, db):
+    category = make_category()
+    backup = make_article(category=category, title="Backup", language="en")
+    wallet = make_article(category=category, title="Wallet", language="en")
+    result = backend.search("walet backup", language="en")
+    assert result.corrected_query == "wallet backup"
+    assert result.suggested_query is None
+    assert set(ids(result)) == {backup.pk, wallet.pk}
+
+
+def test_backend_offers_correction_when_typed_query_matches(backend, db):
+    # A synonym makes the misspelling match as typed: the results stand,
+    # and the correction is offered, not applied.
+    SynonymGroup.objects.create(terms="walet, purse")
+    purse = make_article(title="Purse", language="en")
+    make_article(title="Wallet", language="en")
+    result = backend.search("walet", language="en")
+    assert (result.corrected_query, result.suggested_query) == (None, "wallet")
+    assert ids(result) == [purse.pk]
+
+
+def test_backend_corrects_nothing_when_the_correction_finds_nothing(backend, db):
+    make_article(title="Wallet", language="en", status="draft")
+    result = backend.search("walet", language="en")
+    assert (result.corrected_query, result.total) == (None, 0)
+
+
 def test_backend_skips_correction_when_asked(backend, corpus):
     result = backend.search("walet", language="en", use_correction=False)
     assert result.corrected_query is None

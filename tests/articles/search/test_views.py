@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from articles.search import query as query_module, services
-from articles.search.models import SearchQuery
+from articles.search.models import SearchQuery, SynonymGroup
 from tests.factories import make_article, make_category
 
 # A valid BIP39 phrase: the analytics must never store it.
@@ -88,6 +88,33 @@ def test_search_page_shows_correction_and_search_instead_link(client, category):
     assertContains(response, "q=walet&amp;spell=0")
     response = client.get(url("articles:search", "en"), {"q": "walet", "spell": "0"})
     assertContains(response, "No articles match")
+
+
+def test_search_page_offers_did_you_mean_when_typed_query_has_results(
+    client, category
+):
+    SynonymGroup.objects.create(terms="walet, purse")
+    make_article(category=category, title="Purse", language="en")
+    make_article(category=category, title="Wallet backup", language="en")
+    response = client.get(url("articles:search", "en"), {"q": "walet"})
+    search_page = response.context["search"]
+    assert [row.article.title for row in search_page.rows] == ["Purse"]
+    assert (search_page.suggested_words, search_page.corrected_words) == (
+        ["wallet"],
+        [],
+    )
+    assertContains(response, "Did you mean:")
+    assertContains(response, 'href="/en/search/?q=wallet">wallet</a>')
+    assertNotContains(response, "Showing results for the corrected spelling:")
+
+
+def test_search_page_never_corrects_a_real_word(client, category):
+    make_article(category=category, title="Sport mode", language="en")
+    response = client.get(url("articles:search", "en"), {"q": "support"})
+    assert response.context["search"].corrected_words == []
+    assert response.context["search"].suggested_words == []
+    assertContains(response, "No articles match your search.")
+    assertNotContains(response, "Showing results for the corrected spelling:")
 
 
 def test_search_page_filters_by_category_facet(client, category, article):

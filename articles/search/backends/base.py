@@ -8,6 +8,7 @@ syntax and run the engine-specific SQL.
 """
 
 import dataclasses
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -27,6 +28,12 @@ RESULT_WINDOW = 1000
 # DocumentSearchBackend). Never below RESULT_WINDOW, so a tier with more
 # matches than this always fills the whole window by itself.
 RANK_CANDIDATES = 1000
+# In the partial mode a term found in the title, tags or summary counts this
+# many times its weight; found only in the body, once.
+HEAD_FACTOR = 2
+# Term weights are whole numbers (100 x idf), so both engines sum them
+# exactly and order ties the same way.
+WEIGHT_SCALE = 100
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,6 +60,11 @@ class SearchResult:
     corrected_query: str | None = None
     facets: dict[int, int] = dataclasses.field(default_factory=dict)
     mode: str = "and"
+
+    @property
+    def is_partial(self) -> bool:
+        """Whether the hits match only part of the query (``mode="partial"``)."""
+        return self.mode == "partial"
 
     def __iter__(self):
         return iter(self.hits)
@@ -190,6 +202,18 @@ class DocumentSearchBackend(SearchBackend):
         """
         raise NotImplementedError
 
+    def cover_page(self, weighted, *, language, category, limit, offset, state):
+        """Return ({category_id: matches}, [(article_id, score)] best first)
+        for the partial mode.
+
+        ``weighted`` is [(term, weight)]: an article matches when any term
+        matches it anywhere; its score is the sum of the weights of the terms
+        it has, ``HEAD_FACTOR`` times a weight for a term in its title, tags
+        or summary. Ties go to the lower article id. Visibility, language and
+        category as in ``match_page``.
+        """
+        raise NotImplementedError
+
     def write_documents(self, documents: list[IndexedDocument]) -> None:
         """Insert or replace the stored rows of these documents."""
         raise NotImplementedError
@@ -202,7 +226,8 @@ class DocumentSearchBackend(SearchBackend):
 
         AND semantics first. When nothing matches every term, the junction
         bigrams of Chinese runs are dropped (``mode="cover"``), and when that
-        still finds nothing, any term matches (``mode="or"``). Hits stop at
+        still finds nothing, articles are ranked by how much of the query
+        they cover (``mode="partial"``, see ``_partial``). Hits stop at
         ``RESULT_WINDOW``; the total and facets never do.
         """
         state = query_module.current_state()
@@ -247,15 +272,19 @@ class DocumentSearchBackend(SearchBackend):
         if not parsed.terms:
             return result
         for mode, terms in self._relaxations(parsed.terms):
-            match = self.render_query(terms, "or" if mode == "or" else "and", language)
-            facets, ranked = self.match_page(
-                match,
-                language=language,
-                category=category,
-                limit=limit,
-                offset=offset,
-                state=state,
-            )
+            if mode == "partial":
+                facets, ranked = self._partial(
+                    terms, language, category, limit, offset, state
+                )
+            else:
+                facets, ranked = self.match_page(
+                    self.render_query(terms, "and", language),
+                    language=language,
+                    category=category,
+                    limit=limit,
+                    offset=offset,
+                    state=state,
+                )
             if facets:
                 break
         if not facets:
@@ -295,7 +324,50 @@ class DocumentSearchBackend(SearchBackend):
         if len(cover) < len(terms):
             yield "cover", cover
         if len(cover) > 1:
-            yield "or", terms
+            yield "partial", cover
+
+    def _partial(self, terms, language, category, limit, offset, state):
+        """Rank the articles by how much of the query they cover.
+
+        Each term that matches some visible article is weighted by its
+        rarity, ``idf = ln(1 + N / matches)`` over the N visible articles of
+        the language, so a chatty question's rare words ("withdrawal")
+        outweigh its common ones ("app"); a term nothing matches is left
+        out. Nothing is found only when no term matches anything.
+        """
+        from articles.models import Article
+
+        counted = []
+        for term in terms:
+            facets, _ranked = self.match_page(
+                self.render_query([term], "and", language),
+                language=language,
+                category=None,
+                limit=0,
+                offset=0,
+                state=state,
+            )
+            matches = sum(facets.values())
+            if matches:
+                counted.append((term, matches))
+        if not counted:
+            return {}, []
+        visible = Article.objects.published()
+        if language:
+            visible = visible.filter(language=language)
+        documents = max(visible.count(), max(matches for _t, matches in counted))
+        weighted = [
+            (term, max(1, round(WEIGHT_SCALE * math.log(1 + documents / matches))))
+            for term, matches in counted
+        ]
+        return self.cover_page(
+            weighted,
+            language=language,
+            category=category,
+            limit=limit,
+            offset=offset,
+            state=state,
+        )
 
     def _with_snippets(self, ranked, tokens: set[str]) -> list[Hit]:
         from articles.models import Article

@@ -323,3 +323,28 @@ def test_search_never_records_a_disguised_recovery_phrase(client, article, query
     response = client.get(url("articles:search"), {"q": query})
     assert response.status_code == 200
     assert SearchQuery.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("en", "Showing results for part of your question"),
+        ("zh-hans", "以下结果只匹配了您问题的一部分"),
+    ],
+)
+def test_search_page_says_when_results_match_part_of_the_question(
+    client, category, language, sentence
+):
+    found = make_article(category=category, language=language, title="USDT deposits")
+    query = "usdt qqqzzz"
+    response = client.get(url("articles:search", language), {"q": query, "spell": "0"})
+    assertContains(response, sentence)
+    assert [row.article for row in response.context["search"].rows] == [found]
+    # The question stays in the search box only, never in the sentence.
+    assertContains(response, query, count=1)
+
+
+def test_search_page_full_match_is_not_called_partial(client, article):
+    response = client.get(url("articles:search"), {"q": "转账"})
+    assertNotContains(response, "以下结果只匹配了您问题的一部分")
+    assert not response.context["search"].result.is_partial

@@ -103,12 +103,15 @@ class SearchBackend:
         limit: int = 20,
         offset: int = 0,
         use_correction: bool = True,
+        prefix: bool = False,
     ) -> SearchResult:
         """Return the visible articles matching ``query``, best first.
 
         ``language`` restricts the results to one language (None: all);
-        ``category`` (a Category or its id) to one category. A blank query
-        returns an empty result. Never raises for any input text.
+        ``category`` (a Category or its id) to one category. ``prefix``
+        matches the last word as a prefix (instant search, see
+        ``query.parse_query``). A blank query returns an empty result.
+        Never raises for any input text.
         """
         raise NotImplementedError
 
@@ -220,7 +223,15 @@ class DocumentSearchBackend(SearchBackend):
 
     # --- shared behaviour -----------------------------------------------
     def search(
-        self, query, *, language, category=None, limit=20, offset=0, use_correction=True
+        self,
+        query,
+        *,
+        language,
+        category=None,
+        limit=20,
+        offset=0,
+        use_correction=True,
+        prefix=False,
     ) -> SearchResult:
         """Return the visible articles matching ``query``, best first.
 
@@ -245,6 +256,7 @@ class DocumentSearchBackend(SearchBackend):
             limit,
             offset,
             use_correction,
+            prefix,
         )
         now = time.monotonic()
         with self._cache_lock:
@@ -253,7 +265,7 @@ class DocumentSearchBackend(SearchBackend):
                 self._cache.move_to_end(key)
                 return dataclasses.replace(cached[1], hits=list(cached[1].hits))
         result = self._search(
-            query, state, language, category_id, limit, offset, use_correction
+            query, state, language, category_id, limit, offset, use_correction, prefix
         )
         if self.cache_size:
             with self._cache_lock:
@@ -262,9 +274,11 @@ class DocumentSearchBackend(SearchBackend):
                     self._cache.popitem(last=False)
         return dataclasses.replace(result, hits=list(result.hits))
 
-    def _search(self, query, state, language, category, limit, offset, use_correction):
+    def _search(
+        self, query, state, language, category, limit, offset, use_correction, prefix
+    ):
         parsed = query_module.parse_query(
-            query, use_correction=use_correction, state=state
+            query, use_correction=use_correction, state=state, prefix=prefix
         )
         result = SearchResult(
             query=parsed.text, hits=[], total=0, corrected_query=parsed.corrected
@@ -288,6 +302,12 @@ class DocumentSearchBackend(SearchBackend):
             if facets:
                 break
         if not facets:
+            if prefix:
+                # Nothing starts with the last word: it may be a finished
+                # word with a typo ("walet"), so search it as a word.
+                return self._search(
+                    query, state, language, category, limit, offset, use_correction, False
+                )
             return result
         result.mode, result.facets = mode, facets
         result.total = (

@@ -90,15 +90,23 @@ class PostgresSearchBackend(DocumentSearchBackend):
         """
         languages = [language] if language else [code for code, _ in Language.choices]
 
-        def lexeme(token):
+        def lexeme(token, suffix=""):
             options = [
-                quote(LANGUAGE_PREFIX.format(code) + token) for code in languages
+                quote(LANGUAGE_PREFIX.format(code) + token) + suffix
+                for code in languages
             ]
             return options[0] if len(options) == 1 else "(" + " | ".join(options) + ")"
 
+        def prefix_lexeme(token):
+            # 'zh-hans:转':* matches 'zh-hans:转账'.
+            return lexeme(token, ":*")
+
         rendered = [
             query_module.render(
-                term.expression(), token=lexeme, conjunction=" & ", disjunction=" | "
+                term.expression(),
+                token=prefix_lexeme if term.prefix else lexeme,
+                conjunction=" & ",
+                disjunction=" | ",
             )
             for term in terms
         ]
@@ -108,11 +116,22 @@ class PostgresSearchBackend(DocumentSearchBackend):
         if any(term.typed for term in terms):
             # Plain lexemes: it is tested against rank_vector.
             typed = joiner.join(
-                "(" + " & ".join(quote(token) for token in term.literal) + ")"
+                "("
+                + " & ".join(
+                    quote(token) + (":*" if term.prefix else "")
+                    for token in term.literal
+                )
+                + ")"
                 for term in terms
             )
-        tokens = sorted({token for term in terms for token in term.tokens})
-        rank = " | ".join(quote(token) for token in tokens)
+        tokens = sorted(
+            {
+                quote(token) + (":*" if term.prefix else "")
+                for term in terms
+                for token in term.tokens
+            }
+        )
+        rank = " | ".join(tokens)
         return match, rank, typed, mode != "and"
 
     def match_page(self, match, *, language, category, limit, offset, state):

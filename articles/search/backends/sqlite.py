@@ -65,6 +65,11 @@ def quote(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
+def prefix_quote(token: str) -> str:
+    """Return ``token`` as an FTS5 prefix query ("转"* matches 转账)."""
+    return quote(token) + "*"
+
+
 def partition(language: str, category_id: int) -> tuple[int, int]:
     """Return the (first, last) key of the listed articles of one partition."""
     first = (
@@ -99,12 +104,19 @@ class SQLiteSearchBackend(DocumentSearchBackend):
         """
         rendered = [
             query_module.render(
-                term.expression(), token=quote, conjunction=" AND ", disjunction=" OR "
+                term.expression(),
+                token=prefix_quote if term.prefix else quote,
+                conjunction=" AND ",
+                disjunction=" OR ",
             )
             for term in terms
         ]
         typed = [
-            "(" + " AND ".join(quote(token) for token in term.literal) + ")"
+            "("
+            + " AND ".join(
+                (prefix_quote if term.prefix else quote)(token) for token in term.literal
+            )
+            + ")"
             for term in terms
         ]
         if not any(term.typed for term in terms):

@@ -813,3 +813,36 @@ def test_backend_ranks_the_words_typed_above_their_synonyms(backend, db):
     assert ids(result) == [typed.pk, synonym_only.pk]
     result = backend.search("send", language="en")
     assert ids(result) == [synonym_only.pk, typed.pk]
+
+
+def test_backend_prefix_finds_articles_from_one_chinese_character(backend, db):
+    category = make_category()
+    transfer = make_article(category=category, title="转账未到账", body="核对地址。")
+    make_article(category=category, title="提现说明", body="提现需要审核。")
+    assert backend.search("转", language="zh-hans").total == 0
+    result = backend.search("转", language="zh-hans", prefix=True)
+    assert ids(result) == [transfer.pk]
+
+
+def test_backend_prefix_finds_a_partial_english_word(backend, db):
+    category = make_category()
+    withdrawal = make_article(
+        category=category, language="en", title="Withdrawal pending", body="Wait."
+    )
+    make_article(category=category, language="en", title="Deposits", body="Wait.")
+    for typed in ["withdr", "withdra", "withdraw", "withdrawa", "Withdrawal"]:
+        result = backend.search(typed, language="en", prefix=True)
+        assert ids(result) == [withdrawal.pk], typed
+    # Without the prefix flag (the search page), a partial word is not a word.
+    assert backend.search("withdr", language="en", use_correction=False).total == 0
+    # A space after the word means it is finished.
+    finished = backend.search(
+        "withdr ", language="en", prefix=True, use_correction=False
+    )
+    assert finished.total == 0
+
+
+def test_backend_prefix_never_reads_input_as_query_syntax(backend, corpus):
+    for hostile in HOSTILE + ['转"', "wal*", "wal'", "wal:*", "转\\"]:
+        result = backend.search(hostile, language="zh-hans", prefix=True)
+        assert 0 <= len(result.hits) <= result.total

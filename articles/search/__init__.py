@@ -43,6 +43,7 @@ def search(
     limit: int = 20,
     offset: int = 0,
     use_correction: bool = True,
+    prefix: bool = False,
 ):
     """Return a ``SearchResult`` from the configured backend (see its docs)."""
     return get_backend().search(
@@ -52,4 +53,5 @@ def search(
         limit=limit,
         offset=offset,
         use_correction=use_correction,
+        prefix=prefix,
     )

@@ -57,13 +57,14 @@ LEGACY_MESSAGES = {
 EMPTY = {"query": "", "corrected_query": None, "total": 0, "results": []}
 
 
-def search_answer(params, *, record: bool) -> dict:
+def search_answer(params, *, record: bool, prefix: bool = False) -> dict:
     """Return ``{"query", "corrected_query", "total", "results": [...]}``.
 
     ``params`` maps ``q``, ``lang``, ``category`` and ``limit`` to strings
     (a QueryDict or a dict). Raises ``SearchParamError`` for an unknown
     language or category or a bad limit. ``record`` gives each result an
-    ``open_url`` that records the search when the result is opened. The one
+    ``open_url`` that records the search when the result is opened;
+    ``prefix`` matches the last word as typed so far (see ``search()``). The one
     implementation behind ``/api/search`` and ``/api/v1/search``.
     """
     valid, language = parse_language(params.get("lang"), get_language())
@@ -80,7 +81,9 @@ def search_answer(params, *, record: bool) -> dict:
     query = params.get("q", "")
     if contains_secret(query):
         return dict(EMPTY)
-    result = run_search(query, language=language, category=category, limit=limit)
+    result = run_search(
+        query, language=language, category=category, limit=limit, prefix=prefix
+    )
     rows = search_rows(result)
     token = ""
     if record:
@@ -118,7 +121,9 @@ def search(request):
     """
     params = request.POST if request.method == "POST" else request.GET
     try:
-        answer = search_answer(params, record=request.method != "POST")
+        # The instant box and the contact form's suggestions search as the
+        # visitor types: the last word is a prefix ("withdr", 转).
+        answer = search_answer(params, record=request.method != "POST", prefix=True)
     except SearchParamError as error:
         return JsonResponse({"error": LEGACY_MESSAGES[error.field]}, status=400)
     return JsonResponse(answer, json_dumps_params={"ensure_ascii": False})

@@ -48,6 +48,8 @@ class Term:
     in_cover: bool = True
     # The tokens as typed, when the alternatives came from a synonym group.
     typed: tuple[str, ...] = ()
+    # Each token is a prefix (the word being typed into the instant box).
+    prefix: bool = False
 
     @property
     def literal(self) -> tuple[str, ...]:
@@ -350,15 +352,71 @@ def parse(text: str, *, synonyms) -> list[Term]:
     return list(dict.fromkeys(meaningful or terms))
 
 
-def parse_query(raw: str, *, use_correction: bool = True, state=None) -> ParsedQuery:
-    """Return the parsed form of a raw query (which may be anything at all)."""
+# A Latin word being typed is searched as a prefix from this many letters.
+MIN_PREFIX = 3
+
+
+def _prefix_term(text: str, terms: list[Term]) -> list[Term]:
+    """Return ``terms`` with the last one searched as a prefix, when the
+    query ends in a word being typed: one Chinese character (转 finds 转账)
+    or a Latin word of ``MIN_PREFIX`` letters or more (withdr finds
+    withdrawal). A word that a synonym group knows is a whole word.
+
+    The prefix is the typed word's stem, or that of the word without its
+    last letter: "withdrawa" stems to itself, which no indexed stem
+    ("withdraw") starts with.
+    """
+    chunks = analysis.query_chunks(text)
+    if not terms or not chunks:
+        return terms
+    last, term = chunks[-1][-1], terms[-1]
+    if term.typed or term.alternatives != ((last,),):
+        return terms
+    if len(last) == 1 and not last.isascii():
+        alternatives = ((last,),)
+    else:
+        words = analysis.latin_words(text)
+        word = words[-1] if words else ""
+        if len(word) < MIN_PREFIX or analysis.stem(word) != last:
+            return terms
+        shorter = analysis.stem(word[:-1])
+        alternatives = tuple(
+            dict.fromkeys(
+                [(last,)] + [(shorter,)] * (len(shorter) >= MIN_PREFIX)
+            )
+        )
+    return [*terms[:-1], Term(alternatives, prefix=True)]
+
+
+def parse_query(
+    raw: str, *, use_correction: bool = True, state=None, prefix: bool = False
+) -> ParsedQuery:
+    """Return the parsed form of a raw query (which may be anything at all).
+
+    ``prefix``: the query is being typed (instant search), so its last word
+    is matched as a prefix (see ``_prefix_term``), unless a space follows it;
+    that word is never typo-corrected, being unfinished.
+    """
     text = analysis.clean_query(raw)
     if not text:
         return ParsedQuery(text="", terms=[])
     state = state or current_state()
+    prefix = prefix and not raw[-1:].isspace()
     terms = parse(text, synonyms=state.synonyms)
-    correction = correct(text, state.vocabulary) if use_correction else None
+    if prefix:
+        terms = _prefix_term(text, terms)
+    correction = None
+    if use_correction:
+        if prefix:
+            # Only the finished words: "walet withdr" -> "wallet withdr".
+            head, _space, last = text.rpartition(" ")
+            fixed = correct(head, state.vocabulary) if head else None
+            correction = f"{fixed} {last}" if fixed else None
+        else:
+            correction = correct(text, state.vocabulary)
     if correction is None:
         return ParsedQuery(text=text, terms=terms)
     corrected_terms = parse(correction, synonyms=state.synonyms)
+    if prefix:
+        corrected_terms = _prefix_term(correction, corrected_terms)
     return ParsedQuery(text, terms, correction, corrected_terms)

@@ -8,6 +8,7 @@ syntax and run the engine-specific SQL.
 """
 
 import dataclasses
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -27,6 +28,12 @@ RESULT_WINDOW = 1000
 # DocumentSearchBackend). Never below RESULT_WINDOW, so a tier with more
 # matches than this always fills the whole window by itself.
 RANK_CANDIDATES = 1000
+# In the partial mode a term found in the title, tags or summary counts this
+# many times its weight; found only in the body, once.
+HEAD_FACTOR = 2
+# Term weights are whole numbers (100 x idf), so both engines sum them
+# exactly and order ties the same way.
+WEIGHT_SCALE = 100
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,6 +64,11 @@ class SearchResult:
     suggested_query: str | None = None
     facets: dict[int, int] = dataclasses.field(default_factory=dict)
     mode: str = "and"
+
+    @property
+    def is_partial(self) -> bool:
+        """Whether the hits match only part of the query (``mode="partial"``)."""
+        return self.mode == "partial"
 
     def __iter__(self):
         return iter(self.hits)
@@ -95,12 +107,15 @@ class SearchBackend:
         limit: int = 20,
         offset: int = 0,
         use_correction: bool = True,
+        prefix: bool = False,
     ) -> SearchResult:
         """Return the visible articles matching ``query``, best first.
 
         ``language`` restricts the results to one language (None: all);
-        ``category`` (a Category or its id) to one category. A blank query
-        returns an empty result. Never raises for any input text.
+        ``category`` (a Category or its id) to one category. ``prefix``
+        matches the last word as a prefix (instant search, see
+        ``query.parse_query``). A blank query returns an empty result.
+        Never raises for any input text.
         """
         raise NotImplementedError
 
@@ -196,19 +211,40 @@ class DocumentSearchBackend(SearchBackend):
         """
         raise NotImplementedError
 
+    def cover_page(self, weighted, *, language, category, limit, offset, state):
+        """Return ({category_id: matches}, [(article_id, score)] best first)
+        for the partial mode.
+
+        ``weighted`` is [(term, weight)]: an article matches when any term
+        matches it anywhere; its score is the sum of the weights of the terms
+        it has, ``HEAD_FACTOR`` times a weight for a term in its title, tags
+        or summary. Ties go to the lower article id. Visibility, language and
+        category as in ``match_page``.
+        """
+        raise NotImplementedError
+
     def write_documents(self, documents: list[IndexedDocument]) -> None:
         """Insert or replace the stored rows of these documents."""
         raise NotImplementedError
 
     # --- shared behaviour -----------------------------------------------
     def search(
-        self, query, *, language, category=None, limit=20, offset=0, use_correction=True
+        self,
+        query,
+        *,
+        language,
+        category=None,
+        limit=20,
+        offset=0,
+        use_correction=True,
+        prefix=False,
     ) -> SearchResult:
         """Return the visible articles matching ``query``, best first.
 
         AND semantics first. When nothing matches every term, the junction
         bigrams of Chinese runs are dropped (``mode="cover"``), and when that
-        still finds nothing, any term matches (``mode="or"``). Hits stop at
+        still finds nothing, articles are ranked by how much of the query
+        they cover (``mode="partial"``, see ``_partial``). Hits stop at
         ``RESULT_WINDOW``; the total and facets never do.
         """
         state = query_module.current_state()
@@ -226,6 +262,7 @@ class DocumentSearchBackend(SearchBackend):
             limit,
             offset,
             use_correction,
+            prefix,
         )
         now = time.monotonic()
         with self._cache_lock:
@@ -234,7 +271,7 @@ class DocumentSearchBackend(SearchBackend):
                 self._cache.move_to_end(key)
                 return dataclasses.replace(cached[1], hits=list(cached[1].hits))
         result = self._search(
-            query, state, language, category_id, limit, offset, use_correction
+            query, state, language, category_id, limit, offset, use_correction, prefix
         )
         if self.cache_size:
             with self._cache_lock:
@@ -243,18 +280,26 @@ class DocumentSearchBackend(SearchBackend):
                     self._cache.popitem(last=False)
         return dataclasses.replace(result, hits=list(result.hits))
 
-    def _search(self, query, state, language, category, limit, offset, use_correction):
+    def _search(
+        self, query, state, language, category, limit, offset, use_correction, prefix
+    ):
         # A word that is not a real word may be a typo of an indexed one. The
         # query as typed goes first: when it matches in full, the correction
         # is only offered ("Did you mean"); when it finds nothing or only
         # part of the query, the corrected query is searched and, if it finds
         # anything, shown instead, saying so.
         parsed = query_module.parse_query(
-            query, use_correction=use_correction, state=state
+            query, use_correction=use_correction, state=state, prefix=prefix
         )
         result = self._search_terms(
             parsed.text, parsed.terms, state, language, category, limit, offset
         )
+        if prefix and not result.total:
+            # Nothing starts with the last word: it may be a finished word
+            # with a typo ("walet"), so search it as a word.
+            return self._search(
+                query, state, language, category, limit, offset, use_correction, False
+            )
         if parsed.correction is None:
             return result
         if result.total and result.mode in self.FULL_MODES:
@@ -279,17 +324,19 @@ class DocumentSearchBackend(SearchBackend):
         if not terms:
             return result
         for mode, relaxed in self._relaxations(terms):
-            match = self.render_query(
-                relaxed, "or" if mode == "or" else "and", language
-            )
-            facets, ranked = self.match_page(
-                match,
-                language=language,
-                category=category,
-                limit=limit,
-                offset=offset,
-                state=state,
-            )
+            if mode == "partial":
+                facets, ranked = self._partial(
+                    relaxed, language, category, limit, offset, state
+                )
+            else:
+                facets, ranked = self.match_page(
+                    self.render_query(relaxed, "and", language),
+                    language=language,
+                    category=category,
+                    limit=limit,
+                    offset=offset,
+                    state=state,
+                )
             if facets:
                 break
         if not facets:
@@ -330,7 +377,50 @@ class DocumentSearchBackend(SearchBackend):
         if len(cover) < len(terms):
             yield "cover", cover
         if len(cover) > 1:
-            yield "or", terms
+            yield "partial", cover
+
+    def _partial(self, terms, language, category, limit, offset, state):
+        """Rank the articles by how much of the query they cover.
+
+        Each term that matches some visible article is weighted by its
+        rarity, ``idf = ln(1 + N / matches)`` over the N visible articles of
+        the language, so a chatty question's rare words ("withdrawal")
+        outweigh its common ones ("app"); a term nothing matches is left
+        out. Nothing is found only when no term matches anything.
+        """
+        from articles.models import Article
+
+        counted = []
+        for term in terms:
+            facets, _ranked = self.match_page(
+                self.render_query([term], "and", language),
+                language=language,
+                category=None,
+                limit=0,
+                offset=0,
+                state=state,
+            )
+            matches = sum(facets.values())
+            if matches:
+                counted.append((term, matches))
+        if not counted:
+            return {}, []
+        visible = Article.objects.published()
+        if language:
+            visible = visible.filter(language=language)
+        documents = max(visible.count(), max(matches for _t, matches in counted))
+        weighted = [
+            (term, max(1, round(WEIGHT_SCALE * math.log(1 + documents / matches))))
+            for term, matches in counted
+        ]
+        return self.cover_page(
+            weighted,
+            language=language,
+            category=category,
+            limit=limit,
+            offset=offset,
+            state=state,
+        )
 
     def _with_snippets(self, ranked, tokens: set[str]) -> list[Hit]:
         from articles.models import Article

@@ -31,6 +31,7 @@ from django.utils import timezone
 from articles.models import Language
 from articles.search import query as query_module
 from articles.search.backends.base import (
+    HEAD_FACTOR,
     RANK_BODY_TOKENS,
     RANK_CANDIDATES,
     DocumentSearchBackend,
@@ -89,15 +90,23 @@ class PostgresSearchBackend(DocumentSearchBackend):
         """
         languages = [language] if language else [code for code, _ in Language.choices]
 
-        def lexeme(token):
+        def lexeme(token, suffix=""):
             options = [
-                quote(LANGUAGE_PREFIX.format(code) + token) for code in languages
+                quote(LANGUAGE_PREFIX.format(code) + token) + suffix
+                for code in languages
             ]
             return options[0] if len(options) == 1 else "(" + " | ".join(options) + ")"
 
+        def prefix_lexeme(token):
+            # 'zh-hans:转':* matches 'zh-hans:转账'.
+            return lexeme(token, ":*")
+
         rendered = [
             query_module.render(
-                term.expression(), token=lexeme, conjunction=" & ", disjunction=" | "
+                term.expression(),
+                token=prefix_lexeme if term.prefix else lexeme,
+                conjunction=" & ",
+                disjunction=" | ",
             )
             for term in terms
         ]
@@ -107,11 +116,22 @@ class PostgresSearchBackend(DocumentSearchBackend):
         if any(term.typed for term in terms):
             # Plain lexemes: it is tested against rank_vector.
             typed = joiner.join(
-                "(" + " & ".join(quote(token) for token in term.literal) + ")"
+                "("
+                + " & ".join(
+                    quote(token) + (":*" if term.prefix else "")
+                    for token in term.literal
+                )
+                + ")"
                 for term in terms
             )
-        tokens = sorted({token for term in terms for token in term.tokens})
-        rank = " | ".join(quote(token) for token in tokens)
+        tokens = sorted(
+            {
+                quote(token) + (":*" if term.prefix else "")
+                for term in terms
+                for token in term.tokens
+            }
+        )
+        rank = " | ".join(tokens)
         return match, rank, typed, mode != "and"
 
     def match_page(self, match, *, language, category, limit, offset, state):
@@ -161,6 +181,51 @@ class PostgresSearchBackend(DocumentSearchBackend):
         ranked = self.rank_tiers(
             fetch, head_only=head_only, total=total, limit=limit, offset=offset
         )
+        return facets, ranked
+
+    def cover_page(self, weighted, *, language, category, limit, offset, state):
+        """Return (facets, ranked page) of the partial mode: each term's
+        matches through the GIN indexes, weights summed per article, with
+        the visibility rule of ``match_page``."""
+        from articles.models import Article
+
+        visible = "status = %s AND published_at <= %s"
+        visibility = [Article.Status.PUBLISHED, timezone.now()]
+        parts, params = [], []
+        for term, weight in weighted:
+            match = self.render_query([term], "and", language)[0]
+            for column, points in (
+                ("search_vector", weight),
+                ("head_vector", weight * (HEAD_FACTOR - 1)),
+            ):
+                parts.append(
+                    f"SELECT article_id, category_id, {int(points)} AS weight "
+                    f"FROM articles_searchdocument WHERE {column} @@ %s::tsquery "
+                    f"AND {visible}"
+                )
+                params += [match, *visibility]
+        scored = (
+            "WITH scored AS (SELECT article_id, category_id, sum(weight) AS score "
+            "FROM (" + " UNION ALL ".join(parts) + ") AS hits "
+            "GROUP BY article_id, category_id) "
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                scored + "SELECT category_id, count(*) FROM scored GROUP BY 1", params
+            )
+            facets = {
+                key: int(value) for key, value in sorted(cursor.fetchall()) if value
+            }
+            total = sum(facets.values()) if category is None else facets.get(category, 0)
+            if not total or limit <= 0 or offset >= total:
+                return facets, []
+            where = "" if category is None else "WHERE category_id = %s"
+            cursor.execute(
+                scored + f"SELECT article_id, score FROM scored {where} "
+                "ORDER BY score DESC, article_id LIMIT %s OFFSET %s",
+                [*params, *([category] if category is not None else []), limit, offset],
+            )
+            ranked = [(pk, float(score)) for pk, score in cursor.fetchall()]
         return facets, ranked
 
     def optimize(self) -> None:

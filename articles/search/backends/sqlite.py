@@ -32,6 +32,7 @@ from django.utils import timezone
 from articles.models import Language
 from articles.search import query as query_module
 from articles.search.backends.base import (
+    HEAD_FACTOR,
     RANK_CANDIDATES,
     DocumentSearchBackend,
     IndexedDocument,
@@ -62,6 +63,11 @@ NOT_DUE = (
 def quote(token: str) -> str:
     """Return ``token`` as an FTS5 string literal (double quotes doubled)."""
     return '"' + token.replace('"', '""') + '"'
+
+
+def prefix_quote(token: str) -> str:
+    """Return ``token`` as an FTS5 prefix query ("转"* matches 转账)."""
+    return quote(token) + "*"
 
 
 def partition(language: str, category_id: int) -> tuple[int, int]:
@@ -98,12 +104,19 @@ class SQLiteSearchBackend(DocumentSearchBackend):
         """
         rendered = [
             query_module.render(
-                term.expression(), token=quote, conjunction=" AND ", disjunction=" OR "
+                term.expression(),
+                token=prefix_quote if term.prefix else quote,
+                conjunction=" AND ",
+                disjunction=" OR ",
             )
             for term in terms
         ]
         typed = [
-            "(" + " AND ".join(quote(token) for token in term.literal) + ")"
+            "("
+            + " AND ".join(
+                (prefix_quote if term.prefix else quote)(token) for token in term.literal
+            )
+            + ")"
             for term in terms
         ]
         if not any(term.typed for term in terms):
@@ -168,6 +181,56 @@ class SQLiteSearchBackend(DocumentSearchBackend):
             limit=limit,
             offset=offset,
         )
+        return facets, ranked
+
+    def cover_page(self, weighted, *, language, category, limit, offset, state):
+        """Return (facets, ranked page) of the partial mode: one statement
+        sums each matching row's term weights, over every listed range of
+        the language(s), and both the facets and the page read it."""
+        languages = [language] if language else list(LANGUAGE_SLOTS)
+        ranges = [
+            (partition(code, 0)[0], partition(code, CATEGORY_MASK)[1])
+            for code in languages
+        ]
+        parts, params = [], []
+        for term, weight in weighted:
+            match = self.render_query([term], "and")[0]
+            for head, expression in (
+                (False, match),
+                (True, f"{HEAD_COLUMNS} : ({match})"),
+            ):
+                for first, last in ranges:
+                    parts.append(
+                        f"SELECT rowid AS key, {weight * (HEAD_FACTOR - 1) if head else weight} "
+                        f"AS weight FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+                        "AND rowid BETWEEN %s AND %s"
+                    )
+                    params += [expression, first, last]
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        scored = (
+            "WITH scored AS (SELECT key, sum(weight) AS score FROM ("
+            + " UNION ALL ".join(parts)
+            + ") WHERE key NOT IN (SELECT key FROM articles_search_scheduled "
+            "WHERE published_at > %s) GROUP BY key) "
+        )
+        params.append(now)
+        category_of = f"(key >> {CATEGORY_SHIFT}) & {CATEGORY_MASK}"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                scored + f"SELECT {category_of}, count(*) FROM scored GROUP BY 1",
+                params,
+            )
+            facets = {key: value for key, value in sorted(cursor.fetchall()) if value}
+            total = sum(facets.values()) if category is None else facets.get(category, 0)
+            if not total or limit <= 0 or offset >= total:
+                return facets, []
+            where = "" if category is None else f"WHERE {category_of} = %s"
+            cursor.execute(
+                scored + f"SELECT key, score FROM scored {where} ORDER BY score DESC, "
+                f"key & {ARTICLE_MASK} LIMIT %s OFFSET %s",
+                [*params, *([category] if category is not None else []), limit, offset],
+            )
+            ranked = [(article_id(key), float(score)) for key, score in cursor]
         return facets, ranked
 
     def _count(self, match, partitions, now) -> dict:

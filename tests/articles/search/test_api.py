@@ -178,3 +178,23 @@ def test_api_search_by_post_refuses_a_phrase_without_echo(client, article):
         "results": [],
     }
     assert "legal" not in response.content.decode()
+
+
+def test_api_search_matches_the_word_being_typed_as_a_prefix(client, category):
+    make_article(category=category, title="转账未到账", slug="transfer-late")
+    make_article(
+        category=category, language="en", title="Withdrawal pending", slug="withdrawal"
+    )
+    for query, language, slug in [
+        ("转", "zh-hans", "transfer-late"),
+        ("withdr", "en", "withdrawal"),
+    ]:
+        response = client.get(reverse("api:search"), {"q": query, "lang": language})
+        body = json.loads(response.content)
+        assert (response.status_code, [row["slug"] for row in body["results"]]) == (
+            200,
+            [slug],
+        )
+    # The search page searches whole words.
+    page = client.get("/en/search/", {"q": "withdr", "spell": "0"})
+    assert page.context["search"].result.total == 0

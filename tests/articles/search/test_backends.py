@@ -199,15 +199,92 @@ def test_backend_drops_junction_bigrams_before_falling_back(backend, db):
     assert (ids(result), result.mode) == ([both.pk], "cover")
 
 
-def test_backend_falls_back_to_any_term(backend, db):
+def test_backend_falls_back_to_any_term_title_first(backend, db):
     category = make_category()
     usdt = make_article(category=category, title="USDT deposits", language="en")
-    make_article(
+    body = make_article(
         category=category, title="Fees", body="USDT in the body", language="en"
     )
-    result = backend.search("usdt zebra", language="en")
-    # The fallback matches titles, tags and summaries, not bodies.
-    assert (ids(result), result.mode) == ([usdt.pk], "or")
+    make_article(category=category, title="Cards", body="Nothing here", language="en")
+    result = backend.search("usdt zebra", language="en", use_correction=False)
+    # "zebra" is in no article: the page says it matched part of the query.
+    assert (ids(result), result.mode, result.is_partial, result.total) == (
+        [usdt.pk, body.pk],
+        "partial",
+        True,
+        2,
+    )
+
+
+def test_backend_ranks_the_article_covering_most_of_a_long_question(backend, db):
+    category = make_category()
+    common = "Open the app and check your wallet settings."
+    make_article(
+        category=category,
+        language="en",
+        title="Wallet settings",
+        body=common,
+    )
+    best = make_article(
+        category=category,
+        language="en",
+        title="Withdrawal pending for hours",
+        body=common + " A withdrawal waits for network confirmations.",
+    )
+    make_article(
+        category=category,
+        language="en",
+        title="Network fees",
+        body=common + " Fees depend on the network.",
+    )
+    for number in range(4):
+        make_article(
+            category=category,
+            language="en",
+            title=f"App guide {number}",
+            body=common,
+        )
+    question = (
+        "hi, I opened the app yesterday and my withdrawal has been pending "
+        "for hours, is the network slow or is my wallet broken??"
+    )
+    result = backend.search(question, language="en", use_correction=False)
+    assert result.is_partial
+    assert ids(result)[0] == best.pk
+    # Every article has some word of the question.
+    assert result.total == 7
+
+
+def test_backend_partial_chinese_question_finds_the_covering_article(backend, db):
+    category = make_category()
+    best = make_article(category=category, title="提现一直显示处理中", body="请耐心等待。")
+    make_article(category=category, title="充值说明", body="充值后一直等待确认。")
+    result = backend.search("我的提现一直处理中火星人怎么办", language="zh-hans")
+    assert result.is_partial
+    assert ids(result)[0] == best.pk
+
+
+def test_backend_partial_respects_language_category_and_visibility(backend, db):
+    category, other = make_category(), make_category()
+    found = make_article(category=category, language="en", title="USDT deposits")
+    make_article(category=other, language="en", title="USDT fees")
+    make_article(category=category, language="en", title="USDT draft", status="draft")
+    make_article(category=category, title="USDT 充值")
+    result = backend.search(
+        "usdt zebra", language="en", category=category, use_correction=False
+    )
+    assert (ids(result), result.total, result.facets, result.is_partial) == (
+        [found.pk],
+        1,
+        {category.pk: 1, other.pk: 1},
+        True,
+    )
+
+
+def test_backend_nonsense_returns_zero(backend, corpus):
+    for nonsense in ["zxqv blorpt", "火星人外星飞碟", "qqqq 火星人"]:
+        result = backend.search(nonsense, language="zh-hans", use_correction=False)
+        assert (ids(result), result.total, result.is_partial) == ([], 0, False)
 
 
 def test_backend_blank_query_returns_nothing(backend, corpus):
@@ -360,7 +437,7 @@ def reference_ids(query: str, language: str) -> set[int]:
         }
 
     # AND; then the characters of each CJK run (junction bigrams optional);
-    # then OR, over the title, tags and summary only.
+    # then any of those terms, anywhere (the partial mode).
     found = every(parsed.terms)
     cover = [term for term in parsed.terms if term.in_cover]
     if not found and len(cover) < len(parsed.terms):
@@ -368,8 +445,8 @@ def reference_ids(query: str, language: str) -> set[int]:
     if not found and len(cover) > 1:
         found = {
             pk
-            for pk, tokens in heads.items()
-            if any(satisfied(t, tokens) for t in parsed.terms)
+            for pk, tokens in documents.items()
+            if any(satisfied(t, tokens) for t in cover)
         }
     return found
 
@@ -773,3 +850,36 @@ def test_backend_ranks_the_words_typed_above_their_synonyms(backend, db):
     assert ids(result) == [typed.pk, synonym_only.pk]
     result = backend.search("send", language="en")
     assert ids(result) == [synonym_only.pk, typed.pk]
+
+
+def test_backend_prefix_finds_articles_from_one_chinese_character(backend, db):
+    category = make_category()
+    transfer = make_article(category=category, title="转账未到账", body="核对地址。")
+    make_article(category=category, title="提现说明", body="提现需要审核。")
+    assert backend.search("转", language="zh-hans").total == 0
+    result = backend.search("转", language="zh-hans", prefix=True)
+    assert ids(result) == [transfer.pk]
+
+
+def test_backend_prefix_finds_a_partial_english_word(backend, db):
+    category = make_category()
+    withdrawal = make_article(
+        category=category, language="en", title="Withdrawal pending", body="Wait."
+    )
+    make_article(category=category, language="en", title="Deposits", body="Wait.")
+    for typed in ["withdr", "withdra", "withdraw", "withdrawa", "Withdrawal"]:
+        result = backend.search(typed, language="en", prefix=True)
+        assert ids(result) == [withdrawal.pk], typed
+    # Without the prefix flag (the search page), a partial word is not a word.
+    assert backend.search("withdr", language="en", use_correction=False).total == 0
+    # A space after the word means it is finished.
+    finished = backend.search(
+        "withdr ", language="en", prefix=True, use_correction=False
+    )
+    assert finished.total == 0
+
+
+def test_backend_prefix_never_reads_input_as_query_syntax(backend, corpus):
+    for hostile in HOSTILE + ['转"', "wal*", "wal'", "wal:*", "转\\"]:
+        result = backend.search(hostile, language="zh-hans", prefix=True)
+        assert 0 <= len(result.hits) <= result.total

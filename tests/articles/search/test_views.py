@@ -422,3 +422,26 @@ def test_search_page_past_last_page_shows_last_page_in_two_searches(
     response = client.get(url("articles:search"), {"q": "钱包", "page": "9"})
     assert [row.article for row in response.context["search"].rows] == [article]
     assert backend_calls == ["zh-hans", "zh-hans"]
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("en", "Showing results for part of your question"),
+        ("zh-hans", "以下结果只匹配了您问题的一部分"),
+    ],
+)
+def test_search_page_says_when_results_match_part_of_the_question(
+    client, category, language, sentence
+):
+    found = make_article(category=category, language=language, title="USDT deposits")
+    query = "usdt qqqzzz"
+    response = client.get(url("articles:search", language), {"q": query, "spell": "0"})
+    assertContains(response, sentence)
+    assert [row.article for row in response.context["search"].rows] == [found]
+    # The question stays in the search box only, never in the sentence.
+    assertContains(response, query, count=1)
+
+
+def test_search_page_full_match_is_not_called_partial(client, article):
+    response = client.get(url("articles:search"), {"q": "转账"})
+    assertNotContains(response, "以下结果只匹配了您问题的一部分")
+    assert not response.context["search"].result.is_partial

@@ -220,8 +220,9 @@ def test_empty_form_is_refused_with_400(client, db):
 
 def test_checked_email_is_counted_but_not_stored(client, listed_key, caplog):
     before = ContactLookup.objects.count()
+    counted = services.email_check_record()
     check(client, unsigned(body="Call +86 400 000 0000, secret words here"))
-    assert services.email_check_record() == 2
+    assert services.email_check_record() == counted + 2
     assert ContactLookup.objects.count() == before
     assert "secret words" not in caplog.text
 

@@ -10,6 +10,7 @@ from channels.models import (
     ChannelIdentifier,
     ContactLookup,
     ContactReport,
+    DkimKey,
     KnownScamContact,
     SupportChannel,
 )
@@ -120,3 +121,11 @@ class ContactLookupAdmin(admin.ModelAdmin):
         for lookup in queryset:
             services.known_scam_add(contact=lookup.value)
         self.message_user(request, _("Marked as known scams."), messages.SUCCESS)
+
+
+@admin.register(DkimKey)
+class DkimKeyAdmin(admin.ModelAdmin):
+    list_display = ["domain", "selector", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["domain", "selector"]
+    fields = ["domain", "selector", "public_key", "is_active"]

@@ -1,8 +1,9 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from channels import secrets, verify
+from channels import emailcheck, secrets, verify
 from channels.platforms import HANDLE_PLATFORMS, Platform
 
 single_line = RegexValidator(
@@ -61,3 +62,39 @@ class ReportForm(forms.Form):
         cleaned = super().clean()
         secrets.refuse_in_form(self, ("contact", "description"))
         return cleaned
+
+
+class EmailCheckForm(forms.Form):
+    """An e-mail's full source, pasted or uploaded as an .eml file."""
+
+    email_source = forms.CharField(
+        label=_("The e-mail's full source"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
+    )
+    eml = forms.FileField(label=_("Or upload the .eml file"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        text, upload = cleaned.get("email_source") or "", cleaned.get("eml")
+        if upload is not None and upload.size > emailcheck.MAX_BYTES:
+            raise ValidationError(TOO_LARGE, code="too_large")
+        raw = upload.read(emailcheck.MAX_BYTES + 1) if upload else b""
+        if not raw.strip():
+            raw = text.lstrip().encode("utf-8", "surrogateescape")
+        if len(raw) > emailcheck.MAX_BYTES:
+            raise ValidationError(TOO_LARGE, code="too_large")
+        if not raw.strip():
+            raise ValidationError(
+                _("Paste the e-mail's full source, or choose its .eml file."),
+                code="required",
+            )
+        cleaned["raw"] = raw
+        return cleaned
+
+
+TOO_LARGE = _(
+    "This e-mail is larger than 1 MB. Save it without its attachments, or "
+    "paste only its source text."
+)

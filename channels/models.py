@@ -9,6 +9,7 @@ from django.utils.translation import gettext, gettext_lazy as _, pgettext
 from simple_history.models import HistoricalRecords
 
 from channels import verify
+from channels.dkimkeys import dkim_record
 from channels.platforms import Platform
 from helpcenter.i18n import localized
 
@@ -393,6 +394,72 @@ class ContactReport(models.Model):
 
     def __str__(self):
         return self.contact
+
+
+class DkimKey(models.Model):
+    """A public key our mail is signed with, so the e-mail checker needs no DNS."""
+
+    domain = models.CharField(
+        _("domain"),
+        max_length=253,
+        help_text=_("The d= of the signatures, e.g. mail.cobaltwallet.example."),
+    )
+    selector = models.CharField(
+        _("selector"),
+        max_length=63,
+        help_text=_("The s= of the signatures, e.g. s2025 in s2025._domainkey."),
+    )
+    public_key = models.TextField(
+        _("public key"),
+        help_text=_(
+            "The p= value, or the whole TXT record (v=DKIM1; k=rsa; p=…) as "
+            "published in DNS."
+        ),
+    )
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_(
+            "Untick once the key no longer signs anything: mail signed with it "
+            "stops being confirmed as ours."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["domain", "selector"]
+        verbose_name = _("DKIM key")
+        verbose_name_plural = _("DKIM keys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain", "selector"], name="dkim_key_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.selector}._domainkey.{self.domain}"
+
+    def save(self, *args, **kwargs):
+        # DNS names are case-insensitive; the checker looks them up lower-case.
+        self.domain = self.domain.strip().rstrip(".").lower()
+        self.selector = self.selector.strip().lower()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if dkim_record(self.public_key) is None:
+            raise ValidationError(
+                {
+                    "public_key": ValidationError(
+                        _("This is not an RSA public key of 1024 bits or more."),
+                        code="key",
+                    )
+                }
+            )
+
+    @property
+    def record(self) -> bytes | None:
+        """The key as a DNS TXT record would give it (None if unusable)."""
+        return dkim_record(self.public_key)
 
 
 # Ticket models live in channels.tickets; importing them here registers them

@@ -4,13 +4,21 @@ import dataclasses
 import datetime
 import re
 import statistics
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from articles.models import Category
-from channels import verify
-from channels.models import ChannelIdentifier, KnownScamContact, SupportChannel
+from channels import emailcheck, verify
+from channels import secrets as secret_scan
+from channels.models import (
+    ChannelIdentifier,
+    DkimKey,
+    KnownScamContact,
+    SupportChannel,
+)
 from channels.tickets.models import Ticket, Topic
 
 MEDIAN_WINDOW = datetime.timedelta(days=30)
@@ -194,3 +202,124 @@ def reply_code_verdict(*, raw: str) -> CodeVerdict | None:
     if CODE_SHAPE.fullmatch(text):
         return CodeVerdict(normalized, verify.NOT_OFFICIAL, None)
     return None
+
+
+# Is this e-mail really from support? ----------------------------------------
+
+# What is wrong with an e-mail (EmailReport.problems), besides its signatures.
+EMAIL_NO_SIGNATURE = "no-signature"
+EMAIL_LOOKALIKE = "lookalike-sender"
+EMAIL_SENDER_NOT_OURS = "sender-not-official"
+EMAIL_REPLY_TO = "reply-to"
+EMAIL_ASKS = "asks"
+EMAIL_SECRET = "contains-secret"
+
+
+@dataclasses.dataclass(frozen=True)
+class EmailReport:
+    """The checker's answer about one pasted e-mail; plain text only."""
+
+    verdict: str  # verify.OFFICIAL, NOT_OFFICIAL or KNOWN_SCAM
+    problems: tuple[str, ...]  # EMAIL_… and emailcheck.SIG_… values, in order
+    parsed: "emailcheck.Parsed"
+    sender: verify.Verdict | None  # the checker's verdict on the From address
+    signed_by: tuple[str, ...]  # domains of signatures that are not ours
+    reply_to: tuple[verify.Verdict, ...]  # Reply-To addresses that are not ours
+    contacts: tuple[verify.Verdict, ...]  # links and contacts in the body
+    asks: tuple[str, ...]  # emailcheck.ASK_… values
+
+
+def email_sending_keys() -> tuple[dict[tuple[str, str], bytes], set[str]]:
+    """Return the DKIM keys of our sending domains, as ``(selector, domain)``
+    to TXT record, and the set of those domains. One query; the site's own
+    signing key (``helpcenter.mail``) is included without a row."""
+    from helpcenter.mail import site_signing_key
+
+    keys = {}
+    for row in DkimKey.objects.filter(is_active=True):
+        if (record := row.record) is not None:
+            keys[(row.selector, row.domain)] = record
+    site = site_signing_key()
+    if site is not None:
+        keys[(site.selector, site.domain)] = site.record
+    return keys, {domain for _selector, domain in keys}
+
+
+def official_sender_addresses() -> set[str]:
+    """Return the addresses our mail is sent from: the e-mail identifiers of
+    official channels and ``DEFAULT_FROM_EMAIL``, lower-case. One query."""
+    addresses = {
+        item.contact.value
+        for item in official_identifiers()
+        if item.contact.kind == "email"
+    }
+    default = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()
+    return addresses | ({default} if default else set())
+
+
+def email_check(*, raw: bytes) -> EmailReport:
+    """Return the verdict on the e-mail source ``raw``.
+
+    Official only when a DKIM signature of one of our sending domains,
+    covering From and the whole body, verifies; From is one of our sender
+    addresses; Reply-To (if any) is one too; and the e-mail neither asks
+    for a secret, a code or a payment nor holds a recovery phrase or key.
+    Known scam when the sender, Reply-To or any contact in it is listed.
+    Raises ``emailcheck.MalformedEmail`` on input that is not an e-mail.
+    Keys need no DNS: they come from ``email_sending_keys``. A handful of
+    queries whatever the size of the e-mail.
+    """
+    parsed = emailcheck.parse(raw)
+    keys, domains = email_sending_keys()
+    checks = emailcheck.signatures(raw, keys=keys, domains=domains)
+    ours = official_sender_addresses()
+    sender = contact_check(raw=parsed.from_address)
+    reply_to = tuple(
+        verdict
+        for address in parsed.reply_to
+        if address not in ours
+        and (verdict := contact_check(raw=address)) is not None
+    )
+    contacts = tuple(
+        verdict
+        for verdict in contacts_judged_in(text=parsed.text + "\n" + parsed.links)
+        if verdict.contact.key != f"email:{parsed.from_address}"
+    )
+    asks = emailcheck.requests_in(parsed.text)
+    problems: list[str] = []
+    if not checks:
+        problems.append(EMAIL_NO_SIGNATURE)
+    signed = any(check.problem == emailcheck.SIG_OK for check in checks)
+    if not signed:
+        problems.extend(dict.fromkeys(check.problem for check in checks))
+    if parsed.from_address not in ours:
+        imitates = sender is not None and sender.imitates
+        problems.append(EMAIL_LOOKALIKE if imitates else EMAIL_SENDER_NOT_OURS)
+    if reply_to:
+        problems.append(EMAIL_REPLY_TO)
+    if asks:
+        problems.append(EMAIL_ASKS)
+    if secret_scan.scan_fields([("body", parsed.text)]):
+        problems.append(EMAIL_SECRET)
+    scam = any(
+        v is not None and v.verdict == verify.KNOWN_SCAM
+        for v in (sender, *reply_to, *contacts)
+    )
+    if scam:
+        verdict = verify.KNOWN_SCAM
+    else:
+        verdict = verify.NOT_OFFICIAL if problems else verify.OFFICIAL
+    return EmailReport(
+        verdict=verdict,
+        problems=tuple(problems),
+        parsed=parsed,
+        sender=sender,
+        signed_by=tuple(
+            dict.fromkeys(
+                c.domain for c in checks if c.problem == emailcheck.SIG_OTHER_DOMAIN
+            )
+        ),
+        reply_to=reply_to,
+        contacts=contacts,
+        asks=asks,
+    )

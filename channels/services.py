@@ -1,5 +1,8 @@
 """Writes with side effects: contact reports, known scams and lookups."""
 
+import datetime
+
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -78,3 +81,23 @@ def contact_report_confirm(*, report: ContactReport) -> KnownScamContact:
         status=ContactReport.Status.CONFIRMED
     )
     return scam
+
+
+EMAIL_CHECK_COUNT_DAYS = 35
+
+
+def email_check_record(*, day: datetime.date | None = None) -> int:
+    """Count one e-mail checked on ``day`` (today by default); return the
+    day's count so far.
+
+    Only the number is kept, in the cache for ``EMAIL_CHECK_COUNT_DAYS``:
+    pasted e-mails are never stored or logged, not even their sender.
+    """
+    key = f"email-checks:{(day or timezone.localdate()).isoformat()}"
+    if cache.add(key, 1, timeout=EMAIL_CHECK_COUNT_DAYS * 86400):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:
+        cache.add(key, 1, timeout=EMAIL_CHECK_COUNT_DAYS * 86400)
+        return 1

@@ -7,6 +7,7 @@ app_name = "channels"
 urlpatterns = [
     path("channels/", views.channel_list, name="list"),
     path("channels/verify/", views.contact_verify, name="verify"),
+    path("channels/verify/email/", views.email_verify, name="verify_email"),
     path("channels/verify/report/", views.contact_report, name="report"),
     *ticket_urls.urlpatterns,
 ]

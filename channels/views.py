@@ -2,21 +2,25 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
     require_safe,
 )
 
-from channels import ratelimit, selectors, services, verify
+from channels import emailcheck, ratelimit, selectors, services, verify
 from channels import secrets as secret_scan
-from channels.forms import ReportForm, VerifyForm
+from channels.forms import EmailCheckForm, ReportForm, VerifyForm
 from channels.platforms import Platform, platform_help, platform_names
 
 REPORT_IP_LIMIT = 10
 # Reply codes are 32**8 values; this many tries an hour makes guessing one
 # hopeless.
 CODE_CHECK_LIMIT = 30
+EMAIL_CHECK_LIMIT = 60
 WINDOW = 3600
 
 
@@ -105,6 +109,49 @@ def contact_report(request):
     )
     messages.success(request, _("Thank you. Our team will review this contact."))
     return redirect("channels:verify")
+
+
+@sensitive_post_parameters("email_source")
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def email_verify(request):
+    """Judge a pasted e-mail by its DKIM signature, sender and content.
+
+    The e-mail is neither stored nor logged (only counted), and the answer
+    is never cached: it repeats the sender and subject.
+    """
+    if request.method != "POST":
+        return _email_render(request, EmailCheckForm())
+    if not ratelimit.hit(
+        "email-check",
+        ratelimit.client_network(request),
+        limit=EMAIL_CHECK_LIMIT,
+        window=WINDOW,
+    ):
+        return too_many(request)
+    form = EmailCheckForm(request.POST, request.FILES)
+    if not form.is_valid():
+        too_large = form.has_error("__all__", "too_large")
+        return _email_render(request, form, status=413 if too_large else 400)
+    services.email_check_record()
+    try:
+        report = selectors.email_check(raw=form.cleaned_data["raw"])
+    except emailcheck.MalformedEmail:
+        form.add_error(None, MALFORMED)
+        return _email_render(request, EmailCheckForm(), errors=form, status=400)
+    return _email_render(request, EmailCheckForm(), report=report)
+
+
+MALFORMED = gettext_lazy(
+    "This does not look like an e-mail's full source: it must start with "
+    "headers such as From:, To: and Subject:, with one sender. Copy the "
+    "whole original message, as explained below."
+)
+
+
+def _email_render(request, form, *, report=None, errors=None, status=200):
+    context = {"form": form, "report": report, "errors": errors or form}
+    return render(request, "channels/email_verify.html", context, status=status)
 
 
 def too_many(request):

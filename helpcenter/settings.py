@@ -145,6 +145,15 @@ else:
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Helpcenter <support@localhost>")
+# DKIM-sign outgoing mail when a key is given: the wrapper signs, then hands
+# each message to the backend configured above.
+HELPCENTER_DKIM_PRIVATE_KEY = env_str("HELPCENTER_DKIM_PRIVATE_KEY")
+HELPCENTER_DKIM_KEY_FILE = env_str("HELPCENTER_DKIM_KEY_FILE")
+HELPCENTER_DKIM_SELECTOR = env_str("HELPCENTER_DKIM_SELECTOR", "helpcenter")
+HELPCENTER_DKIM_DOMAIN = env_str("HELPCENTER_DKIM_DOMAIN")
+HELPCENTER_DKIM_INNER_BACKEND = EMAIL_BACKEND
+if HELPCENTER_DKIM_PRIVATE_KEY or HELPCENTER_DKIM_KEY_FILE:
+    EMAIL_BACKEND = "helpcenter.mail.DkimSigningBackend"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 AUTH_PASSWORD_VALIDATORS = [

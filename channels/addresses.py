@@ -72,6 +72,13 @@ def parse(raw: str) -> Address | None:
     return None
 
 
+def network_name(contact) -> str:
+    """The network's name for a checker contact of kind "address", else ""."""
+    if getattr(contact, "kind", "") != "address":
+        return ""
+    return NETWORK_NAMES.get(contact.value.partition(":")[0], "")
+
+
 def find_addresses(text: str) -> list[str]:
     """Return the crypto addresses in free ``text``, as written, in order."""
     return [m.group(0) for m in FOUND.finditer(text[:200_000]) if parse(m.group(0))]

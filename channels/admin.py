@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 # Registers the ticket models' admin classes.
-from channels import services
+from channels import services, verify
 from channels.models import (
     ChannelIdentifier,
     ContactLookup,
@@ -100,9 +100,21 @@ class ContactReportAdmin(admin.ModelAdmin):
         queryset.update(status=ContactReport.Status.DISMISSED)
 
 
+class KnownScamContactForm(forms.ModelForm):
+    class Meta:
+        model = KnownScamContact
+        fields = ["value", "kind", "note"]
+
+    def clean_value(self):
+        # Stored as the checker looks it up: pasted as seen, or normalised.
+        return verify.scam_value(self.cleaned_data["value"])
+
+
 @admin.register(KnownScamContact)
 class KnownScamContactAdmin(admin.ModelAdmin):
-    list_display = ["value", "note", "created_at"]
+    form = KnownScamContactForm
+    list_display = ["value", "kind", "note", "created_at"]
+    list_filter = ["kind"]
     search_fields = ["value", "note"]
 
 

@@ -325,14 +325,19 @@ class ChannelIdentifier(models.Model):
 
 
 class KnownScamContact(models.Model):
+    class Kind(models.TextChoices):
+        CONTACT = "contact", _("Scam contact")
+        DRAINER = "drainer", _("Drainer contract or approval address")
+
     value = models.CharField(
         _("contact"),
         max_length=200,
         unique=True,
         help_text=_(
             "Normalised form, e.g. phone:8613800000000, domain:cobalt-support.example, "
-            "email:help@cobalt-wallet.example or handle:cobaltsupport. The checker "
-            "normalises what it stores, so paste the contact as seen."
+            "email:help@cobalt-wallet.example, handle:cobaltsupport or "
+            "address:evm:0x… The checker normalises what it stores, so paste the "
+            "contact as seen."
         ),
     )
     note = models.CharField(
@@ -342,6 +347,16 @@ class KnownScamContact(models.Model):
         help_text=_(
             "Shown to the public by the checker, in our name: write it yourself, "
             "never paste a reporter's words."
+        ),
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.CONTACT,
+        help_text=_(
+            "Drainer: a contract or approval address that empties wallets; "
+            "the checker then explains how to revoke an approval."
         ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -121,8 +121,15 @@ def contact_check(*, raw: str, platform: str = "") -> verify.Verdict | None:
     contact = verify.normalize(raw, platform=platform)
     if contact is None:
         return None
+    rows = KnownScamContact.objects.filter(
+        value__in=verify.scam_keys(contact)
+    ).values_list("value", "note", "kind")
+    scams = {value: note for value, note, _kind in rows}
+    drainers = {
+        value for value, _note, kind in rows if kind == KnownScamContact.Kind.DRAINER
+    }
     return verify.judge(
-        contact, official=official_identifiers(), scams=known_scams_for(contact=contact)
+        contact, official=official_identifiers(), scams=scams, drainers=drainers
     )
 
 

@@ -51,19 +51,17 @@ def contact_report_create(*, contact: str, description: str) -> ContactReport:
 
 
 @transaction.atomic
-def known_scam_add(*, contact: str, note: str = "") -> KnownScamContact:
+def known_scam_add(
+    *, contact: str, note: str = "", kind: str = KnownScamContact.Kind.CONTACT
+) -> KnownScamContact:
     """Mark a contact, as pasted, as a known scam; idempotent.
 
-    A value already normalised (``domain:…``) is stored as it is.
+    A value already normalised (``domain:…``) is stored as it is; a crypto
+    address (``address:evm:0x…`` or as pasted) in its normalised form.
     """
-    kind, _sep, rest = contact.partition(":")
-    if kind in {"phone", "email", "domain", "handle"} and rest:
-        value = contact
-    else:
-        normalized = verify.normalize(contact)
-        value = normalized.key if normalized else contact
+    value = verify.scam_value(contact)
     scam, _created = KnownScamContact.objects.get_or_create(
-        value=value, defaults={"note": note}
+        value=value, defaults={"note": note, "kind": kind}
     )
     return scam
 

@@ -30,6 +30,7 @@ import phonenumbers
 from confusable_homoglyphs import confusables
 from rapidfuzz import fuzz
 
+from channels import addresses
 from channels.platforms import Platform, profile_account, profile_platform
 
 MAX_INPUT = 300
@@ -43,6 +44,8 @@ REASON_USER_CONTENT = "user-content"  # our forum, but a page any user writes
 REASON_DISPLAY_NAME = "display-name"  # a name, which anyone can copy
 REASON_WRONG_PLATFORM = "wrong-platform"  # our handle, on a platform we are not
 REASON_PLATFORM_UNKNOWN = "platform-unknown"  # our handle, platform not given
+REASON_CRYPTO_ADDRESS = "crypto-address"  # support never asks for funds anywhere
+REASON_DRAINER = "drainer"  # a known-scam contract or approval address
 
 WEB_SCHEMES = {"http", "https"}
 # Schemes recognised without "//" after them; anything else followed by ":"
@@ -85,7 +88,7 @@ RELATIVE_BASE = "https://relative.invalid/"
 
 @dataclasses.dataclass(frozen=True)
 class Contact:
-    kind: str  # "phone", "email", "domain", "handle", "name" or "url"
+    kind: str  # "phone", "email", "domain", "handle", "name", "url" or "address"
     value: str  # normalised, e.g. "cobaltwallet.example"
     host: str = ""  # for e-mail and domains: the host a browser or mailer uses
     platform: str = ""  # for handles: where the account lives, "" if unknown
@@ -238,8 +241,13 @@ def normalize(raw: str, *, platform: str = "") -> Contact | None:
     """Return the normalised contact, or None for blank or unusable input.
 
     ``platform`` says where a handle was seen (a ``Platform`` value); a
-    profile URL (``https://t.me/name``) carries its own platform.
+    profile URL (``https://t.me/name``) carries its own platform. A crypto
+    address is ``address:<network>:<value>`` (``channels.addresses``).
     """
+    # Before case folding: base58 addresses are case-sensitive.
+    address = addresses.parse(raw)
+    if address is not None:
+        return Contact("address", address.key)
     text = _clean(raw)
     if not text:
         return None
@@ -261,6 +269,24 @@ def normalize(raw: str, *, platform: str = "") -> Contact | None:
         local = re.sub(r"\s+", "", local)
         return Contact("email", f"{local}@{host}", host=host)
     return _handle(text, platform=platform)
+
+
+def scam_value(raw: str) -> str:
+    """Return the key a known scam is stored under for ``raw`` as pasted.
+
+    A key already normalised (``domain:…``) is kept; ``address:<network>:…``
+    is normalised again (EVM addresses in lower case), so staff may paste
+    either form.
+    """
+    raw = raw.strip()
+    kind, _sep, rest = raw.partition(":")
+    if kind == "address":
+        address = addresses.parse(rest.partition(":")[2])
+        return f"address:{address.key}" if address else raw
+    if kind in {"phone", "email", "domain", "handle"} and rest:
+        return raw
+    contact = normalize(raw)
+    return contact.key if contact else raw
 
 
 def official(
@@ -439,6 +465,7 @@ def judge(
     *,
     official: list[Official],
     scams: dict[str, str],
+    drainers: frozenset[str] | set[str] = frozenset(),
 ) -> Verdict:
     """Return the verdict on ``contact``.
 
@@ -447,13 +474,17 @@ def judge(
     is official when a browser would open it on an official host (or under
     a domain whose sub-domains are all ours), except on a user-content
     path; an e-mail address or phone number when listed; a handle only on
-    the platform it is listed for. Display names and links that are not
-    web pages never are. Anything not official is flagged as an imitation
+    the platform it is listed for. Display names, crypto addresses and links
+    that are not web pages never are (``drainers``: the known-scam keys
+    staff marked as draining contracts). Anything not official is flagged as an imitation
     when it resembles an official identifier.
     """
     for key in scam_keys(contact):
         if key in scams:
-            return Verdict(KNOWN_SCAM, contact, scam_note=scams[key])
+            reason = REASON_DRAINER if key in drainers else ""
+            return Verdict(KNOWN_SCAM, contact, scam_note=scams[key], reason=reason)
+    if contact.kind == "address":
+        return Verdict(NOT_OFFICIAL, contact, reason=REASON_CRYPTO_ADDRESS)
     if contact.kind == "url":
         return Verdict(NOT_OFFICIAL, contact, reason=REASON_NOT_WEB)
     verdict = None

@@ -11,7 +11,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from channels import emailcheck, ratelimit, selectors, services, verify
+from channels import addresses, emailcheck, ratelimit, selectors, services, verify
 from channels import secrets as secret_scan
 from channels.forms import EmailCheckForm, ReportForm, VerifyForm
 from channels.platforms import Platform, platform_help, platform_names
@@ -86,6 +86,7 @@ def _verify_render(
         "platform_help": platform_help(platforms),
         "platform_names": platform_names(platforms),
         "seen_on": platform_names([seen_on] if seen_on else []),
+        "address_network": addresses.network_name(verdict.contact) if verdict else "",
         "report_form": report or ReportForm(initial={"contact": query}),
     }
     return render(request, "channels/contact_verify.html", context, status=status)

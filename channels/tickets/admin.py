@@ -417,6 +417,7 @@ class TicketAdmin(SimpleHistoryAdmin):
         "article",
         "language",
         "email",
+        "antiphishing_phrase",
         "submitted_text",
         "network_name",
         "tx_hash",
@@ -445,7 +446,15 @@ class TicketAdmin(SimpleHistoryAdmin):
         ),
         (
             _("Request"),
-            {"fields": ["topic", "article", "email", "submitted_text"]},
+            {
+                "fields": [
+                    "topic",
+                    "article",
+                    "email",
+                    "antiphishing_phrase",
+                    "submitted_text",
+                ]
+            },
         ),
         (
             _("Transfer"),

@@ -322,6 +322,7 @@ def ticket_detail(request, reference: str):
         "created_at": ticket.created_at,
         "can_reply": services.ticket_reply_allowed(ticket=ticket),
         "rating": rating.rating if rating else None,
+        "antiphishing_phrase": ticket.antiphishing_phrase,
         "timeline": [
             {
                 "kind": event.kind,

@@ -9,7 +9,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from channels import secrets, uploads
+from channels import addresses, secrets, uploads, verify
 from channels.forms import single_line
 from channels.tickets import selectors
 from channels.tickets.models import Ticket, Topic
@@ -571,6 +571,56 @@ class RatingForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         secrets.refuse_in_form(self, ("comment",))
+        return cleaned
+
+
+PHRASE_MIN = 3
+PHRASE_MAX = 40
+
+
+class PhraseForm(forms.Form):
+    """The requester's anti-phishing phrase, set on the status page.
+
+    Our e-mails repeat it in our name, to an address anyone may have typed
+    into the contact form: so it must not carry a secret, nor anything a
+    scammer could relay (a link, a phone number, an e-mail address, a
+    handle or a crypto address).
+    """
+
+    phrase = forms.CharField(
+        label=_("Your anti-phishing phrase"),
+        min_length=PHRASE_MIN,
+        max_length=PHRASE_MAX,
+        validators=[single_line],
+        help_text=_(
+            "3 to 40 characters of your own choosing, for example a short "
+            "sentence only you would think of. No links, phone numbers, "
+            "addresses or passwords."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        secrets.refuse_in_form(self, ("phrase",))
+        phrase = cleaned.get("phrase", "")
+        if phrase and (
+            verify.find_contacts(phrase) or addresses.find_addresses(phrase)
+        ):
+            self.add_error(
+                "phrase",
+                forms.ValidationError(
+                    _(
+                        "Leave out links, phone numbers, e-mail addresses, "
+                        "accounts and wallet addresses: the phrase is repeated "
+                        "in our e-mails."
+                    ),
+                    code="contact",
+                ),
+            )
         return cleaned
 
 

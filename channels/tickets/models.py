@@ -230,6 +230,16 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     last_nudged_at = models.DateTimeField(_("last nudged"), null=True, blank=True)
     nudge_count = models.PositiveSmallIntegerField(_("nudges"), default=0)
+    antiphishing_phrase = models.CharField(
+        _("anti-phishing phrase"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Chosen by the requester on the status page; every later e-mail "
+            "about this request repeats it. Never ask for it or repeat it "
+            "anywhere else."
+        ),
+    )
     # Optimistic locking: every change made through the services adds one,
     # and a save that read an older version is refused (TicketConflict).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
@@ -238,7 +248,14 @@ class Ticket(models.Model):
 
     objects = TicketQuerySet.as_manager()
     history = HistoricalRecords(
-        excluded_fields=["token_hash", "status_key", "submission_key"]
+        # The phrase is kept once: old phrases in the history would only be
+        # more copies of something meant for the requester alone.
+        excluded_fields=[
+            "token_hash",
+            "status_key",
+            "submission_key",
+            "antiphishing_phrase",
+        ]
     )
 
     class Meta:

@@ -83,6 +83,8 @@ class TicketOut(Schema):
     created_at: datetime.datetime
     can_reply: bool
     rating: int | None
+    # The requester's own phrase; only ever sent with the ticket's token.
+    antiphishing_phrase: str
     timeline: list[TimelineEntry]
 
 

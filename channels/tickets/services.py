@@ -301,6 +301,7 @@ def _email_queue(
             {
                 **context,
                 "reference": ticket.reference,
+                "phrase": ticket.antiphishing_phrase,
                 "status_url": ticket_status_url(ticket=ticket),
                 "product_name": settings.HELPCENTER_PRODUCT_NAME,
             },
@@ -840,6 +841,28 @@ def ticket_rate(*, ticket: Ticket, rating: int, comment: str = "") -> TicketRati
         ticket=current, kind=TicketEvent.Kind.RATING, new_value=str(rating)
     )
     return TicketRating.objects.create(ticket=current, rating=rating, comment=comment)
+
+
+@transaction.atomic
+def ticket_phrase_set(*, ticket: Ticket, phrase: str) -> Ticket:
+    """Set (or change) the requester's anti-phishing phrase; return the ticket.
+
+    Every later e-mail about the ticket opens with it. ``PhraseForm``
+    validates first; this refuses again what must never reach an e-mail:
+    ``SecretFound`` for a secret, ``TicketError`` (code ``invalid``) for a
+    phrase that is not one line of 3 to 40 characters. The phrase is never
+    logged.
+    """
+    phrase = phrase.strip()
+    secret_scan.ensure_no_secret([("phrase", phrase)])
+    if not 3 <= len(phrase) <= 40 or any(
+        ord(char) < 32 or ord(char) == 127 for char in phrase
+    ):
+        raise TicketError(_("Choose a phrase of 3 to 40 characters."), code="invalid")
+    current = _ticket_lock(ticket=ticket, expected_version=None)
+    current.antiphishing_phrase = phrase
+    _ticket_save(ticket=current)
+    return current
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ from django.views.decorators.http import (
 from channels import ratelimit
 from channels.tickets import selectors, services
 from channels.tickets.forms import (
+    PhraseForm,
     RatingForm,
     ReplyForm,
     TicketLookupForm,
@@ -97,7 +98,14 @@ def ticket_status(request, ticket, token):
 
 
 def _status_render(
-    request, ticket, token, *, reply_form=None, rate_form=None, status=200
+    request,
+    ticket,
+    token,
+    *,
+    reply_form=None,
+    rate_form=None,
+    phrase_form=None,
+    status=200,
 ):
     now = timezone.now()
     reply_allowed = services.ticket_reply_allowed(ticket=ticket, now=now)
@@ -123,6 +131,7 @@ def _status_render(
         "nudge_message": services.NUDGE_MESSAGES.get(nudge_code, ""),
         "nudge_available_at": _nudge_available_at(ticket, nudge_code),
         "rating": rating,
+        "phrase_form": phrase_form or PhraseForm(),
         "rate_form": None
         if rating or ticket.status not in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
         else rate_form or RatingForm(),
@@ -216,6 +225,24 @@ def ticket_rate(request, ticket, token):
     else:
         messages.success(request, _("Thank you for your rating."))
     return redirect(_status_url(ticket, token, "#rate"))
+
+
+@require_POST
+@sensitive_post_parameters("phrase")
+@status_link_view
+def ticket_phrase(request, ticket, token):
+    form = PhraseForm(request.POST)
+    if not form.is_valid():
+        return _status_render(request, ticket, token, phrase_form=form, status=400)
+    services.ticket_phrase_set(ticket=ticket, phrase=form.cleaned_data["phrase"])
+    messages.success(
+        request,
+        _(
+            "Your anti-phishing phrase is saved. Our e-mails about this "
+            "request now show it."
+        ),
+    )
+    return redirect(_status_url(ticket, token, "#phrase"))
 
 
 @require_safe

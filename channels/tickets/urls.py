@@ -33,6 +33,11 @@ urlpatterns = [
         name="ticket_rate",
     ),
     path(
+        "contact/tickets/<str:reference>/<str:token>/phrase/",
+        status_views.ticket_phrase,
+        name="ticket_phrase",
+    ),
+    path(
         "contact/tickets/<str:reference>/<str:token>/screenshots/<str:name>/",
         status_views.ticket_screenshot,
         name="ticket_screenshot",

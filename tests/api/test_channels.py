@@ -212,3 +212,18 @@ def test_verify_rate_limits_reply_code_checks(client, db, settings):
     response = client.get(reverse("api-v1:contact_verify"), {"q": "ZZZZ-9999"})
     assert response.status_code == 429
     assert response["Retry-After"] == "3600"
+
+
+def test_verify_crypto_address_and_known_drainer(client, official_channels):
+    address = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+    response = client.get(reverse("api-v1:contact_verify"), {"q": address})
+    body = response.json()
+    assert response.status_code == 200
+    assert (body["verdict"], body["reason"]) == ("not-official", "crypto-address")
+    assert body["contact"]["value"] == "evm:" + address.lower()
+
+    KnownScamContact.objects.create(
+        value="address:evm:" + address.lower(), kind="drainer", note="Drainer"
+    )
+    body = client.get(reverse("api-v1:contact_verify"), {"q": address}).json()
+    assert (body["verdict"], body["reason"]) == ("known-scam", "drainer")

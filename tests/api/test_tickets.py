@@ -386,3 +386,15 @@ def test_api_ticket_counts_for_the_in_app_channel(client, topics, official_chann
     _post(client, ticket_json(topics[Kind.GENERAL]))
 
     assert Ticket.objects.get().channel == in_app
+
+
+def test_ticket_detail_shows_the_phrase_only_with_the_token(client, receipt):
+    ticket = receipt.ticket
+    services.ticket_phrase_set(ticket=ticket, phrase="blue heron at dawn")
+
+    response = client.get(f"{URL}/{ticket.reference}", **bearer(receipt.token))
+    refused = client.get(f"{URL}/{ticket.reference}", **bearer("x" * 32))
+
+    assert response.json()["antiphishing_phrase"] == "blue heron at dawn"
+    assert refused.status_code in (401, 404)
+    assert "blue heron" not in refused.content.decode()

@@ -19,6 +19,7 @@ from django.utils.crypto import salted_hmac
 
 SALT = "channels.tickets.status-link"
 TOKEN_LENGTH = 32
+MAILBOX_SALT = "channels.tickets.mailbox-proof"
 
 
 def new_status_key() -> str:
@@ -64,3 +65,26 @@ def status_path(*, reference: str, token: str, language: str) -> str:
 def absolute(path: str) -> str:
     """Return ``path`` on the public site (``HELPCENTER_SITE_URL``)."""
     return settings.HELPCENTER_SITE_URL.rstrip("/") + path
+
+
+def mailbox_proof(*, reference: str, status_key: str) -> str:
+    """Return the proof that a status page was opened from our e-mail.
+
+    Only the links we e-mail carry it (``?m=``), never the link shown on
+    screen after submitting: whoever sets the anti-phishing phrase, which
+    our e-mails then repeat, has shown they read the requester's mailbox.
+    Without it a scammer could file a request in a victim's name and have
+    the official mailbox send the victim words of the scammer's choosing.
+    """
+    digest = salted_hmac(
+        MAILBOX_SALT, f"{reference}:{status_key}", algorithm="sha256"
+    )
+    return digest.hexdigest()[:16]
+
+
+def mailbox_proof_matches(*, reference: str, status_key: str, proof: str) -> bool:
+    """True when ``proof`` is the ticket's mailbox proof (constant time)."""
+    if not status_key or not proof:
+        return False
+    expected = mailbox_proof(reference=reference, status_key=status_key)
+    return hmac.compare_digest(expected, proof)

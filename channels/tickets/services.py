@@ -125,6 +125,16 @@ def ticket_status_path(*, ticket: Ticket, token: str, language: str) -> str:
     return links.status_path(reference=ticket.reference, token=token, language=language)
 
 
+def ticket_mail_status_url(*, ticket: Ticket) -> str:
+    """Return the status link as our e-mails carry it: with the mailbox
+    proof that lets the page set the anti-phishing phrase."""
+    url = ticket_status_url(ticket=ticket)
+    proof = links.mailbox_proof(
+        reference=ticket.reference, status_key=ticket.status_key
+    )
+    return f"{url}?m={proof}"
+
+
 def ticket_status_url(*, ticket: Ticket) -> str:
     """Return the ticket's absolute status link, in the ticket's language.
 
@@ -302,7 +312,7 @@ def _email_queue(
                 **context,
                 "reference": ticket.reference,
                 "phrase": ticket.antiphishing_phrase,
-                "status_url": ticket_status_url(ticket=ticket),
+                "status_url": ticket_mail_status_url(ticket=ticket),
                 "product_name": settings.HELPCENTER_PRODUCT_NAME,
             },
         )

@@ -27,7 +27,7 @@ from django.views.decorators.http import (
 )
 
 from channels import ratelimit
-from channels.tickets import selectors, services
+from channels.tickets import links, selectors, services
 from channels.tickets.forms import (
     PhraseForm,
     RatingForm,
@@ -132,6 +132,7 @@ def _status_render(
         "nudge_available_at": _nudge_available_at(ticket, nudge_code),
         "rating": rating,
         "phrase_form": phrase_form or PhraseForm(),
+        "mailbox_proof": _mailbox_proof(request, ticket),
         "rate_form": None
         if rating or ticket.status not in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
         else rate_form or RatingForm(),
@@ -139,6 +140,15 @@ def _status_render(
     return render(
         request, "channels/tickets/ticket_status.html", context, status=status
     )
+
+
+def _mailbox_proof(request, ticket) -> str:
+    """The ``m`` proof sent with the page or form, if it is this ticket's."""
+    proof = request.POST.get("m") or request.GET.get("m") or ""
+    matches = links.mailbox_proof_matches(
+        reference=ticket.reference, status_key=ticket.status_key, proof=proof
+    )
+    return proof if matches else ""
 
 
 def _reply_key(form) -> str:
@@ -232,6 +242,17 @@ def ticket_rate(request, ticket, token):
 @status_link_view
 def ticket_phrase(request, ticket, token):
     form = PhraseForm(request.POST)
+    if not _mailbox_proof(request, ticket):
+        # Our e-mails repeat the phrase: only the mailbox's owner sets it.
+        form.is_valid()
+        form.add_error(
+            None,
+            _(
+                "To set a phrase, open this page from the link in our e-mail: "
+                "that shows the mailbox is yours."
+            ),
+        )
+        return _status_render(request, ticket, token, phrase_form=form, status=403)
     if not form.is_valid():
         return _status_render(request, ticket, token, phrase_form=form, status=400)
     services.ticket_phrase_set(ticket=ticket, phrase=form.cleaned_data["phrase"])
@@ -242,7 +263,8 @@ def ticket_phrase(request, ticket, token):
             "request now show it."
         ),
     )
-    return redirect(_status_url(ticket, token, "#phrase"))
+    proof = _mailbox_proof(request, ticket)
+    return redirect(_status_url(ticket, token, f"?m={proof}#phrase"))
 
 
 @require_safe

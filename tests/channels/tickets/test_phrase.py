@@ -1,6 +1,7 @@
 """The requester's anti-phishing phrase: set on the status page, repeated at
 the top of every later e-mail, shown to nobody without the status link."""
 
+import re
 import secrets
 
 import pytest
@@ -8,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from pytest_django.asserts import assertContains, assertNotContains
 
-from channels.tickets import services
+from channels.tickets import links, services
 from channels.tickets.models import OutboundEmail, Ticket, Topic
 
 Kind = Topic.Kind
@@ -45,13 +46,19 @@ def url_for(ticket, token, name="channels:ticket_status"):
     return reverse(name, kwargs={"reference": ticket.reference, "token": token})
 
 
+def proof(ticket):
+    """The mailbox proof our e-mailed status links carry."""
+    ticket.refresh_from_db()
+    return links.mailbox_proof(reference=ticket.reference, status_key=ticket.status_key)
+
+
 def stored(ticket):
     return Ticket.objects.get(pk=ticket.pk).antiphishing_phrase
 
 
 def test_phrase_set_is_stored_and_shown_at_the_top(client, opened):
     ticket, token = opened
-    response = client.post(url_for(ticket, token, "channels:ticket_phrase"), {"phrase": MINE})
+    response = client.post(url_for(ticket, token, "channels:ticket_phrase"), {"m": proof(ticket), "phrase": MINE})
     assert response.status_code == 302
     assert response["Location"].endswith("#phrase")
     assert stored(ticket) == MINE
@@ -63,8 +70,8 @@ def test_phrase_set_is_stored_and_shown_at_the_top(client, opened):
 
 def test_phrase_can_be_changed(client, opened):
     ticket, token = opened
-    client.post(url_for(ticket, token, "channels:ticket_phrase"), {"phrase": MINE})
-    client.post(url_for(ticket, token, "channels:ticket_phrase"), {"phrase": "red kite 42"})
+    client.post(url_for(ticket, token, "channels:ticket_phrase"), {"m": proof(ticket), "phrase": MINE})
+    client.post(url_for(ticket, token, "channels:ticket_phrase"), {"m": proof(ticket), "phrase": "red kite 42"})
     assert stored(ticket) == "red kite 42"
     assertNotContains(client.get(url_for(ticket, token)), MINE)
 
@@ -85,7 +92,7 @@ def test_phrase_can_be_changed(client, opened):
 def test_phrase_refused_stores_nothing(client, opened, phrase, code):
     ticket, token = opened
     response = client.post(
-        url_for(ticket, token, "channels:ticket_phrase"), {"phrase": phrase}
+        url_for(ticket, token, "channels:ticket_phrase"), {"m": proof(ticket), "phrase": phrase}
     )
     assert response.status_code == 400
     form = response.context["phrase_form"]
@@ -98,7 +105,7 @@ def test_phrase_refused_stores_nothing(client, opened, phrase, code):
 def test_phrase_wrong_token_is_404_and_stores_nothing(client, opened):
     ticket, _token = opened
     response = client.post(
-        url_for(ticket, "x" * 32, "channels:ticket_phrase"), {"phrase": MINE}
+        url_for(ticket, "x" * 32, "channels:ticket_phrase"), {"m": proof(ticket), "phrase": MINE}
     )
     assert response.status_code == 404
     assert stored(ticket) == ""
@@ -184,3 +191,26 @@ def test_staff_admin_shows_phrase_read_only(admin_client, opened):
     page = admin_client.get(reverse("admin:channels_ticket_change", args=[ticket.pk]))
     assertContains(page, MINE)
     assertNotContains(page, 'name="antiphishing_phrase"')
+
+
+
+def test_phrase_is_set_only_from_the_link_we_e_mailed(client, opened, mailoutbox):
+    # The link shown after submitting proves nothing about the mailbox: a
+    # scammer filing in a victim's name must not make our e-mails carry
+    # words of the scammer's choosing.
+    ticket, token = opened
+    page = client.get(url_for(ticket, token))
+    assertNotContains(page, 'name="phrase"')
+    assertContains(page, "open this page from the link in our e-mail")
+    refused = client.post(
+        url_for(ticket, token, "channels:ticket_phrase"), {"phrase": MINE}
+    )
+    forged = client.post(
+        url_for(ticket, token, "channels:ticket_phrase"),
+        {"m": "0" * 16, "phrase": MINE},
+    )
+    assert (refused.status_code, forged.status_code) == (403, 403)
+    assert stored(ticket) == ""
+    mailed = re.search(r"http://\S+\?m=(\w+)", mailoutbox[0].body).group(0)
+    page = client.get(mailed.replace("http://testserver", ""))
+    assertContains(page, 'name="phrase"')

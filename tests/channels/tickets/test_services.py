@@ -1,4 +1,5 @@
 import datetime
+import re
 import secrets
 from datetime import timedelta
 
@@ -248,8 +249,11 @@ def test_public_reply_is_mailed_with_code_link_and_notice_and_opens_the_ticket(
     assert f"/en/channels/verify/?q={event.reply_code}" in mail.body
     assert "never ask for your recovery phrase" in mail.body
     # Nothing the requester typed goes out in our name.
+    # Random references, codes, tokens and proofs may happen to hold "888".
+    own = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}|[0-9a-f]{16,}")
+    body, subject = own.sub("", mail.body), own.sub("", mail.subject)
     for typed in ("REQUESTER-WORDS", "evil.example", "888", "Li Lei"):
-        assert typed not in mail.body and typed not in mail.subject
+        assert typed not in body and typed not in subject
     link = next(line for line in mail.body.splitlines() if "/contact/tickets/" in line)
     path = link.split("?", 1)[0]  # e-mailed links carry the mailbox proof
     assert ticket_for(ticket, path.rstrip("/").rsplit("/", 1)[-1]) == ticket

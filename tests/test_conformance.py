@@ -86,6 +86,9 @@ PAGE_STATES = [
     "checker-known-scam",
     "checker-imitation",
     "checker-report-errors",
+    "checker-address",
+    "checker-email",
+    "checker-email-result",
     "contact",
     "contact-about-article",
     "contact-errors",
@@ -234,8 +237,17 @@ def _render_language(language, pages, statuses):
         ("checker-known-scam", "cobaltwallet-support.com"),
         # A capital I for the l: a look-alike of the official address.
         ("checker-imitation", "support@cobaItwallet.example"),
+        ("checker-address", "0x" + "ab" * 20),
     ]:
         keep(state, client.get(verify, {"q": contact}))
+    email_check = _url("channels:verify_email", language)
+    keep("checker-email", client.get(email_check))
+    forged = (
+        "From: Cobalt Support <support@cobaltwallet.example>\r\n"
+        "To: li.lei@example.com\r\nSubject: Your wallet is frozen\r\n\r\n"
+        "Send your recovery phrase to unfreeze it: https://cobalt-unfreeze.example\r\n"
+    )
+    keep("checker-email-result", client.post(email_check, {"email_source": forged}))
     report = client.post(_url("channels:report", language), {"contact": ""})
     keep("checker-report-errors", report)
 
@@ -453,6 +465,8 @@ STATE_MARKERS = {
     "ticket-status": 'class="ticket-reference"',
     "ticket-conversation": 'id="rate"',
     "checker-reply-code": 'data-verdict="official"',
+    "checker-address": 'data-reason="crypto-address"',
+    "checker-email-result": 'data-verdict="not-official"',
     "ticket-lookup-errors": 'class="errorlist"',
     "admin-ticket-change": "image/png",
 }

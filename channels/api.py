@@ -8,6 +8,7 @@ from channels import ratelimit, selectors, services, verify
 from channels import secrets as secret_scan
 from channels.forms import VerifyForm
 from channels.schemas import ChannelOut, VerifyOut
+from channels.tickets import selectors as ticket_selectors
 from channels.views import CODE_CHECK_LIMIT, WINDOW
 from helpcenter.api_errors import ApiError, ErrorOut, form_errors
 
@@ -93,7 +94,7 @@ def contact_verify(request, q: str = "", platform: str = ""):
         raise ApiError.one(
             400, "secret_detected", secret_scan.SECRET_IN_CHECKER, field="q"
         )
-    if query and selectors.reply_code_is_candidate(raw=query):
+    if query and ticket_selectors.reply_code_is_candidate(raw=query):
         code = _reply_code_answer(request, query)
         if code is not None:
             return code
@@ -152,7 +153,7 @@ def _reply_code_answer(request, query: str) -> dict | None:
             _("Too many checks in a short time. Please wait an hour."),
             headers={"Retry-After": str(WINDOW)},
         )
-    code = selectors.reply_code_verdict(raw=query)
+    code = ticket_selectors.reply_code_verdict(raw=query)
     if code is None:
         return None
     if code.verdict == verify.OFFICIAL:

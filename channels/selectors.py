@@ -2,7 +2,6 @@
 
 import dataclasses
 import datetime
-import re
 import statistics
 from email.utils import parseaddr
 
@@ -158,57 +157,6 @@ def contacts_judged_in(*, text: str) -> list[verify.Verdict]:
         dataclasses.replace(verify.judge(c, official=official, scams=scams), raw=raw)
         for raw, c in found.values()
     ]
-
-
-# What a reply code looks like when copied from an e-mail or the status
-# page: two groups of four with a dash or space, or eight capitals and
-# digits. Other 8-character input (a WeChat ID such as wxid1234) is only
-# taken for a code when it is a genuine one.
-CODE_SHAPE = re.compile(
-    r"[0-9A-Za-z]{4}[-\s][0-9A-Za-z]{4}|(?=[0-9A-Z]*[A-Z])(?=[0-9A-Z]*[0-9])[0-9A-Z]{8}"
-)
-
-
-@dataclasses.dataclass(frozen=True)
-class CodeVerdict:
-    """The checker's answer about a support reply code."""
-
-    code: str  # as stored (R7K3-M9QX)
-    verdict: str  # verify.OFFICIAL or verify.NOT_OFFICIAL
-    sent_at: datetime.datetime | None  # when the genuine reply was sent
-
-
-def reply_code_is_candidate(*, raw: str) -> bool:
-    """True when ``raw`` could be a reply code (``reply_code_verdict`` would
-    query). No query."""
-    from channels.tickets.selectors import reply_code_normalize
-
-    return bool(reply_code_normalize(raw.strip()))
-
-
-def reply_code_verdict(*, raw: str) -> CodeVerdict | None:
-    """Return the checker's verdict on a pasted reply code, or None.
-
-    A genuine code is official, with the date of its reply and nothing else
-    of it: anyone can type codes, so the reply's text, its ticket and the
-    requester stay out of the answer. A code-shaped string that is not ours
-    is not official. None for anything else, which the contact check then
-    judges (an 8-character handle may look like a code). One query when
-    ``raw`` could be a code, none otherwise.
-    """
-    # Imported here: the tickets selectors import this module.
-    from channels.tickets.selectors import reply_code_check, reply_code_normalize
-
-    text = raw.strip()
-    normalized = reply_code_normalize(text)
-    if not normalized:
-        return None
-    event = reply_code_check(code=text)
-    if event is not None:
-        return CodeVerdict(normalized, verify.OFFICIAL, event.created_at)
-    if CODE_SHAPE.fullmatch(text):
-        return CodeVerdict(normalized, verify.NOT_OFFICIAL, None)
-    return None
 
 
 # Is this e-mail really from support? ----------------------------------------

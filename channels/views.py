@@ -15,6 +15,7 @@ from channels import addresses, emailcheck, ratelimit, selectors, services, veri
 from channels import secrets as secret_scan
 from channels.forms import EmailCheckForm, ReportForm, VerifyForm
 from channels.platforms import Platform, platform_help, platform_names
+from channels.tickets import selectors as ticket_selectors
 
 REPORT_IP_LIMIT = 10
 # Reply codes are 32**8 values; this many tries an hour makes guessing one
@@ -48,7 +49,7 @@ def contact_verify(request):
         messages.error(request, secret_scan.SECRET_IN_CHECKER)
         return redirect("channels:verify")
     code_verdict = None
-    if query and selectors.reply_code_is_candidate(raw=query):
+    if query and ticket_selectors.reply_code_is_candidate(raw=query):
         if not ratelimit.hit(
             "code-check",
             ratelimit.client_network(request),
@@ -56,7 +57,7 @@ def contact_verify(request):
             window=WINDOW,
         ):
             return too_many(request)
-        code_verdict = selectors.reply_code_verdict(raw=query)
+        code_verdict = ticket_selectors.reply_code_verdict(raw=query)
     if code_verdict is not None:
         # Codes are not contacts: never counted among the lookups.
         response = _verify_render(request, form, query=query, code=code_verdict)

@@ -48,3 +48,19 @@ def rating(value: float | None) -> str:
     if value is None:
         return "–"
     return _("%(rating).1f / 5") % {"rating": value}
+
+
+@register.filter
+def asks_sentence(kinds) -> str:
+    """Return "It asks for your recovery phrase, a private key." in the active
+    language, for the request kinds the e-mail check found; one sentence so
+    each language keeps its own word order and punctuation."""
+    names = {
+        "phrase": _("your recovery phrase"),
+        "key": _("a private key"),
+        "code": _("a verification code"),
+    }
+    what = pgettext("list separator", ", ").join(
+        str(names.get(kind, _("a payment or a transfer"))) for kind in kinds
+    )
+    return _("It asks for %(what)s.") % {"what": what}

@@ -303,3 +303,21 @@ def test_ticket_email_verifies_as_official_end_to_end(
     assertContains(check(client, tampered), 'data-problem="body-changed"')
     forged = raw.replace(b"support@cobaltwallet.example", b"support@cobaltwallet.exampl")
     assertContains(check(client, forged), 'data-verdict="not-official"')
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "It asks for your recovery phrase, a payment or a transfer."),
+        ("zh-hans", "邮件索要您的助记词、付款或转账。"),
+    ],
+)
+def test_request_sentence_keeps_each_languages_order_and_punctuation(
+    language, expected
+):
+    from django.utils import translation
+
+    from channels.templatetags.channels_tags import asks_sentence
+
+    with translation.override(language):
+        assert asks_sentence(["phrase", "payment"]) == expected

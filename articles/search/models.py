@@ -10,7 +10,7 @@ import re
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article, Language
+from articles.choices import Language
 
 
 class SearchDocument(models.Model):
@@ -21,7 +21,7 @@ class SearchDocument(models.Model):
     """
 
     article = models.OneToOneField(
-        Article,
+        "articles.Article",
         on_delete=models.CASCADE,
         primary_key=True,
         related_name="search_document",
@@ -108,7 +108,7 @@ class SearchQuery(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=Language.choices)
     result_count = models.PositiveIntegerField(_("results"))
     opened_article = models.ForeignKey(
-        Article,
+        "articles.Article",
         verbose_name=_("opened result"),
         on_delete=models.SET_NULL,
         null=True,

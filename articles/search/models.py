@@ -11,6 +11,7 @@ import re
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.choices import Language
@@ -142,8 +143,10 @@ class SearchQuery(models.Model):
     opened_rank = models.PositiveSmallIntegerField(
         _("rank opened"), null=True, blank=True
     )
+    # The time of the search, which the flush that writes the row passes
+    # (searches are buffered, see services.search_flush_analytics).
     created_at = models.DateTimeField(
-        _("searched at"), auto_now_add=True, db_index=True
+        _("searched at"), default=timezone.now, db_index=True
     )
 
     class Meta:

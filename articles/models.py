@@ -25,7 +25,7 @@ class RenderedHTMLField(models.TextField):
     def deconstruct(self):
         # Stored exactly like a TextField, so migrations see a TextField: an
         # AlterField would make SQLite rebuild articles_article and drop the
-        # search triggers that migration 0005 put on it.
+        # search triggers the search migration (0002_squashed_0007) put on it.
         name, _path, args, kwargs = super().deconstruct()
         return name, "django.db.models.TextField", args, kwargs
 

@@ -124,3 +124,25 @@ def test_squashed_sqlite_key_layout_matches_the_backend():
         str(code): slot for code, slot in LANGUAGE_SLOTS.items()
     }
     assert migration.UNKNOWN_LANGUAGE_SLOT not in LANGUAGE_SLOTS.values()
+
+
+@pytest.mark.django_db
+def test_search_model_declares_every_column_of_its_table():
+    SearchDocument = apps.get_model("articles", "SearchDocument")
+    with connection.cursor() as cursor:
+        columns = [
+            column.name
+            for column in connection.introspection.get_table_description(
+                cursor, SearchDocument._meta.db_table
+            )
+        ]
+    assert columns == [field.column for field in SearchDocument._meta.concrete_fields]
+
+
+@pytest.mark.django_db
+def test_unused_covering_index_is_gone():
+    """0002's index on articles_article, unread since the FTS5 key and the
+    visibility table, is neither built by the squash nor kept by 0010."""
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, "articles_article")
+    assert "articles_article_search_visibility" not in indexes

@@ -34,8 +34,10 @@ def _migrations_on_disk() -> dict[tuple[str, str], frozenset]:
 def unapplied_migrations(alias: str = "default") -> list[str]:
     """Return ``app.name`` of each migration of the code that the database
     has not applied, sorted; a squash counts as applied when everything it
-    replaces is. One query."""
-    applied = set(MigrationRecorder(connections[alias]).applied_migrations())
+    replaces is. One query; DatabaseError when the database has no migration
+    table yet."""
+    recorder = MigrationRecorder(connections[alias])
+    applied = set(recorder.migration_qs.values_list("app", "name"))
     missing = [
         key
         for key, replaces in _migrations_on_disk().items()

@@ -160,6 +160,7 @@ class RequestLogMiddleware:
                 path,
                 status,
                 extra={
+                    "request_id": request.request_id,
                     "method": request.method,
                     "path": path,
                     "status": status,

@@ -199,5 +199,7 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # Rendered without a request context: the failure may be in the very
-    # middleware or context processors the context would need.
-    return HttpResponseServerError(loader.get_template("500.html").render())
+    # middleware or context processors the context would need. The request
+    # id (helpcenter.middleware) lets a reader quote the failure to support.
+    context = {"request_id": getattr(request, "request_id", "")}
+    return HttpResponseServerError(loader.get_template("500.html").render(context))

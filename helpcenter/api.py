@@ -6,6 +6,7 @@ the same forms, selectors and services as the pages. Every error answers
 in the shape of ``helpcenter.api_errors``.
 """
 
+from csp.decorators import csp_update
 from django.http import Http404
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +31,9 @@ api = NinjaAPI(
     # validatorUrl: Swagger UI would otherwise fetch a badge from
     # validator.swagger.io; the docs make no request to another host.
     docs=Swagger(settings={"validatorUrl": None}),
+    # Swagger UI's stylesheet draws its icons from data: images; only the
+    # docs page allows them (settings.CONTENT_SECURITY_POLICY).
+    docs_decorator=csp_update({"img-src": ["data:"]}),
 )
 api.add_router("", articles_router)
 api.add_router("", channels_router)

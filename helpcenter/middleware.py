@@ -1,12 +1,23 @@
-"""Refuse a request body over ``HELPCENTER_MAX_REQUEST_BYTES`` before reading it.
+"""The project's own middleware.
 
-Django bounds the form fields of a body (``DATA_UPLOAD_MAX_MEMORY_SIZE``)
+``RequestLogMiddleware`` gives each request an id and logs one line for it;
+``CrossOriginResourcePolicyMiddleware`` sets the one security header no kept
+library sets; ``RequestSizeLimitMiddleware`` refuses a request body over
+``HELPCENTER_MAX_REQUEST_BYTES`` before reading it.
+
+On the size limit: Django bounds the form fields of a body (``DATA_UPLOAD_MAX_MEMORY_SIZE``)
 but not its files, which it streams to disk whatever their size. A declared
 ``Content-Length`` over the limit is answered with 413 without reading a
 byte. A body sent without one (chunked) is not read at all under WSGI:
 Django reads only the declared length; ``helpcenter.asgi`` stops reading
 at the limit.
 """
+
+import contextvars
+import logging
+import re
+import time
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -64,3 +75,112 @@ class RequestSizeLimitMiddleware:
             except RequestDataTooBig:
                 return too_large_response(request)
         return self.get_response(request)
+
+
+# Request id and the access log ----------------------------------------------
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# An incoming id is kept only when it is a plain token: it is echoed in a
+# header, written into logs and shown on error pages, so anything that could
+# split a header, a log line or HTML is replaced by a fresh id.
+SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,127}")
+# URL parts that are bearer secrets (the ticket status link's token) never
+# reach the log.
+SECRET_URL_KWARGS = ("token",)
+LOGGED_PATH_MAX = 500
+
+access_logger = logging.getLogger("helpcenter.request")
+_current_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "request_id", default=None
+)
+
+
+def request_id_for(meta) -> str:
+    """Return the request's ``X-Request-ID`` when it is a safe token of 8 to
+    128 characters, else a new random one (32 hex digits)."""
+    incoming = meta.get("HTTP_X_REQUEST_ID", "")
+    if SAFE_REQUEST_ID.fullmatch(incoming):
+        return incoming
+    return uuid.uuid4().hex
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds ``request_id`` to every log record: the id of the request being
+    answered by this thread or task, or None outside a request.
+
+    Django logs a 4xx or 5xx answer (``django.request``) after the middleware
+    has returned, but passes the request along: its id is taken from there.
+    """
+
+    def filter(self, record):
+        if getattr(record, "request_id", None) is None:
+            record.request_id = _current_request_id.get() or getattr(
+                getattr(record, "request", None), "request_id", None
+            )
+        return True
+
+
+def loggable_path(request) -> str:
+    """The request's path with secret URL parts replaced, cut to a bound."""
+    path = request.path
+    match = getattr(request, "resolver_match", None)
+    if match is not None:
+        for name in SECRET_URL_KWARGS:
+            value = match.kwargs.get(name)
+            if value:
+                path = path.replace(f"/{value}/", "/[redacted]/")
+    return path[:LOGGED_PATH_MAX]
+
+
+class RequestLogMiddleware:
+    """Gives each request an id (``request.request_id``, the ``X-Request-ID``
+    response header, every log record) and writes one log line per request
+    with its method, path, status and duration.
+
+    Outermost in ``MIDDLEWARE``: Django turns an exception anywhere below into
+    the 500 response before it reaches here, so that answer is logged too.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        request.request_id = request_id_for(request.META)
+        reset = _current_request_id.set(request.request_id)
+        try:
+            response = self.get_response(request)
+            response[REQUEST_ID_HEADER] = request.request_id
+            status = response.status_code
+            path = loggable_path(request)
+            access_logger.log(
+                logging.ERROR if status >= 500 else logging.INFO,
+                "%s %s %s",
+                request.method,
+                path,
+                status,
+                extra={
+                    "request_id": request.request_id,
+                    "method": request.method,
+                    "path": path,
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+            return response
+        finally:
+            _current_request_id.reset(reset)
+
+
+class CrossOriginResourcePolicyMiddleware:
+    """Sets ``Cross-Origin-Resource-Policy: same-origin`` (Django sets the
+    opener policy but not this one): no other site may embed or read the
+    site's pages, images, scripts or uploads."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response

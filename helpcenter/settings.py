@@ -10,6 +10,9 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
+from pythonjsonlogger.core import RESERVED_ATTRS as JSON_LOG_RESERVED_ATTRS
 
 from helpcenter.env import env_bool, env_int, env_list, env_str
 
@@ -42,13 +45,26 @@ INSTALLED_APPS = [
     # django-ninja: in INSTALLED_APPS so /api/v1/docs loads Swagger UI from
     # this site's static files, not from a CDN.
     "ninja",
+    # django-csp: its system checks flag settings of the old (v3) form.
+    "csp",
+    "health_check",
     "articles",
     "channels",
     "helpcenter.accounts",
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id and the one JSON log line cover every answer,
+    # even one a middleware below gives without reaching a view.
+    "helpcenter.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The security headers sit above everything that can answer on its own
+    # (whitenoise's static files, the 413 of the size limit, the CSRF 403),
+    # so every response carries them.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "helpcenter.middleware.CrossOriginResourcePolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -58,7 +74,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into our 429 page.
     "axes.middleware.AxesMiddleware",
@@ -203,14 +218,73 @@ if WHITENOISE_USE_FINDERS:
 HTTPS = env_bool("HELPCENTER_HTTPS")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_SSL_REDIRECT = HTTPS
-SESSION_COOKIE_SECURE = HTTPS
-CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# "preload" consents to browsers hard-coding HTTPS for the whole domain once
+# it is submitted to their preload list; HELPCENTER_HSTS_PRELOAD=0 leaves
+# it out (check --deploy then says so, as for any weaker choice).
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("HELPCENTER_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Every cookie: HTTPS-only behind HTTPS, out of reach of scripts (the pages'
+# scripts read the CSRF token from the form), and not sent on cross-site
+# subrequests or POSTs.
+SESSION_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Content-Security-Policy (django-csp 4): nothing is allowed unless listed.
+# No inline script or style anywhere: the pages' scripts and styles are
+# static files, and the JSON-LD blocks are data, which CSP does not run.
+# /api/v1/docs widens img-src for Swagger UI's data: images (helpcenter/api.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_NONE],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "manifest-src": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+        "base-uri": [CSP_NONE],
+        "object-src": [CSP_NONE],
+    },
+}
+# Permissions-Policy (django-permissions-policy): the site uses none of
+# these powerful features, so no page (nor anything injected into one) may.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -244,13 +318,35 @@ AXES_VERBOSE = False  # no banner on every manage.py command; lockouts still log
 HELPCENTER_REQUIRE_2FA = env_bool("HELPCENTER_REQUIRE_2FA", not DEBUG)
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
+# Logs are JSON lines on stderr, each with the id of the request it belongs
+# to; helpcenter.middleware.RequestLogMiddleware writes one line per request
+# (method, path, status, duration_ms, request_id). Django's own records keep
+# their message but never the request object, whose text holds the query
+# string. Its 4xx warnings repeat the request line, so only errors remain.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "helpcenter.middleware.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["levelname", "name", "message"],
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+            "reserved_attrs": [*JSON_LOG_RESERVED_ATTRS, "request", "server_time"],
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_id"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("HELPCENTER_LOG_LEVEL", "INFO")},
     "loggers": {
-        "django.security.DisallowedHost": {"handlers": ["console"], "level": "ERROR"},
+        "django.request": {"level": "ERROR"},
+        "django.security.DisallowedHost": {"level": "ERROR"},
     },
 }
 

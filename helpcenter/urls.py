@@ -7,8 +7,11 @@ from articles.sitemaps import SITEMAPS
 from articles.views import robots_txt
 from channels.tickets.dashboard import dashboard
 from helpcenter.api import api
+from helpcenter.health import healthz
 
 urlpatterns = [
+    # Outside the language prefix: load balancers probe one fixed URL.
+    path("healthz", healthz, name="healthz"),
     # Staff pages of our own under /admin/, before the admin's catch-all.
     path("admin/", include("helpcenter.accounts.urls")),
     path("admin/dashboard/", dashboard, name="dashboard"),

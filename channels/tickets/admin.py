@@ -62,7 +62,7 @@ class TicketAttachmentInline(admin.TabularInline):
         url = reverse("channels:attachment", kwargs={"name": obj.file_name})
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">'
-            '<img src="{}" alt="" style="max-height:160px"></a>',
+            '<img src="{}" alt="" class="ticket-screenshot-preview"></a>',
             url,
             url,
         )

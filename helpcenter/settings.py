@@ -158,7 +158,10 @@ else:
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
-EMAIL_TIMEOUT = 10
+# Seconds an SMTP connection may wait on the mail server: a server that
+# accepts and never answers must not hold a request (or the outbox run).
+# DJANGO_EMAIL_URL's ?timeout= sets it too; EMAIL_TIMEOUT wins.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", vars().get("EMAIL_TIMEOUT") or 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Helpcenter <support@localhost>")
 # DKIM-sign outgoing mail when a key is given: the wrapper signs, then hands
 # each message to the backend configured above.

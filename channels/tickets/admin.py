@@ -719,7 +719,9 @@ def amount_plain(value: Decimal | None) -> str:
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
-    list_display = ["to", "subject", "status", "attempts", "created_at", "sent_at"]
+    list_display = [
+        "to", "subject", "status", "attempts", "next_attempt_at", "created_at", "sent_at"
+    ]
     list_filter = ["status"]
     search_fields = ["to", "subject"]
     readonly_fields = [
@@ -730,6 +732,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "status",
         "attempts",
         "last_error",
+        "next_attempt_at",
         "created_at",
         "sent_at",
     ]

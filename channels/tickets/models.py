@@ -614,6 +614,12 @@ class OutboundEmailQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=OutboundEmail.Status.PENDING)
 
+    def due(self, now):
+        """Pending e-mails whose backoff after a failure has run out by ``now``."""
+        return self.pending().filter(
+            models.Q(next_attempt_at=None) | models.Q(next_attempt_at__lte=now)
+        )
+
 
 class OutboundEmail(models.Model):
     """An e-mail kept until it is sent, so a mail-server outage loses nothing."""
@@ -638,6 +644,15 @@ class OutboundEmail(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "After a failed attempt, send_pending_email tries again from this "
+            "time on; empty means at its next run."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 

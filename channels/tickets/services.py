@@ -5,7 +5,10 @@ staff-written names and replies, the status link and the never-ask notice.
 Nothing the requester typed is ever sent, since anyone can type a victim's
 address into the form. Mails are kept in the outbox (``OutboundEmail``) in
 the same transaction as the change, and sent after it; a failure to send
-leaves them for ``manage.py send_pending_email``.
+leaves them for ``manage.py send_pending_email``, which retries with an
+exponential backoff. A request never waits on a mail server that just
+failed: after a failure, sends from requests pause for ``EMAIL_PAUSE`` (in
+the shared cache, so on every app server) and the outbox catches up.
 """
 
 import dataclasses
@@ -14,6 +17,7 @@ import logging
 import secrets
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
@@ -50,7 +54,19 @@ logger = logging.getLogger(__name__)
 # so one cannot be guessed from another. Reply codes are the same size.
 REFERENCE_LENGTH = 8
 REPLY_CODE_LENGTH = selectors.REPLY_CODE_LENGTH
-MAX_EMAIL_ATTEMPTS = 10
+# Retries wait 1, 2, 4 ... minutes, at most 4 hours: 20 attempts span about
+# two days of mail-server outage before an e-mail is given up (it stays in
+# the outbox, pending, for staff to see).
+MAX_EMAIL_ATTEMPTS = 20
+EMAIL_BACKOFF_FIRST = datetime.timedelta(minutes=1)
+EMAIL_BACKOFF_MAX = datetime.timedelta(hours=4)
+# After a failure, requests leave their e-mails to the outbox for this long
+# instead of each waiting up to EMAIL_TIMEOUT on a mail server that is down.
+EMAIL_PAUSE_SECONDS = 60
+EMAIL_PAUSE_KEY = "outbox:paused"
+# One run of send_pending_email stops after this many failures in a row:
+# the server is down, and the rest would only wait out their timeouts.
+EMAIL_RUN_MAX_FAILURES = 3
 # A resolved request can be reopened by a reply for this long; after that
 # the status page offers a new request that links the old one.
 REOPEN_WINDOW = datetime.timedelta(days=7)
@@ -216,7 +232,7 @@ def ticket_create(
             raise
         return TicketReceipt(existing, "", created=False)
     if outgoing is not None:
-        email_send(outgoing=outgoing)
+        email_send_soon(outgoing=outgoing)
     token = links.status_token(reference=ticket.reference, status_key=status_key)
     return TicketReceipt(ticket, token, created=True)
 
@@ -335,15 +351,38 @@ def _send_after_commit(outgoing: list[OutboundEmail | None]) -> None:
     """
     for item in outgoing:
         if item is not None:
-            transaction.on_commit(lambda item=item: email_send(outgoing=item))
+            transaction.on_commit(lambda item=item: email_send_soon(outgoing=item))
+
+
+def email_backoff(attempts: int) -> datetime.timedelta:
+    """Return how long to wait after the ``attempts``-th failed attempt:
+    1 minute after the first, doubling, at most ``EMAIL_BACKOFF_MAX``."""
+    return min(EMAIL_BACKOFF_FIRST * 2 ** max(attempts - 1, 0), EMAIL_BACKOFF_MAX)
+
+
+def email_send_soon(*, outgoing: OutboundEmail) -> bool:
+    """Send one kept e-mail from a request unless sending is paused.
+
+    Returns True when it went out. While a recent failure paused sending,
+    it returns False at once and the e-mail waits in the outbox for
+    ``send_pending_email``; a new failure starts the pause, so at most one
+    request per ``EMAIL_PAUSE_SECONDS`` waits out ``EMAIL_TIMEOUT``.
+    """
+    if cache.get(EMAIL_PAUSE_KEY):
+        return False
+    if email_send(outgoing=outgoing):
+        return True
+    cache.set(EMAIL_PAUSE_KEY, 1, timeout=EMAIL_PAUSE_SECONDS)
+    return False
 
 
 def email_send(*, outgoing: OutboundEmail) -> bool:
     """Try to send one kept e-mail; return True when it went out.
 
     Never raises: a failure is counted on the row, which stays pending with
-    its body. A sent e-mail's body is blanked in the same update that marks
-    it sent.
+    its body and the time of its next attempt (``email_backoff``). A sent
+    e-mail's body is blanked in the same update that marks it sent. A mail
+    server that never answers costs at most ``EMAIL_TIMEOUT`` seconds.
     """
     try:
         EmailMessage(
@@ -355,34 +394,54 @@ def email_send(*, outgoing: OutboundEmail) -> bool:
     except Exception as error:  # noqa: BLE001 - any backend failure is kept
         outgoing.attempts += 1
         outgoing.last_error = f"{type(error).__name__}: {error}"[:300]
-        outgoing.save(update_fields=["attempts", "last_error"])
+        outgoing.next_attempt_at = timezone.now() + email_backoff(outgoing.attempts)
+        outgoing.save(update_fields=["attempts", "last_error", "next_attempt_at"])
         logger.warning("E-mail %s not sent: %s", outgoing.pk, type(error).__name__)
         return False
     outgoing.attempts += 1
     outgoing.status = OutboundEmail.Status.SENT
     outgoing.sent_at = timezone.now()
     outgoing.last_error = ""
+    outgoing.next_attempt_at = None
     # The body holds the status link: once delivered it has no use here, and
     # a copy of the table must not hand it out. Recipient, subject and dates
     # stay for the record.
     outgoing.body = ""
     outgoing.save(
-        update_fields=["attempts", "status", "sent_at", "last_error", "body"]
+        update_fields=[
+            "attempts", "status", "sent_at", "last_error", "body", "next_attempt_at"
+        ]
     )
     return True
 
 
-def email_send_pending(*, max_attempts: int = MAX_EMAIL_ATTEMPTS) -> tuple[int, int]:
-    """Send every pending e-mail tried fewer than ``max_attempts`` times.
+def email_send_pending(
+    *, max_attempts: int = MAX_EMAIL_ATTEMPTS, now=None, ignore_backoff: bool = False
+) -> tuple[int, int]:
+    """Send the pending e-mails that are due, oldest first.
 
-    Returns ``(sent, failed)``.
+    Due means tried fewer than ``max_attempts`` times and past its backoff
+    at ``now`` (every pending one with ``ignore_backoff``, for an operator
+    who has just fixed the mail server). Stops after
+    ``EMAIL_RUN_MAX_FAILURES`` failures in a row, leaving the rest for the
+    next run. Returns ``(sent, failed)``. A success lifts the pause on
+    sends from requests.
     """
-    sent = failed = 0
-    for outgoing in OutboundEmail.objects.pending().filter(attempts__lt=max_attempts):
+    now = now or timezone.now()
+    outbox = OutboundEmail.objects.pending() if ignore_backoff else (
+        OutboundEmail.objects.due(now)
+    )
+    sent = failed = in_a_row = 0
+    for outgoing in outbox.filter(attempts__lt=max_attempts).order_by("created_at"):
         if email_send(outgoing=outgoing):
             sent += 1
+            in_a_row = 0
+            cache.delete(EMAIL_PAUSE_KEY)
         else:
             failed += 1
+            in_a_row += 1
+            if in_a_row >= EMAIL_RUN_MAX_FAILURES:
+                break
     return sent, failed
 
 

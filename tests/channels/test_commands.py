@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from channels.models import KnownScamContact, OutboundEmail, SupportChannel
 from channels.selectors import contact_check
 from channels.tickets.models import Topic
+from channels.tickets.services import MAX_EMAIL_ATTEMPTS
 from tests.factories import make_category
 
 DEMO = Path(__file__).resolve().parents[2] / "content" / "channels.yaml"
@@ -113,9 +114,9 @@ def test_load_channels_rejects_unknown_fields(db, tmp_path):
 def test_send_pending_email_sends_and_skips_exhausted(db, mailoutbox):
     OutboundEmail.objects.create(to="a@example.com", subject="one", body="b")
     OutboundEmail.objects.create(
-        to="b@example.com", subject="two", body="b", attempts=10
+        to="b@example.com", subject="two", body="b", attempts=MAX_EMAIL_ATTEMPTS
     )
     out = StringIO()
     call_command("send_pending_email", stdout=out)
     assert [message.subject for message in mailoutbox] == ["one"]
-    assert out.getvalue().strip() == "Sent 1 e-mail(s); 0 still pending."
+    assert out.getvalue().strip() == "Sent 1 e-mail(s); 0 failed; 1 still pending."

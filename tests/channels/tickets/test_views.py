@@ -410,7 +410,7 @@ def test_contact_email_failure_keeps_ticket_and_email(
     pending = OutboundEmail.objects.get()
     assert (pending.status, pending.attempts) == (OutboundEmail.Status.PENDING, 1)
     monkeypatch.undo()
-    call_command("send_pending_email")
+    call_command("send_pending_email", "--all")
     pending.refresh_from_db()
     assert pending.status == OutboundEmail.Status.SENT
     assert [message.subject for message in mail.outbox] == [pending.subject]

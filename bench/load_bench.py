@@ -75,16 +75,17 @@ ATTRIBUTE = re.compile(r'(\w[\w-]*)="([^"]*)"')
 
 
 # --- in the database's own process (Django set up) ----------------------
-def setup_django(database_url: str) -> None:
+def setup_django(database_url: str, *, migrate: bool = True) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.pop("REDIS_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "helpcenter.settings"
     import django
 
     django.setup()
-    from django.core.management import call_command
+    if migrate:
+        from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+        call_command("migrate", verbosity=0)
 
 
 def prepare(seed: int) -> dict:
@@ -210,7 +211,23 @@ def database_for(engine: str, size: int, seed: int, fresh_dir: Path | None) -> s
 
 
 # --- wrk ------------------------------------------------------------------
-def wrk(url: str, *, duration: float, connections: int, paths_file: Path | None = None) -> dict:
+def server_cpu_seconds(master: int) -> float:
+    """CPU time used so far by gunicorn's master and its workers (Linux)."""
+    pids = [master]
+    for task in Path(f"/proc/{master}/task").iterdir():
+        pids += [int(pid) for pid in (task / "children").read_text().split()]
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url: str, *, duration: float, connections: int, paths_file: Path | None = None,
+        master: int | None = None) -> dict:
     script = ROTATE_LUA if paths_file else SUMMARY_LUA
     command = [
         WRK, "-t2", f"-c{connections}", f"-d{max(1, round(duration))}s", "--timeout", "30s",
@@ -218,7 +235,9 @@ def wrk(url: str, *, duration: float, connections: int, paths_file: Path | None 
     ]
     if paths_file:
         command += ["--", str(paths_file), "2"]
+    cpu = server_cpu_seconds(master) if master else 0.0
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    cpu = server_cpu_seconds(master) - cpu if master else 0.0
     line = next(line for line in output.splitlines() if line.startswith("{"))
     figures = json.loads(line)
     seconds = figures["duration_us"] / 1e6
@@ -229,11 +248,12 @@ def wrk(url: str, *, duration: float, connections: int, paths_file: Path | None 
         "p99_ms": round(figures["p99_us"] / 1000, 1),
         "requests": figures["requests"],
         "errors": figures["status_errors"] + figures["socket_errors"],
+        "server_cpu_ms": round(cpu * 1000 / max(1, figures["requests"]), 2),
     }
 
 
 def median_of(runs: list[dict]) -> dict:
-    keys = ("rps", "p50_ms", "p95_ms", "p99_ms")
+    keys = ("rps", "p50_ms", "p95_ms", "p99_ms", "server_cpu_ms")
     figures = {key: round(statistics.median(run[key] for run in runs), 1) for key in keys}
     figures["errors"] = sum(run["errors"] for run in runs)
     figures["runs"] = runs
@@ -325,7 +345,7 @@ def ticket_client(port, client, count, run, topic, messages, barrier, results):
 
 
 def ticket_run(port: int, *, clients: int, per_client: int, run: int, topic: str,
-               messages: list) -> dict:
+               messages: list, master: int) -> dict:
     barrier = multiprocessing.Barrier(clients + 1)
     results = multiprocessing.Queue()
     processes = [
@@ -339,9 +359,11 @@ def ticket_run(port: int, *, clients: int, per_client: int, run: int, topic: str
         process.start()
     barrier.wait(timeout=600)
     begun = time.perf_counter()
+    cpu = server_cpu_seconds(master)
     outcomes = []
     for _process in processes:
         outcomes += results.get(timeout=600)[1]
+    cpu = server_cpu_seconds(master) - cpu
     for process in processes:
         process.join()
     ended = max(outcome[4] for outcome in outcomes)
@@ -357,6 +379,7 @@ def ticket_run(port: int, *, clients: int, per_client: int, run: int, topic: str
         "p99_ms": round(search_bench.percentile(latencies, 99), 1),
         "requests": len(outcomes),
         "errors": len(outcomes) - len(acknowledged),
+        "server_cpu_ms": round(cpu * 1000 / max(1, len(outcomes)), 2),
         "statuses": statuses,
         "acknowledged_emails": acknowledged,
         "sample_location": next((o[5] for o in outcomes if o[5]), ""),
@@ -405,6 +428,14 @@ def measure(engine: str, size: int, args, fresh_dir: Path | None) -> dict:
             {"q": SEARCH_QUERY, "language": "zh-hans"}
         ),
     }
+    wanted = [part for part in args.only.split(",") if part]
+    if wanted:
+        targets = {
+            name: path for name, path in targets.items()
+            if name == "floor" or any(part in name for part in wanted)
+        }
+    distinct = not wanted or any(part in "search page (distinct queries)" for part in wanted)
+    tickets = not wanted or any(part in "ticket creation (form POST)" for part in wanted)
     result = {"engine": engine, "articles": pages["articles"], "prepare_s": prepared_s,
               "uptime": os.getloadavg(), "pages": {}}
     per_group = max(200, int(args.duration * 400))
@@ -412,7 +443,8 @@ def measure(engine: str, size: int, args, fresh_dir: Path | None) -> dict:
     messages = ticket_messages(args.seed)
     with tempfile.TemporaryDirectory() as tmp, gunicorn_server(
         server_env(**variables), workers=args.workers
-    ) as (base_url, _process):
+    ) as (base_url, process):
+        master = process.pid
         for name, path in targets.items():
             with urllib.request.urlopen(base_url + path, timeout=120) as response:
                 if response.status != 200:
@@ -421,49 +453,60 @@ def measure(engine: str, size: int, args, fresh_dir: Path | None) -> dict:
             if args.warmup:
                 wrk(base_url + path, duration=args.warmup, connections=args.connections)
             runs = [
-                wrk(base_url + path, duration=args.duration, connections=args.connections)
+                wrk(base_url + path, duration=args.duration, connections=args.connections,
+                    master=master)
                 for _run in range(args.runs)
             ]
             result["pages"][name] = {"path": path, **median_of(runs)}
             print(f"  {name}: {result['pages'][name]['rps']} req/s", flush=True)
-        name = "search page (distinct queries)"
-        files = []
-        for number, paths in enumerate(rotations):
-            files.append(Path(tmp) / f"queries-{number}.txt")
-            files[-1].write_text("\n".join(paths) + "\n", encoding="utf-8")
-        if args.warmup:
-            wrk(base_url + "/", duration=args.warmup, connections=args.connections,
-                paths_file=files[-1])
-        runs = [
-            wrk(base_url + "/", duration=args.duration, connections=args.connections,
-                paths_file=files[run])
-            for run in range(args.runs)
-        ]
-        for run in runs:
-            # More requests than distinct queries: some were asked twice.
-            run["queries_repeated"] = run["requests"] > per_group
-        result["pages"][name] = {"path": "/<language>/search/?q=<distinct>", **median_of(runs)}
-        print(f"  {name}: {result['pages'][name]['rps']} req/s", flush=True)
-
-        port = int(base_url.rsplit(":", 1)[1])
-        runs = []
-        for run in range(args.runs):
-            figures = ticket_run(
-                port, clients=args.connections, per_client=args.tickets, run=run,
-                topic=pages["topic"], messages=messages,
-            )
-            figures["check"] = run_in_django(url, "verify", figures.pop("acknowledged_emails"))
-            runs.append(figures)
-        tickets = median_of(runs)
-        tickets["lost"] = sum(r["check"]["missing"] for r in runs)
-        tickets["duplicated"] = sum(r["check"]["duplicated"] for r in runs)
-        tickets["without_email"] = sum(r["check"]["without_email"] for r in runs)
-        tickets["acknowledged"] = sum(r["check"]["acknowledged"] for r in runs)
-        result["pages"]["ticket creation (form POST)"] = {"path": CONTACT_PATH, **tickets}
+        if distinct:
+            measure_distinct(result, base_url, tmp, rotations, per_group, args, master)
+        if tickets:
+            measure_tickets(result, base_url, url, pages["topic"], messages, args, master)
     floor = result["pages"]["floor"]["rps"] or 1
     for figures in result["pages"].values():
         figures["ratio"] = round(figures["rps"] / floor, 3)
     return result
+
+
+def measure_distinct(result, base_url, tmp, rotations, per_group, args, master):
+    name = "search page (distinct queries)"
+    files = []
+    for number, paths in enumerate(rotations):
+        files.append(Path(tmp) / f"queries-{number}.txt")
+        files[-1].write_text("\n".join(paths) + "\n", encoding="utf-8")
+    if args.warmup:
+        wrk(base_url + "/", duration=args.warmup, connections=args.connections,
+            paths_file=files[-1])
+    runs = [
+        wrk(base_url + "/", duration=args.duration, connections=args.connections,
+            paths_file=files[run], master=master)
+        for run in range(args.runs)
+    ]
+    for run in runs:
+        # More requests than distinct queries: some were asked twice.
+        run["queries_repeated"] = run["requests"] > per_group
+    result["pages"][name] = {"path": "/<language>/search/?q=<distinct>", **median_of(runs)}
+    print(f"  {name}: {result['pages'][name]['rps']} req/s", flush=True)
+
+
+def measure_tickets(result, base_url, url, topic, messages, args, master):
+    port = int(base_url.rsplit(":", 1)[1])
+    runs = []
+    for run in range(args.runs):
+        figures = ticket_run(
+            port, clients=args.connections, per_client=args.tickets, run=run,
+            topic=topic, messages=messages, master=master,
+        )
+        figures["check"] = run_in_django(url, "verify", figures.pop("acknowledged_emails"))
+        runs.append(figures)
+    tickets = median_of(runs)
+    tickets["lost"] = sum(r["check"]["missing"] for r in runs)
+    tickets["duplicated"] = sum(r["check"]["duplicated"] for r in runs)
+    tickets["without_email"] = sum(r["check"]["without_email"] for r in runs)
+    tickets["acknowledged"] = sum(r["check"]["acknowledged"] for r in runs)
+    result["pages"]["ticket creation (form POST)"] = {"path": CONTACT_PATH, **tickets}
+    print(f"  ticket creation: {tickets['rps']} per second", flush=True)
 
 
 def print_table(result: dict) -> None:
@@ -471,21 +514,25 @@ def print_table(result: dict) -> None:
         f"\n{result['engine']}, {result['articles']:,} articles "
         f"(load average before: {', '.join(f'{x:.2f}' for x in result['uptime'])})"
     )
-    print(f"| {'page':32} | {'req/s':>8} | {'p50 ms':>8} | {'p95 ms':>8} | {'p99 ms':>8} | ratio to floor | errors |")
+    print(
+        f"| {'page':32} | {'req/s':>8} | {'p50 ms':>8} | {'p95 ms':>8} | {'p99 ms':>8} "
+        f"| ratio to floor | server CPU ms/req | errors |"
+    )
     for name, figures in result["pages"].items():
         print(
             f"| {name:32} | {figures['rps']:8.1f} | {figures['p50_ms']:8.1f} | "
             f"{figures['p95_ms']:8.1f} | {figures['p99_ms']:8.1f} | {figures['ratio']:14.3f} | "
-            f"{figures['errors']:6} |"
+            f"{figures['server_cpu_ms']:17.2f} | {figures['errors']:6} |"
         )
-    tickets = result["pages"]["ticket creation (form POST)"]
-    print(
-        f"tickets acknowledged {tickets['acknowledged']}, lost {tickets['lost']}, "
-        f"stored twice {tickets['duplicated']}, without confirmation e-mail "
-        f"{tickets['without_email']}; statuses of the median run: "
-        f"{tickets['runs'][len(tickets['runs']) // 2]['statuses']}",
-        flush=True,
-    )
+    tickets = result["pages"].get("ticket creation (form POST)")
+    if tickets:
+        print(
+            f"tickets acknowledged {tickets['acknowledged']}, lost {tickets['lost']}, "
+            f"stored twice {tickets['duplicated']}, without confirmation e-mail "
+            f"{tickets['without_email']}; statuses of the median run: "
+            f"{tickets['runs'][len(tickets['runs']) // 2]['statuses']}",
+            flush=True,
+        )
 
 
 def main() -> int:
@@ -499,6 +546,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--tickets", type=int, default=250, help="tickets per client per run")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--only", default="",
+                        help="comma-separated parts of page names to measure (floor always)")
     parser.add_argument("--fresh", action="store_true",
                         help="build throw-away databases instead of the kept ones")
     parser.add_argument("--json", type=Path, help="write every figure here")
@@ -509,7 +558,7 @@ def main() -> int:
 
     if args.prepare or args.verify:
         payload = json.loads(sys.stdin.read() or "null")
-        setup_django(args.database_url)
+        setup_django(args.database_url, migrate=args.prepare)
         figures = prepare(payload["seed"]) if args.prepare else verify(payload)
         print(json.dumps(figures, ensure_ascii=False))
         return 0

@@ -226,6 +226,25 @@ def server_cpu_seconds(master: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def wait_idle(master: int | None, limit: float = 300) -> None:
+    """Wait until the server has answered the requests wrk left behind.
+
+    wrk stops at its deadline, but the workers still answer what it had
+    sent (8 slow pages can keep them busy for a minute): measuring the next
+    page before they finish would charge it for them.
+    """
+    if not master:
+        return
+    deadline = time.monotonic() + limit
+    used = server_cpu_seconds(master)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = server_cpu_seconds(master)
+        if now - used < 0.02:
+            return
+        used = now
+
+
 def wrk(url: str, *, duration: float, connections: int, paths_file: Path | None = None,
         master: int | None = None) -> dict:
     script = ROTATE_LUA if paths_file else SUMMARY_LUA
@@ -235,8 +254,12 @@ def wrk(url: str, *, duration: float, connections: int, paths_file: Path | None 
     ]
     if paths_file:
         command += ["--", str(paths_file), "2"]
+    wait_idle(master)
     cpu = server_cpu_seconds(master) if master else 0.0
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    wait_idle(master)
+    # Includes finishing the requests sent before the deadline, which wrk
+    # does not count: an estimate on the high side for slow pages.
     cpu = server_cpu_seconds(master) - cpu if master else 0.0
     line = next(line for line in output.splitlines() if line.startswith("{"))
     figures = json.loads(line)
@@ -451,7 +474,8 @@ def measure(engine: str, size: int, args, fresh_dir: Path | None) -> dict:
                     raise SystemExit(f"{name} {path}: {response.status}")
         for name, path in targets.items():
             if args.warmup:
-                wrk(base_url + path, duration=args.warmup, connections=args.connections)
+                wrk(base_url + path, duration=args.warmup, connections=args.connections,
+                    master=master)
             runs = [
                 wrk(base_url + path, duration=args.duration, connections=args.connections,
                     master=master)
@@ -477,7 +501,7 @@ def measure_distinct(result, base_url, tmp, rotations, per_group, args, master):
         files[-1].write_text("\n".join(paths) + "\n", encoding="utf-8")
     if args.warmup:
         wrk(base_url + "/", duration=args.warmup, connections=args.connections,
-            paths_file=files[-1])
+            paths_file=files[-1], master=master)
     runs = [
         wrk(base_url + "/", duration=args.duration, connections=args.connections,
             paths_file=files[run], master=master)

@@ -226,23 +226,37 @@ def server_cpu_seconds(master: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def wait_idle(master: int | None, limit: float = 300) -> None:
+def open_connections(port: int) -> int:
+    """Connections to the server still open on its side (Linux): requests
+    being answered, or waiting for a worker."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except FileNotFoundError:
+            continue
+        for line in lines:
+            local, _remote, state = line.split()[1:4]
+            # 01 established, 08 close-wait (the client gave up, the worker
+            # has not answered yet).
+            if int(local.rsplit(":", 1)[1], 16) == port and state in ("01", "08"):
+                count += 1
+    return count
+
+
+def wait_idle(port: int | None, limit: float = 600) -> None:
     """Wait until the server has answered the requests wrk left behind.
 
     wrk stops at its deadline, but the workers still answer what it had
     sent (8 slow pages can keep them busy for a minute): measuring the next
-    page before they finish would charge it for them.
+    page before they finish would charge it for them. The server's side of
+    the connections tells, also while a worker waits for PostgreSQL.
     """
-    if not master:
+    if not port:
         return
     deadline = time.monotonic() + limit
-    used = server_cpu_seconds(master)
-    while time.monotonic() < deadline:
-        time.sleep(0.5)
-        now = server_cpu_seconds(master)
-        if now - used < 0.02:
-            return
-        used = now
+    while open_connections(port) and time.monotonic() < deadline:
+        time.sleep(0.2)
 
 
 def wrk(url: str, *, duration: float, connections: int, paths_file: Path | None = None,
@@ -254,12 +268,14 @@ def wrk(url: str, *, duration: float, connections: int, paths_file: Path | None 
     ]
     if paths_file:
         command += ["--", str(paths_file), "2"]
-    wait_idle(master)
+    port = int(url.split("/")[2].rsplit(":", 1)[1])
+    wait_idle(port)
     cpu = server_cpu_seconds(master) if master else 0.0
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    wait_idle(master)
+    wait_idle(port)
     # Includes finishing the requests sent before the deadline, which wrk
-    # does not count: an estimate on the high side for slow pages.
+    # does not count: an estimate on the high side for slow pages. The app
+    # server's CPU only: PostgreSQL's and Redis's processes are not counted.
     cpu = server_cpu_seconds(master) - cpu if master else 0.0
     line = next(line for line in output.splitlines() if line.startswith("{"))
     figures = json.loads(line)

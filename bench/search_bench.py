@@ -5,7 +5,8 @@
     .venv/bin/python bench/search_bench.py --sizes 5000 --engines sqlite
 
 For each engine and size, a fresh database (a temporary SQLite file, or the
-PostgreSQL database ``search_bench``, dropped and created) is migrated and
+PostgreSQL database ``search_bench`` or the one ``BENCH_PG_URL`` names,
+dropped and created) is migrated and
 filled with N synthetic Chinese and English articles; the index build is
 timed, then thousands of mixed queries run in-process through the same
 ``search()`` the site uses (snippets included). Relevance (recall@5, MRR) is
@@ -40,6 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get(
     "BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/search_bench"
 )
+# The database the runs drop and create: the one BENCH_PG_URL names.
+PG_NAME = PG_URL.rsplit("/", 1)[1].split("?", 1)[0]
 
 ZH_WORDS = (
     "转账 到账 未到账 充值 提现 手续费 矿工费 地址 网络 钱包 助记词 私钥 备份 恢复 登录 密码 "
@@ -469,7 +472,7 @@ def pg_kept_tag() -> str | None:
     import psycopg
 
     base = PG_URL.rsplit("/", 1)[0] + "/postgres"
-    name = PG_URL.rsplit("/", 1)[1]
+    name = PG_NAME
     with psycopg.connect(base, autocommit=True) as connection:
         row = connection.execute(
             "SELECT coalesce(shobj_description(oid, 'pg_database'), '') "
@@ -499,8 +502,8 @@ def run_worker(engine: str, args: list[str], keep_name: str | None = None) -> di
         else:
             size, seed = (keep_name or "0-0").split("-")
             if not keep_name or pg_kept_tag() != _built_tag(int(size), int(seed)):
-                pg_admin("DROP DATABASE IF EXISTS search_bench")
-                pg_admin("CREATE DATABASE search_bench")
+                pg_admin(f'DROP DATABASE IF EXISTS "{PG_NAME}"')
+                pg_admin(f'CREATE DATABASE "{PG_NAME}"')
             url = PG_URL
         try:
             output = subprocess.run(
@@ -517,11 +520,11 @@ def run_worker(engine: str, args: list[str], keep_name: str | None = None) -> di
             # A half-built kept database must not be mistaken for a built one;
             # the tag is only written after a build, so dropping is enough.
             if engine == "postgresql" and keep_name:
-                pg_admin("DROP DATABASE IF EXISTS search_bench")
+                pg_admin(f'DROP DATABASE IF EXISTS "{PG_NAME}"')
             raise
         finally:
             if engine == "postgresql" and not keep_name:
-                pg_admin("DROP DATABASE IF EXISTS search_bench")
+                pg_admin(f'DROP DATABASE IF EXISTS "{PG_NAME}"')
     return json.loads(output.strip().splitlines()[-1])
 
 

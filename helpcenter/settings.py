@@ -101,7 +101,9 @@ TEMPLATES = [
 
 # Database: SQLite by default; DATABASE_URL switches to PostgreSQL.
 # WAL, IMMEDIATE transactions and a busy timeout let concurrent writers
-# queue instead of failing with "database is locked".
+# queue instead of failing with "database is locked". Connections are kept
+# between requests on SQLite too: closing the last one checkpoints the WAL
+# and syncs the file, which cost every write request (a ticket) ~15 ms.
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
@@ -119,7 +121,6 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
     DATABASES["default"]["TEST"] = {"NAME": None}
 

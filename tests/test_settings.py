@@ -81,11 +81,13 @@ def test_defaults_are_safe_and_local():
         {},
         "settings.DEBUG, settings.DATABASES['default']['ENGINE'], "
         "settings.DATABASES['default']['OPTIONS']['transaction_mode'], "
+        "settings.DATABASES['default']['CONN_MAX_AGE'], "
         "settings.CACHES['default']['BACKEND'], settings.EMAIL_BACKEND, "
         "settings.SECRET_KEY.startswith('django-insecure-')",
     )
+    # SQLite keeps its connections between requests, as PostgreSQL does.
     assert out == (
-        "False django.db.backends.sqlite3 IMMEDIATE "
+        "False django.db.backends.sqlite3 IMMEDIATE 600 "
         "django.core.cache.backends.locmem.LocMemCache "
         "django.core.mail.backends.console.EmailBackend True"
     )

@@ -194,9 +194,8 @@ def ticket_create(
     form, or in-app support for the API), counted in that channel's
     response times.
     """
-    existing = Ticket.objects.filter(submission_key=submission_key).first()
-    if existing:
-        return TicketReceipt(existing, "", created=False)
+    # No look-up first: the unique submission key refuses a repeat inside the
+    # transaction (rolled back below), which saves every new ticket a query.
     status_key = links.new_status_key()
     stored: list[str] = []
     try:
@@ -226,7 +225,7 @@ def ticket_create(
             default_storage.delete(name)
         if not isinstance(error, IntegrityError):
             raise
-        # A concurrent retry of the same POST won the race for the key.
+        # A retry of the same POST: its first attempt holds the key.
         existing = Ticket.objects.filter(submission_key=submission_key).first()
         if existing is None:
             raise
@@ -240,7 +239,11 @@ def ticket_create(
 def _ticket_insert(
     *, details: dict, status_key: str, channel_kind: str, **fields
 ) -> Ticket:
-    channel = SupportChannel.objects.filter(kind=channel_kind).first()
+    channel_id = (
+        SupportChannel.objects.filter(kind=channel_kind)
+        .values_list("pk", flat=True)
+        .first()
+    )
     for _attempt in range(5):
         reference = ticket_new_reference()
         if not Ticket.objects.filter(reference=reference).exists():
@@ -255,7 +258,7 @@ def _ticket_insert(
         reference=reference,
         token_hash=token_hash(token),
         status_key=status_key,
-        channel=channel,
+        channel_id=channel_id,
         priority=priority,
         created_at=created_at,
         first_response_due_at=first_due,

@@ -18,6 +18,7 @@ import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import psycopg
@@ -76,7 +77,7 @@ def _postgres_database(url: str) -> tuple[str, str]:
     with _postgres_admin(url) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
-    return url.rsplit("/", 1)[0] + "/" + name, name
+    return urlsplit(url)._replace(path="/" + name).geturl(), name
 
 
 def _postgres_drop(url: str, name: str) -> None:

@@ -10,6 +10,8 @@ from urllib.parse import quote
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import translation
+from django.utils.translation import gettext
 
 from tests.browser.conftest import DESKTOP
 
@@ -37,6 +39,12 @@ PAGES = {
     "not-found": "/{lang}/no-such-page/",
 }
 AXE = Axe()
+TAG_PATHS: dict[str, str] = {}
+
+
+def _(message: str, lang: str) -> str:
+    with translation.override(lang):
+        return gettext(message)
 
 
 def _path(page, site, name: str, lang: str) -> str:
@@ -44,10 +52,11 @@ def _path(page, site, name: str, lang: str) -> str:
         path = site.demo_status_path
         return "/" + lang + path[path.index("/", 1):]
     if name == "tag":
-        page.goto(site.url + PAGES["article"].format(lang=lang))
-        return page.locator(".article-tags a, a[href*='/tags/']").first.get_attribute(
-            "href"
-        )
+        if lang not in TAG_PATHS:
+            page.goto(site.url + PAGES["article"].format(lang=lang))
+            tags = page.get_by_role("list", name=_("Tags", lang)).get_by_role("link")
+            TAG_PATHS[lang] = tags.first.get_attribute("href")
+        return TAG_PATHS[lang]
     return PAGES[name].format(lang=lang, search=quote(SEARCH[lang]))
 
 

@@ -21,6 +21,8 @@ from tests.browser.chromium import CHROMIUM, launch
 from tests.browser.served import served_demo_site
 
 PHONE = {"width": 360, "height": 740}
+# The journeys' and axe-core's phone: a common phone width today.
+PHONE_390 = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 

@@ -19,11 +19,10 @@ from playwright.sync_api import expect
 from channels.tickets.forms import MIN_FILL_SECONDS
 from channels.tickets.models import Topic
 from channels.verify import NOT_OFFICIAL
-from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import DESKTOP, PHONE_390
 
 pytestmark = pytest.mark.browser
 
-PHONE_390 = {"width": 390, "height": 844}
 MODES = {
     "desktop": {"viewport": DESKTOP},
     "desktop-nojs": {"viewport": DESKTOP, "java_script_enabled": False},
@@ -58,21 +57,26 @@ def _(language: str, message: str) -> str:
 class Journey:
     """One browser context in one mode, with the pages' script errors."""
 
-    def __init__(self, site, new_page, shoot, mode, **extra):
+    def __init__(self, site, new_page, shoot, mode):
         self.site = site
         self.mode = mode
         self.js = MODES[mode].get("java_script_enabled", True)
-        self.page = new_page(**MODES[mode], **extra)
         self.errors = []
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self._new_page = new_page
         self._shoot = shoot
+        self.page = self.new_page()
+
+    def new_page(self, **options):
+        """Return a page in a new context of this journey's mode."""
+        page = self._new_page(**MODES[self.mode], **options)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        return page
 
     def goto(self, path: str):
-        response = self.page.goto(self.site.url + path)
-        return response
+        return self.page.goto(self.site.url + path)
 
-    def shoot(self, step: str):
-        self._shoot(self.page, f"{self.mode}-{step}")
+    def shoot(self, step: str, page=None):
+        self._shoot(page or self.page, f"{self.mode}-{step}")
 
 
 @pytest.fixture(params=list(MODES))
@@ -229,7 +233,7 @@ def test_fake_phone_number_is_not_official_in_the_checker(journey):
 
 
 def test_request_with_a_screenshot_answered_by_staff_and_rated_once(
-    journey, new_page, staff_state
+    journey, staff_state
 ):
     site, page = journey.site, journey.page
     email = f"reader-{journey.mode}@example.com"
@@ -276,8 +280,7 @@ def test_request_with_a_screenshot_answered_by_staff_and_rated_once(
     ) == [(1,)]
 
     # Staff answer in the admin and mark the request resolved.
-    staff = new_page(**MODES[journey.mode], storage_state=staff_state, locale="en-US")
-    staff.on("pageerror", lambda error: journey.errors.append(str(error)))
+    staff = journey.new_page(storage_state=staff_state, locale="en-US")
     staff.goto(f"{site.url}/admin/channels/ticket/?q={reference}")
     staff.get_by_role("link", name=reference, exact=True).click()
     answer = "Open Assets, then History: every transfer is listed there."
@@ -285,7 +288,7 @@ def test_request_with_a_screenshot_answered_by_staff_and_rated_once(
     staff.locator("#id_reply_status").select_option("resolved")
     staff.get_by_role("button", name="Save", exact=True).click()
     staff.locator(".messagelist").wait_for()
-    journey._shoot(staff, f"{journey.mode}-admin-saved")
+    journey.shoot("admin-saved", staff)
     assert site.rows(
         "SELECT status FROM channels_ticket WHERE id = %s", (ticket_id,)
     ) == [("resolved",)]

@@ -16,6 +16,7 @@ from articles import services
 from articles.forms import ArticleAdminForm
 from articles.markdown import render_markdown
 from articles.models import Article, ArticleVote, Category
+from articles.search import admin as search_admin  # noqa: F401  (registers it)
 
 
 class LabelledAutocompleteSelect(AutocompleteSelect):
@@ -312,5 +313,3 @@ class ArticleVoteAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-
-from articles.search import admin as search_admin  # noqa: E402, F401

@@ -20,11 +20,13 @@ from articles.schemas import (
     ArticleOut,
     ArticlePage,
     CategoryOut,
+    SearchIn,
     SearchOut,
     VoteIn,
     VoteOut,
 )
-from articles.search.api import SearchParamError, search_answer
+from articles.search.api import search_answer
+from articles.search.forms import SearchForm
 from articles.search.views import category_from_param
 from helpcenter.api_errors import ApiError, ErrorOut, form_errors
 
@@ -192,25 +194,18 @@ def article_detail(
 
 
 @router.get("/search", response={200: SearchOut, codes_4xx: ErrorOut})
-def search(request, q: str = "", lang: str = "", category: str = "", limit: str = ""):
+def search(request, params: Query[SearchIn]):
     """The search box's results, as ``GET /api/search`` gives them.
 
     ``lang`` may be ``all``; ``limit`` is 1 to 20 (8 by default). A query
     that looks like a recovery phrase or key is not searched or recorded:
-    the answer is empty.
+    the answer is empty. ``SearchForm`` reads the parameters, as it does
+    for the results page and ``/api/search``.
     """
-    params = {"q": q, "lang": lang, "category": category, "limit": limit}
-    try:
-        return search_answer(params, record=True)
-    except SearchParamError as error:
-        messages = {
-            "lang": _("Unknown language."),
-            "category": _("Unknown category."),
-            "limit": _("Choose a whole number from 1 to 20."),
-        }
-        raise ApiError.one(
-            400, error.code, messages[error.field], field=error.field
-        ) from None
+    form = SearchForm(params.dict())
+    if not form.is_valid():
+        raise ApiError(400, form_errors(form))
+    return search_answer(form.search_params(), record=True)
 
 
 @router.post("/articles/{slug}/votes", response={200: VoteOut, codes_4xx: ErrorOut})

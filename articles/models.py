@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
+from articles.choices import Language
 from articles.markdown import render_markdown
 from helpcenter.i18n import localized
 
@@ -24,14 +25,9 @@ class RenderedHTMLField(models.TextField):
     def deconstruct(self):
         # Stored exactly like a TextField, so migrations see a TextField: an
         # AlterField would make SQLite rebuild articles_article and drop the
-        # search triggers that migration 0005 put on it.
+        # search triggers the search migration (0002_squashed_0007) put on it.
         name, _path, args, kwargs = super().deconstruct()
         return name, "django.db.models.TextField", args, kwargs
-
-
-class Language(models.TextChoices):
-    ZH_HANS = "zh-hans", "简体中文"
-    EN = "en", "English"
 
 
 class Category(models.Model):
@@ -274,10 +270,3 @@ class ArticleVote(models.Model):
         sign = "+" if self.is_helpful else "-"
         return f"{self.article} ({sign})"
 
-
-from articles.search.models import (  # noqa: E402, F401  (registers the search tables)
-    SearchDocument,
-    SearchQuery,
-    SearchTerm,
-    SynonymGroup,
-)

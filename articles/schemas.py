@@ -62,6 +62,17 @@ class ArticleOut(Schema):
     updated_at: datetime.datetime
 
 
+class SearchIn(Schema):
+    # Plain strings: SearchForm, shared with the results page and
+    # /api/search, judges the values.
+    q: str = Field("", description="What to search for")
+    lang: str = Field(
+        "", description="zh-hans, en or all; the request's language by default"
+    )
+    category: str = Field("", description="A category slug to search in")
+    limit: str = Field("", description="How many results, 1 to 20 (8 by default)")
+
+
 class SearchHit(Schema):
     slug: str
     title: str

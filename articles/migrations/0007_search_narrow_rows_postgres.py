@@ -26,7 +26,9 @@ and re-creating the GIN indexes around the rewrite) and replaces the
 functions of migration 0004. It does nothing on SQLite.
 """
 
-from django.db import migrations
+import django.contrib.postgres.search
+import django.db.models.deletion
+from django.db import migrations, models
 
 # Visibility of Article.objects.published(), over the copied columns; the
 # backend passes the status value and the current time.
@@ -173,4 +175,46 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("articles", "0006_search_partitioned_fts_sqlite")]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [
+        migrations.RunPython(create, drop),
+        # The columns of 0002 and 0004, declared on the model since the
+        # squash (0002_squashed_0007_search_schema), whose state this
+        # matches. The database already has them on PostgreSQL; 0010 adds
+        # them on SQLite.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddField(
+                    model_name="searchdocument",
+                    name=name,
+                    field=django.contrib.postgres.search.SearchVectorField(
+                        db_default=""
+                    ),
+                )
+                for name in ("search_vector", "rank_vector", "head_vector")
+            ]
+            + [
+                migrations.AddField(
+                    model_name="searchdocument",
+                    name="status",
+                    field=models.CharField(max_length=12, null=True),
+                ),
+                migrations.AddField(
+                    model_name="searchdocument",
+                    name="published_at",
+                    field=models.DateTimeField(null=True),
+                ),
+                migrations.AddField(
+                    model_name="searchdocument",
+                    name="category",
+                    field=models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="articles.category",
+                    ),
+                ),
+            ]
+        ),
+    ]

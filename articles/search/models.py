@@ -1,16 +1,20 @@
 """Tables of the search feature: the analyzed documents, synonyms, analytics.
 
-The engine-specific structures over ``SearchDocument`` (the SQLite FTS5
-table and its triggers, the PostgreSQL ``tsvector`` columns and GIN index)
-are created by migration 0002 according to the database vendor.
+Every column is declared here. What Django cannot declare is created by
+migration ``0002_squashed_0007_search_schema`` according to the database
+vendor, and described there: SQLite's FTS5 table, its visibility copy and
+their triggers; PostgreSQL's GIN indexes, TOAST setting, sync trigger and
+search functions.
 """
 
 import re
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from articles.models import Article, Language
+from articles.choices import Language
 
 
 class SearchDocument(models.Model):
@@ -21,7 +25,7 @@ class SearchDocument(models.Model):
     """
 
     article = models.OneToOneField(
-        Article,
+        "articles.Article",
         on_delete=models.CASCADE,
         primary_key=True,
         related_name="search_document",
@@ -30,6 +34,27 @@ class SearchDocument(models.Model):
     tags = models.TextField(default="")
     summary = models.TextField(default="")
     body = models.TextField(default="")
+    # PostgreSQL only (on SQLite they exist and stay empty; the FTS5 table
+    # and articles_search_visibility play their part). Written in SQL by the
+    # postgres backend, see its module docs: every token prefixed with the
+    # article's language (GIN-indexed), the plain weighted lexemes ranking
+    # reads, and the title/tags/summary tier (GIN-indexed).
+    search_vector = SearchVectorField(db_default="")
+    rank_vector = SearchVectorField(db_default="")
+    head_vector = SearchVectorField(db_default="")
+    # PostgreSQL only: a copy of the article's visibility columns, so
+    # counting and facets read the index rows alone. The backend writes them
+    # and a trigger on articles_article follows updates that bypass it.
+    status = models.CharField(max_length=12, null=True)
+    published_at = models.DateTimeField(null=True)
+    category = models.ForeignKey(
+        "articles.Category",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("search document")
@@ -108,7 +133,7 @@ class SearchQuery(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=Language.choices)
     result_count = models.PositiveIntegerField(_("results"))
     opened_article = models.ForeignKey(
-        Article,
+        "articles.Article",
         verbose_name=_("opened result"),
         on_delete=models.SET_NULL,
         null=True,
@@ -118,8 +143,10 @@ class SearchQuery(models.Model):
     opened_rank = models.PositiveSmallIntegerField(
         _("rank opened"), null=True, blank=True
     )
+    # The time of the search, which the flush that writes the row passes
+    # (searches are buffered, see services.search_flush_analytics).
     created_at = models.DateTimeField(
-        _("searched at"), auto_now_add=True, db_index=True
+        _("searched at"), default=timezone.now, db_index=True
     )
 
     class Meta:

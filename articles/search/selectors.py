@@ -1,11 +1,13 @@
 """Reads shaped for the search page and the search API."""
 
 import dataclasses
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from rapidfuzz import fuzz, process
 from taggit.models import Tag
 
@@ -13,7 +15,6 @@ from articles import selectors as article_selectors
 from articles.models import Article, Category
 from articles.search import analysis, search
 from articles.search.backends.base import RESULT_WINDOW, SearchResult
-from helpcenter import params
 
 # Matches in the other language without a translation, shown after page 1.
 UNTRANSLATED_LIMIT = 3
@@ -23,12 +24,31 @@ SUGGESTION_MIN_SCORE = 60
 
 @dataclasses.dataclass
 class SearchRow:
-    """One result as rendered: the article (category fetched) and snippet."""
+    """One result as rendered: the article (category fetched) and snippet.
+
+    ``url`` is the article's page; ``open_url`` the link a results list
+    shows, which records the search when opened if the search has a token
+    (see ``search_open_url``), else the article's page as well.
+    """
 
     article: Article
     snippet: str
     score: float
     rank: int
+    url: str = ""
+    open_url: str = ""
+
+
+def search_open_url(*, article: Article, rank: int, token: str) -> str:
+    """Return the link that opens ``article`` as result ``rank`` of the
+    search ``token`` names (see ``services.search_token``); without a token,
+    the article's own URL."""
+    if not token:
+        return article.get_absolute_url()
+    query = urlencode(
+        {"article": article.slug, "lang": article.language, "rank": rank, "t": token}
+    )
+    return f"{reverse('articles:search_open')}?{query}"
 
 
 @dataclasses.dataclass
@@ -54,25 +74,42 @@ class SearchPage:
     suggested_words: list[str] = dataclasses.field(default_factory=list)
 
 
+def search_page_link(search_page: SearchPage, *, token: str) -> None:
+    """Point each result of ``search_page`` at the link that records its
+    opening as part of the search ``token`` names (no query)."""
+    for row in search_page.rows:
+        row.open_url = search_open_url(article=row.article, rank=row.rank, token=token)
+
+
 def _other_language(language: str) -> str:
     return next(code for code, _name in settings.LANGUAGES if code != language)
 
 
-def search_rows(result: SearchResult, *, offset: int = 0) -> list[SearchRow]:
+def search_rows(
+    result: SearchResult, *, offset: int = 0, token: str = ""
+) -> list[SearchRow]:
     """Return the hits of ``result`` as rows, in rank order (one query).
 
     Articles are loaded with ``in_bulk`` and ordered by the hit list, so the
     engine's ranking survives; a hit whose article vanished meanwhile is
-    skipped.
+    skipped. Each row's ``open_url`` records the search ``token`` names.
     """
     articles = Article.objects.select_related("category").in_bulk(
         [hit.article_id for hit in result.hits]
     )
-    return [
-        SearchRow(articles[hit.article_id], hit.snippet, hit.score, offset + number)
-        for number, hit in enumerate(result.hits, start=1)
-        if hit.article_id in articles
-    ]
+    rows = []
+    for number, hit in enumerate(result.hits, start=offset + 1):
+        article = articles.get(hit.article_id)
+        if article is None:
+            continue
+        url = article.get_absolute_url()
+        open_url = (
+            search_open_url(article=article, rank=number, token=token)
+            if token
+            else url
+        )
+        rows.append(SearchRow(article, hit.snippet, hit.score, number, url, open_url))
+    return rows
 
 
 def search_get_page(
@@ -80,7 +117,7 @@ def search_get_page(
     query: str,
     language: str | None,
     category: Category | None = None,
-    page_number: str | None = None,
+    page: int = 1,
     use_correction: bool = True,
     fallback_language: bool = True,
 ) -> SearchPage:
@@ -90,12 +127,13 @@ def search_get_page(
     language. When nothing matches in ``language``, the other language's
     matches are shown and ``is_other_language`` is set; on the first page
     of results, they give ``untranslated``; when nothing matches at all,
-    ``popular`` holds the most viewed articles to offer instead. A page
+    ``popular`` holds the most viewed articles to offer instead. ``page``
+    is the page number asked for (``SearchForm`` parses it). A page
     past the last one shows the last one (as Django's ``get_page()``
     does), without the other language's matches.
     """
     size = settings.HELPCENTER_PAGE_SIZE
-    number = params.page_number(page_number)
+    number = max(page, 1)
     options = {"category": category, "use_correction": use_correction}
     result = search(
         query, language=language, limit=size, offset=(number - 1) * size, **options

@@ -4,9 +4,12 @@ No search writes a row when made: searches are buffered in the cache and
 written in batches, as page views are (``articles.services``).
 """
 
+import datetime
+
 from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from articles.models import Article
 from articles.search import analysis
@@ -73,7 +76,7 @@ def search_query_record(*, query: str, language: str, result_count: int) -> int 
     text = _recordable(query)
     if not text:
         return None
-    return _buffer((text, language, result_count, None, None))
+    return _buffer((text, language, result_count, None, None, timezone.now()))
 
 
 def search_token(slot: int | None) -> str:
@@ -90,7 +93,12 @@ def instant_search_token(*, query: str, language: str, result_count: int) -> str
     text = _recordable(query)
     if not text:
         return ""
-    payload = {"q": text, "l": language, "n": result_count}
+    payload = {
+        "q": text,
+        "l": language,
+        "n": result_count,
+        "s": int(timezone.now().timestamp()),
+    }
     return signing.dumps(payload, salt=_INSTANT_SALT, compress=True)
 
 
@@ -100,9 +108,16 @@ def _record_instant_open(token: str, article_id: int, rank: int | None) -> bool:
             token, salt=_INSTANT_SALT, max_age=INSTANT_TOKEN_SECONDS
         )
         query, language, count = payload["q"], payload["l"], int(payload["n"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        # The search is when its results were shown; a token signed before
+        # tokens carried the time gets the time it is opened.
+        searched_at = (
+            datetime.datetime.fromtimestamp(int(payload["s"]), datetime.UTC)
+            if "s" in payload
+            else timezone.now()
+        )
+    except (signing.BadSignature, KeyError, TypeError, ValueError, OverflowError):
         return False
-    _buffer((query, language, count, article_id, rank))
+    _buffer((query, language, count, article_id, rank, searched_at))
     return True
 
 
@@ -145,7 +160,7 @@ def search_flush_analytics() -> int:
     Safe to run at any time and on several servers at once: each entry is
     claimed by deleting it (``cache.delete`` answers whether this call
     removed it), so it is written exactly once; running it again writes
-    nothing new. Rows get the flush's time, so run it every few minutes.
+    nothing new. Each row carries the time of its search, not the flush's.
     """
     top = cache.get(LOG_NEXT_KEY) or 0
     done = cache.get(LOG_DONE_KEY) or 0
@@ -179,7 +194,9 @@ def _write_entries(claimed: dict[int, tuple]) -> int:
         Article.objects.filter(pk__in=article_ids).values_list("pk", flat=True)
     )
     rows = {}
-    for slot, (query, language, count, article_id, rank) in claimed.items():
+    flushed_at = timezone.now()
+    for slot, entry in claimed.items():
+        query, language, count, article_id, rank, *searched_at = entry
         article_id, rank = opens.get(slot) or (article_id, rank)
         if article_id not in existing:
             article_id, rank = None, None
@@ -189,6 +206,8 @@ def _write_entries(claimed: dict[int, tuple]) -> int:
             result_count=count,
             opened_article_id=article_id,
             opened_rank=rank,
+            # Entries buffered before they carried their time get the flush's.
+            created_at=searched_at[0] if searched_at else flushed_at,
         )
     SearchQuery.objects.bulk_create(rows.values())
     ids = {slot: row.pk for slot, row in rows.items() if row.pk is not None}

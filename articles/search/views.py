@@ -7,6 +7,7 @@ from django.views.decorators.http import require_safe
 
 from articles.models import Article, Category
 from articles.search import selectors, services
+from articles.search.forms import SearchForm
 from helpcenter.params import ascii_int
 
 
@@ -21,44 +22,36 @@ def category_from_param(value: str | None) -> Category | None:
     return Category.objects.filter(slug=value).first()
 
 
-def parse_language(value: str | None, default: str | None) -> tuple[bool, str | None]:
-    """Return (valid, language) for a ``lang`` parameter; "all" means None."""
-    if not value:
-        return True, default
-    if value == "all":
-        return True, None
-    return value in {code for code, _name in settings.LANGUAGES}, value
-
-
 @require_safe
 def search(request):
-    """The results page. Only the first page of a search is recorded."""
-    query = request.GET.get("q", "")
-    valid, language = parse_language(request.GET.get("lang"), get_language())
-    category = category_from_param(request.GET.get("category"))
+    """The results page. Only the first page of a search is recorded.
+
+    An unusable parameter (an unknown language or category, a bad page)
+    is read as its default rather than refused: see ``SearchForm``.
+    """
+    params = SearchForm(request.GET).search_params()
     search_page = selectors.search_get_page(
-        query=query,
-        language=language if valid else get_language(),
-        category=category,
-        page_number=request.GET.get("page"),
-        use_correction=request.GET.get("spell") != "0",
+        query=params.query,
+        language=params.language,
+        category=params.category,
+        page=params.page,
+        use_correction=params.use_correction,
     )
-    recorded = None
     if search_page.result.query and request.GET.get("page") in (None, "", "1"):
         recorded = services.search_query_record(
-            query=query,
+            query=params.query,
             language=get_language(),
             result_count=search_page.result.total,
         )
+        selectors.search_page_link(search_page, token=services.search_token(recorded))
     return render(
         request,
         "articles/search_results.html",
         {
             "query": search_page.result.query,
             "search": search_page,
-            "category": category,
-            "lang": request.GET.get("lang", "") if valid else "",
-            "token": services.search_token(recorded),
+            "category": params.category,
+            "lang": params.lang,
         },
     )
 
@@ -67,8 +60,9 @@ def search(request):
 def search_open(request):
     """Redirect to a result, noting it as the search's opened result."""
     slug = request.GET.get("article", "")
-    valid, language = parse_language(request.GET.get("lang"), get_language())
-    if not (valid and language and slug_re.fullmatch(slug)):
+    language = request.GET.get("lang") or get_language()
+    codes = {code for code, _name in settings.LANGUAGES}
+    if not (language in codes and slug_re.fullmatch(slug)):
         raise Http404("No such article")
     article = get_object_or_404(
         Article.objects.published(), slug=slug, language=language

@@ -1,5 +1,8 @@
+import datetime
+
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import timezone
 
 from articles.search import services
 from articles.search.models import SearchQuery
@@ -105,3 +108,34 @@ def test_open_before_flush_is_written_with_the_search(db, article):
     services.search_flush_analytics()
     recorded = SearchQuery.objects.get()
     assert (recorded.opened_article, recorded.opened_rank) == (article, 1)
+
+
+def test_row_carries_the_time_of_the_search_not_of_the_flush(db, monkeypatch):
+    searched = timezone.now() - datetime.timedelta(minutes=40)
+    monkeypatch.setattr(services.timezone, "now", lambda: searched)
+    services.search_query_record(query="wallet", language="en", result_count=2)
+    monkeypatch.undo()
+    before_flush = timezone.now()
+    services.search_flush_analytics()
+    assert SearchQuery.objects.get().created_at == searched
+    assert searched < before_flush - datetime.timedelta(minutes=39)
+
+
+def test_opened_instant_search_carries_the_time_it_was_shown(db, article, monkeypatch):
+    shown = (timezone.now() - datetime.timedelta(minutes=20)).replace(microsecond=0)
+    monkeypatch.setattr(services.timezone, "now", lambda: shown)
+    token = services.instant_search_token(query="转账", language="zh-hans", result_count=1)
+    monkeypatch.undo()
+    assert services.search_query_record_open(token=token, article_id=article.pk, rank=1)
+    services.search_flush_analytics()
+    recorded = SearchQuery.objects.get()
+    assert (recorded.created_at, recorded.opened_article) == (shown, article)
+
+
+def test_entry_buffered_without_its_time_gets_the_flush_time(db):
+    # Buffered by the code before entries carried their time.
+    cache.set(services.LOG_NEXT_KEY, 1, timeout=None)
+    cache.set(services.LOG_ENTRY_KEY.format(1), ("old", "en", 1, None, None))
+    before = timezone.now()
+    assert services.search_flush_analytics() == 1
+    assert SearchQuery.objects.get().created_at >= before

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
@@ -9,6 +10,7 @@ from hypothesis import (
     strategies as st,
 )
 from django.utils import timezone, translation
+from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from articles.search import query as query_module, services
@@ -248,12 +250,10 @@ def test_search_records_only_the_first_page(client, article):
 
 def test_search_open_records_opened_result_and_redirects(client, article):
     response = client.get(url("articles:search"), {"q": "转账"})
-    token = response.context["token"]
-    assertContains(response, "rank=1&amp;t=")
-    response = client.get(
-        url("articles:search_open"),
-        {"article": article.slug, "lang": "zh-hans", "rank": "1", "t": token},
-    )
+    link = response.context["search"].rows[0].open_url
+    assertContains(response, f'href="{escape(link)}"')
+    assert "rank=1&t=" in link
+    response = client.get(link)
     assertRedirects(response, article.get_absolute_url(), fetch_redirect_response=False)
     assert SearchQuery.objects.count() == 0
     services.search_flush_analytics()
@@ -264,9 +264,11 @@ def test_search_open_records_opened_result_and_redirects(client, article):
 def test_search_open_after_flush_updates_the_written_row(client, article):
     response = client.get(url("articles:search"), {"q": "转账"})
     assert services.search_flush_analytics() == 1
-    params = {"article": article.slug, "lang": "zh-hans", "rank": "2"}
-    client.get(url("articles:search_open"), {**params, "t": response.context["token"]})
-    client.get(url("articles:search_open"), {**params, "t": response.context["token"]})
+    link = response.context["search"].rows[0].open_url
+    token = parse_qs(urlsplit(link).query)["t"][0]
+    params = {"article": article.slug, "lang": "zh-hans", "rank": "2", "t": token}
+    client.get(url("articles:search_open"), params)
+    client.get(url("articles:search_open"), params)
     recorded = SearchQuery.objects.get()
     assert (recorded.opened_article, recorded.opened_rank) == (article, 2)
     assert services.search_flush_analytics() == 0

@@ -54,7 +54,9 @@ def status_link_view(view):
     """Open a view only with the ticket's secret link; keep its pages private.
 
     A wrong token and an unknown reference get the same 404 page, and every
-    response is uncacheable and sends no Referer (the URL is the secret).
+    response is uncacheable and sends no Referer to other sites (the URL is
+    the secret). Not ``no-referrer``: under it browsers send ``Origin: null``
+    with the page's own forms, which Django's CSRF check refuses.
     """
 
     @functools.wraps(view)
@@ -65,7 +67,7 @@ def status_link_view(view):
             response = _ticket_not_found(request)
         else:
             response = view(request, ticket, token, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     return wrapper

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_safe
 
 from articles.models import Article, Category
 from articles.search import selectors, services
+from helpcenter import pagecache
 from helpcenter.params import ascii_int
 
 
@@ -46,6 +47,15 @@ def search(request):
     recorded = None
     if search_page.result.query and request.GET.get("page") in (None, "", "1"):
         recorded = services.search_query_record(
+            query=query,
+            language=get_language(),
+            result_count=search_page.result.total,
+        )
+        # A cached copy of this page records the search again, with its own token.
+        pagecache.replay(
+            request,
+            services.search_query_record_token,
+            replaces=services.search_token(recorded),
             query=query,
             language=get_language(),
             result_count=search_page.result.total,

@@ -189,6 +189,24 @@ def _now_ts() -> float:
     return timezone.now().timestamp()
 
 
+def remember(name: str, compute):
+    """Return ``compute()``, kept in the cache for the current content
+    generation (and no later than its next change)."""
+    if settings.HELPCENTER_PAGE_CACHE_SECONDS <= 0:
+        return compute()
+    generation, until = _state()
+    key = f"pagecache:value:{generation}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        timeout = settings.HELPCENTER_PAGE_CACHE_SECONDS
+        if until is not None:
+            timeout = min(timeout, int(until - _now_ts()) + 1)
+        if timeout > 0:
+            cache.set(key, value, timeout=timeout)
+    return value
+
+
 # --- what a view tells the cache ------------------------------------------
 
 

@@ -45,6 +45,7 @@ import re
 import secrets
 from functools import wraps
 
+from django.apps import apps as global_apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -155,7 +156,9 @@ def content_changed() -> None:
 
 
 def _on_change(sender, **kwargs):
-    if kwargs.get("raw"):
+    # Fixtures (raw) and the frozen models of migrations, whose tables may
+    # not be there yet, change no page being served.
+    if kwargs.get("raw") or sender._meta.apps is not global_apps:
         return
     if sender._meta.label_lower not in UNSHOWN:
         content_changed()
@@ -210,17 +213,18 @@ def remember(name: str, compute):
 # --- what a view tells the cache ------------------------------------------
 
 
-def replay(request, func, *, replaces: str = "", **kwargs) -> None:
-    """Run ``func(**kwargs)`` again on every cache hit of this page.
+def replay(request, func, *, replaces=(), with_request: bool = False, **kwargs) -> None:
+    """Run ``func(**kwargs)`` again on every cache hit of this page
+    (``func(request, **kwargs)`` with ``with_request``).
 
-    With ``replaces``, the value ``func`` returns takes its place in the
-    page (also where it appears URL-encoded): a per-request token.
+    With ``replaces`` (a string, or a tuple of them), the value ``func``
+    returns (a string, or a tuple as long) takes the place of each in the
+    page, also where it appears URL-encoded: per-request tokens.
     """
     name = f"{func.__module__}.{func.__qualname__}"
-    getattr(request, "_pagecache_replays", None) or setattr(
-        request, "_pagecache_replays", []
-    )
-    request._pagecache_replays.append((name, replaces, kwargs))
+    if not hasattr(request, "_pagecache_replays"):
+        request._pagecache_replays = []
+    request._pagecache_replays.append((name, replaces, with_request, kwargs))
 
 
 def expires_by(request, moment: datetime.datetime | None) -> None:
@@ -248,11 +252,13 @@ def _cacheable_request(request) -> bool:
     return user is None or not user.is_authenticated
 
 
-def _cacheable_response(request, response) -> bool:
+def _cacheable_response(request, response, *, per_reader: bool) -> bool:
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
     control = response.get("Cache-Control", "")
-    if any(word in control for word in ("private", "no-store", "no-cache")):
+    if not per_reader and any(
+        word in control for word in ("private", "no-store", "no-cache")
+    ):
         return False
     session = getattr(request, "session", None)
     if session is not None and session.modified:
@@ -269,7 +275,7 @@ def _key(request, generation: str) -> str:
     return PAGE_KEY.format(generation=generation, digest=digest)
 
 
-def _entry(request, response, until: float | None) -> dict:
+def _entry(request, response, until: float | None, *, per_reader: bool) -> dict:
     body = response.content.decode(response.charset)
     tokened = CSRF_INPUT.search(body) is not None
     if tokened:
@@ -286,17 +292,22 @@ def _entry(request, response, until: float | None) -> dict:
         "replays": getattr(request, "_pagecache_replays", []),
         "etag": hashlib.sha256(body.encode()).hexdigest()[:32],
         "until": until,
+        "per_reader": per_reader,
     }
 
 
 def _serve(request, entry: dict, *, replay_effects: bool):
     body = entry["body"]
-    for name, replaces, kwargs in entry["replays"] if replay_effects else ():
-        value = import_string(name)(**kwargs)
-        if replaces and value:
-            body = body.replace(replaces, value).replace(
-                urlencode(replaces), urlencode(value)
-            )
+    for name, replaces, with_request, kwargs in (
+        entry["replays"] if replay_effects else ()
+    ):
+        func = import_string(name)
+        values = func(request, **kwargs) if with_request else func(**kwargs)
+        if isinstance(replaces, str):
+            replaces, values = (replaces,), (values,)
+        for old, new in zip(replaces, values or (), strict=False):
+            if old and new:
+                body = body.replace(old, new).replace(urlencode(old), urlencode(new))
     etag = entry["etag"]
     if entry["tokened"]:
         body = body.replace(CSRF_PLACEHOLDER, get_token(request))
@@ -305,6 +316,10 @@ def _serve(request, entry: dict, *, replay_effects: bool):
     response = HttpResponse(body)
     for name, value in entry["headers"].items():
         response[name] = value
+    if entry["per_reader"]:
+        # Each answer is new (a fresh submission key): nothing to revalidate.
+        patch_vary_headers(response, ["Cookie"])
+        return response
     response["ETag"] = f'"{etag}"'
     # A shared cache keys on the cookies, so it never hands a reader's token
     # (or a page for a signed-in user) to another.
@@ -312,8 +327,15 @@ def _serve(request, entry: dict, *, replay_effects: bool):
     return get_conditional_response(request, etag=response["ETag"], response=response)
 
 
-def public_page(view):
-    """Serve ``view``'s page from the shared cache to anonymous readers."""
+def public_page(view=None, *, per_reader: bool = False):
+    """Serve ``view``'s page from the shared cache to anonymous readers.
+
+    ``per_reader``: the view says ``private``/``no-store`` to browsers
+    because its page holds per-reader values, and registers each of them
+    with ``replay``: this cache keeps the page and fills them in per reader.
+    """
+    if view is None:
+        return lambda view: public_page(view, per_reader=per_reader)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -326,7 +348,7 @@ def public_page(view):
         if entry is not None and (entry["until"] is None or entry["until"] > now):
             return _serve(request, entry, replay_effects=True)
         response = view(request, *args, **kwargs)
-        if not _cacheable_response(request, response):
+        if not _cacheable_response(request, response, per_reader=per_reader):
             return response
         hint = getattr(request, "_pagecache_until", None)
         bounds = [b for b in (until, hint) if b is not None]
@@ -334,7 +356,7 @@ def public_page(view):
         timeout = settings.HELPCENTER_PAGE_CACHE_SECONDS
         if until is not None:
             timeout = min(timeout, int(until - now) + 1)
-        entry = _entry(request, response, until)
+        entry = _entry(request, response, until, per_reader=per_reader)
         if timeout > 0:
             cache.set(key, entry, timeout=timeout)
         # The view already ran its side effects for this request.

@@ -204,3 +204,15 @@ def test_channel_page_lasts_until_the_next_opening_or_closing():
         2026, 12, 5, 9, 0, tzinfo=shanghai
     )
     assert SupportChannel(time_zone="UTC").next_hours_change(morning) is None
+
+
+def test_a_readers_vote_does_not_empty_the_cache(
+    client, article, django_assert_num_queries
+):
+    # Votes, tickets, searches and sign-ins are written all day and shown on
+    # no public page: they must not make every reader's next page a miss.
+    client.get(article.get_absolute_url())
+    Client().post(article.get_vote_url(), {"helpful": "yes"})
+    assert article.votes.count() == 1
+    with django_assert_num_queries(0):
+        Client().get(article.get_absolute_url())

@@ -16,6 +16,13 @@ outlives it, and the first reader after it starts a new generation. A view
 whose page changes at other moments (a channel opening) says so with
 ``expires_by``.
 
+The cache must be shared by every process that serves pages for an edit to
+reach them all: with the local-memory cache (no ``REDIS_URL``) each gunicorn
+worker keeps its own copy and learns of an edit made through another worker
+only when its copy expires (``HELPCENTER_PAGE_CACHE_SECONDS``). Fine for
+development and one worker; set ``REDIS_URL`` (or turn the page cache off)
+when several workers serve the site.
+
 Never cached: other methods than GET, staff and signed-in users, any
 request carrying a cookie other than the CSRF and language cookies (a
 session, messages, a voter cookie: the page may depend on it), responses

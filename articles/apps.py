@@ -22,3 +22,8 @@ class ArticlesConfig(AppConfig):
         from articles.search import checks, receivers  # noqa: F401
 
         receivers.connect()
+        # The full-page cache starts a new content generation on any change
+        # of what a public page shows.
+        from helpcenter import pagecache
+
+        pagecache.connect()

@@ -193,6 +193,21 @@ class Article(models.Model):
                 fields=["translation_of", "language", "status", "published_at"],
                 name="article_translation_lookup",
             ),
+            # One index per ordering, so no list reads a whole language:
+            # a category's counts (covering) and its most viewed (related),
+            models.Index(
+                fields=["category", "language", "status", "view_count", "published_at"],
+                name="article_category_popular",
+            ),
+            # the home page's popular and promoted articles.
+            models.Index(
+                fields=["language", "status", "view_count", "published_at"],
+                name="article_popular",
+            ),
+            models.Index(
+                fields=["language", "is_promoted", "status", "published_at"],
+                name="article_promoted",
+            ),
         ]
 
     def __str__(self):

@@ -20,11 +20,12 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, ArticleVote, Category
 from channels import verify
 from channels.selectors import contacts_judged_in
+from helpcenter import pagecache
 
 
 def _published(language: str) -> QuerySet:
@@ -34,7 +35,10 @@ def _published(language: str) -> QuerySet:
 def category_list_with_counts(*, language: str) -> list[Category]:
     """Return every category, each with ``article_count`` of visible articles.
 
-    Categories without a visible article in ``language`` are left out.
+    Categories without a visible article in ``language`` are left out. Each
+    count is a range of the (category, language, status, ...) index; the
+    counts are also kept in the cache for the current content generation
+    (``helpcenter.pagecache``), so a new one costs this query once.
     """
     counts = (
         Article.objects.published()
@@ -45,20 +49,38 @@ def category_list_with_counts(*, language: str) -> list[Category]:
         .annotate(total=Count("pk"))
         .values("total")
     )
-    categories = Category.objects.annotate(
-        article_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0)
-    )
-    return [category for category in categories if category.article_count]
+
+    def compute() -> list[Category]:
+        categories = Category.objects.annotate(
+            article_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+        )
+        return [category for category in categories if category.article_count]
+
+    return pagecache.remember(f"category-counts:{language}", compute)
+
+
+# What the home page's lists show (``_article_list.html``).
+HOME_LIST_COLUMNS = ("title", "slug", "summary", "language", "published_at", "category")
 
 
 def article_list_promoted(*, language: str, limit: int = 6) -> list[Article]:
     """Return up to ``limit`` promoted visible articles, newest first."""
-    return list(_published(language).filter(is_promoted=True)[:limit])
+    return list(
+        # ``__in``: SQLite reads a bare boolean test as no equality and would
+        # not use the (language, is_promoted, status, published_at) index.
+        _published(language)
+        .filter(is_promoted__in=[True])
+        .only(*HOME_LIST_COLUMNS)[:limit]
+    )
 
 
 def article_list_popular(*, language: str, limit: int = 6) -> list[Article]:
     """Return the ``limit`` most viewed visible articles (flushed view counts)."""
-    return list(_published(language).order_by("-view_count", "-published_at")[:limit])
+    return list(
+        _published(language)
+        .order_by("-view_count", "-published_at")
+        .only(*HOME_LIST_COLUMNS)[:limit]
+    )
 
 
 # The columns an article list page (``_article_list.html`` and the FAQ
@@ -178,12 +200,16 @@ def article_get_for_language(*, slug: str, language: str) -> ArticleLookup:
 
 def _alternates(article: Article) -> dict[str, str]:
     root_id = article.translation_of_id or article.pk
-    group = Article.objects.published().filter(
+    # The group is found by its two indexed keys, and the visibility rule
+    # (``is_published``, the row form of ``published()``) applied to its few
+    # rows: with the rule in SQL, SQLite walks the publish-time index instead.
+    group = Article.objects.filter(
         Q(pk=root_id) | Q(translation_of_id=root_id)
-    )
+    ).order_by()
     urls = {
         member.language: member.get_absolute_url()
-        for member in group.only("slug", "language")
+        for member in group.only("slug", "language", "status", "published_at")
+        if member.is_published
     }
     urls.setdefault(article.language, article.get_absolute_url())
     # The switcher lists languages in the order of settings.LANGUAGES.
@@ -210,17 +236,38 @@ def article_list_related(*, article: Article, limit: int = 5) -> list[Article]:
     """Return visible articles sharing tags or the category with ``article``.
 
     More shared tags rank first, then views. Uses the article's prefetched
-    tags, so it costs one query.
+    tags, so it costs one query, and ranks only a few candidates: articles
+    carrying one of its tags (at most ``TAG_CANDIDATES``) and the ``limit``
+    most viewed of its category (an index range), whatever the size of the
+    category.
     """
     tag_ids = [tag.pk for tag in article.tags.all()]
+    visible = _published(article.language).exclude(pk=article.pk)
+    most_viewed = (
+        visible.filter(category_id=article.category_id)
+        .order_by("-view_count", "-published_at")
+        .values("pk")[:limit]
+    )
+    sharing = (
+        TaggedItem.objects.filter(
+            tag_id__in=tag_ids,
+            content_type__app_label="articles",
+            content_type__model="article",
+        )
+        .exclude(object_id=article.pk)
+        .values("object_id")[:TAG_CANDIDATES]
+    )
     related = (
-        _published(article.language)
-        .exclude(pk=article.pk)
-        .filter(Q(category_id=article.category_id) | Q(tags__in=tag_ids))
+        visible.filter(Q(pk__in=most_viewed) | Q(pk__in=sharing))
         .annotate(shared_tags=Count("tags", filter=Q(tags__in=tag_ids), distinct=True))
         .order_by("-shared_tags", "-view_count", "-published_at")
+        .only(*HOME_LIST_COLUMNS)
     )
     return list(related[:limit])
+
+
+# Articles sharing a tag considered for "related": enough to rank, bounded.
+TAG_CANDIDATES = 50
 
 
 def article_get_vote(*, article: Article, voter: str) -> ArticleVote | None:

@@ -17,6 +17,7 @@ from articles import selectors, seo, services
 from articles.forms import VoteForm
 from articles.models import Article, Category
 from channels.tickets import notices
+from helpcenter import pagecache
 from helpcenter.params import page_number
 
 VOTER_COOKIE = "hc_voter"
@@ -87,6 +88,7 @@ def article_detail(request, slug):
     if request.method == "GET":
         # A HEAD request (link checkers, monitors) is not a reader.
         services.article_record_view(article_id=article.pk)
+        pagecache.replay(request, services.article_record_view, article_id=article.pk)
     vote = selectors.article_get_vote(article=article, voter=_voter(request))
     canonical = request.build_absolute_uri(article.get_absolute_url())
     base_url = request.build_absolute_uri("/")[:-1]

@@ -210,6 +210,24 @@ class SupportChannel(models.Model):
         previous_day = 7 if day == 1 else day - 1
         return now < self.closes_at and str(previous_day) in self.open_days
 
+    def next_hours_change(self, moment: datetime.datetime) -> datetime.datetime | None:
+        """The first time after ``moment`` when the channel may open or close
+        (its opening or closing time of day, in its own time zone), or None
+        for a channel without hours."""
+        if not self.has_hours:
+            return None
+        zone = zoneinfo.ZoneInfo(self.time_zone)
+        local = moment.astimezone(zone)
+        candidates = []
+        for clock in (self.opens_at, self.closes_at):
+            for days in (0, 1):
+                day = local.date() + datetime.timedelta(days=days)
+                at = datetime.datetime.combine(day, clock, tzinfo=zone)
+                if at > local:
+                    candidates.append(at)
+                    break
+        return min(candidates)
+
     def is_open_now(self) -> bool:
         return self.is_open_at(timezone.now())
 

@@ -28,6 +28,7 @@ class ChannelsPage:
     channels: list[SupportChannel]  # offered, each with is_open and median
     missing: list[SupportChannel]  # channels that do not exist (no phone)
     categories: list[Category]  # each with offered_channels, fastest first
+    changes_at: datetime.datetime | None = None  # next time a channel opens or closes
 
 
 def channel_response_medians(
@@ -90,7 +91,9 @@ def channel_list_for_page(*, now: datetime.datetime | None = None) -> ChannelsPa
             for pk, channel in offered.items()
             if pk in wanted and channel.is_available
         ]
+    changes = [c.next_hours_change(now) for c in offered.values()]
     return ChannelsPage(
+        changes_at=min((c for c in changes if c is not None), default=None),
         channels=list(offered.values()),
         missing=[channel for channel in every if not channel.is_offered],
         categories=categories,

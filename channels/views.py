@@ -16,6 +16,7 @@ from channels import secrets as secret_scan
 from channels.forms import EmailCheckForm, ReportForm, VerifyForm
 from channels.platforms import Platform, platform_help, platform_names
 from channels.tickets import selectors as ticket_selectors
+from helpcenter import pagecache
 
 REPORT_IP_LIMIT = 10
 # Reply codes are 32**8 values; this many tries an hour makes guessing one
@@ -28,6 +29,7 @@ WINDOW = 3600
 @require_safe
 def channel_list(request):
     page = selectors.channel_list_for_page()
+    pagecache.expires_by(request, page.changes_at)
     return render(request, "channels/channel_list.html", {"page": page})
 
 

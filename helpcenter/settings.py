@@ -362,6 +362,9 @@ HELPCENTER_PAGE_SIZE = env_int("HELPCENTER_PAGE_SIZE", 20)
 # A page view bumps a cache counter; every Nth view of an article moves N
 # views to the database in one UPDATE.
 HELPCENTER_VIEW_FLUSH_EVERY = env_int("HELPCENTER_VIEW_FLUSH_EVERY", 20)
+# Longest time a public page stays in the full-page cache (helpcenter/pagecache.py);
+# staff edits empty it at once. 0 turns the page cache off.
+HELPCENTER_PAGE_CACHE_SECONDS = env_int("HELPCENTER_PAGE_CACHE_SECONDS", 600)
 # How many proxies (load balancers) in front of the app servers append to
 # X-Forwarded-For; rate limits key on the client address they report.
 HELPCENTER_TRUSTED_PROXIES = env_int("HELPCENTER_TRUSTED_PROXIES", 0)

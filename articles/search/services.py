@@ -86,6 +86,14 @@ def search_token(slot: int | None) -> str:
     return signing.Signer(salt=_SIGNER_SALT).sign(str(slot))
 
 
+def search_query_record_token(*, query: str, language: str, result_count: int) -> str:
+    """Record one search and return its signed token ("" when not recorded):
+    what a cached results page runs again for each reader it is served to."""
+    return search_token(
+        search_query_record(query=query, language=language, result_count=result_count)
+    )
+
+
 def instant_search_token(*, query: str, language: str, result_count: int) -> str:
     """Return the signed token of an instant search, which is not recorded
     when shown (it runs on every keystroke) but when one of its results is

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 from articles.models import Article, Category
 from articles.search import selectors, services
 from articles.search.forms import SearchForm
+from helpcenter import pagecache
 from helpcenter.params import ascii_int
 
 
@@ -43,7 +44,17 @@ def search(request):
             language=get_language(),
             result_count=search_page.result.total,
         )
-        selectors.search_page_link(search_page, token=services.search_token(recorded))
+        token = services.search_token(recorded)
+        selectors.search_page_link(search_page, token=token)
+        # A cached copy of this page records the search again, with its own token.
+        pagecache.replay(
+            request,
+            services.search_query_record_token,
+            replaces=token,
+            query=params.query,
+            language=get_language(),
+            result_count=search_page.result.total,
+        )
     return render(
         request,
         "articles/search_results.html",

@@ -67,7 +67,8 @@ def sign_started(
 ) -> str:
     """Return the signed time the form was shown (used to spot bots).
 
-    The signature covers the browser's session and the form's submission
+    The signature covers the browser's id (``session_id``: its CSRF secret,
+    see ``views._form_browser_id``) and the form's submission
     key, so a token works only in the browser it was given to and for one
     request: the key makes at most one ticket, and a token replayed with
     another key fails the signature.
@@ -260,7 +261,7 @@ class ContactForm(forms.Form):
         """Return why the submission looks automated, or None.
 
         Codes: ``honeypot``, ``expired`` (missing, forged, day-old form, or
-        one shown to another session) and ``too_fast``. Checked by the view
+        one shown to another browser) and ``too_fast``. Checked by the view
         before validation, so a bot gets a 400 and no hint about the other
         fields. ``session_id`` is the value ``sign_started`` was given.
         """

@@ -4,9 +4,11 @@
 from django.urls import path
 
 from channels.tickets import status_views, views
+from helpcenter.pagecache import public_page
 
 urlpatterns = [
-    path("contact/", views.contact, name="contact"),
+    # The page cache fills in each reader's own submission key and tokens.
+    path("contact/", public_page(views.contact, per_reader=True), name="contact"),
     path(
         "contact/tickets/<str:reference>/<str:token>/",
         status_views.ticket_status,

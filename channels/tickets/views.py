@@ -9,6 +9,7 @@ import secrets
 from django.contrib import messages
 from django.core import signing
 from django.shortcuts import get_object_or_404, redirect, render
+from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -29,6 +30,7 @@ from channels.tickets.forms import (
 from channels.tickets.models import TicketAttachment
 from channels.tickets.status_views import screenshot_response
 from channels.views import WINDOW, too_many
+from helpcenter import pagecache
 from helpcenter.accounts.decorators import staff_required
 
 CONTACT_IP_LIMIT = 10
@@ -38,7 +40,6 @@ CONTACT_POST_LIMIT = 60
 # Refused as spam and counted against the ticket allowance; an expired form
 # is more often a person who left the tab open.
 COUNTED_SPAM = {"honeypot", "too_fast"}
-FORM_SESSION_KEY = "contact_form"
 RECEIPTS_COOKIE = "hc_receipts"
 RECEIPTS_AGE = 24 * 3600
 RECEIPTS_KEPT = 5
@@ -62,23 +63,32 @@ def contact(request):
     return _contact_render(request, ContactForm(initial=initial), topics=topics)
 
 
-def _form_session_id(request) -> str:
-    """The random value the form's time trap is tied to, kept in the session.
+def _form_browser_id(request) -> str:
+    """The random value the form's time trap is tied to: the browser's CSRF
+    secret, kept in its CSRF cookie (set with this page when missing).
 
-    Storing it starts a session for a visitor who has none yet.
+    Showing the form writes nothing on the server (no session), so the
+    page cache can serve it; each reader still gets tokens of their own.
     """
-    value = request.session.get(FORM_SESSION_KEY)
-    if not value:
-        value = request.session[FORM_SESSION_KEY] = secrets.token_hex(16)
-    return value
+    get_token(request)
+    return request.META["CSRF_COOKIE"]
+
+
+def contact_form_fresh_fields(request) -> tuple[str, str]:
+    """A new submission key and its signed start time for this browser:
+    what a cached copy of the contact form gets for each reader."""
+    key = secrets.token_hex(16)
+    return key, sign_started(submission_key=key, session_id=_form_browser_id(request))
 
 
 def _contact_render(
     request, form, *, status=200, error="", files_dropped=False, topics=None
 ):
-    started = sign_started(
-        submission_key=form["submission_key"].value() or "",
-        session_id=_form_session_id(request),
+    key = form["submission_key"].value() or ""
+    started = sign_started(submission_key=key, session_id=_form_browser_id(request))
+    # A cached copy of the page gets a key and start time for each reader.
+    pagecache.replay(
+        request, contact_form_fresh_fields, with_request=True, replaces=(key, started)
     )
     if topics is None:
         topics = selectors.topic_list_for_contact()
@@ -122,7 +132,7 @@ def _contact_attempt(request):
     """Handle one POST; return the response and whether it counts."""
     key = request.POST.get("submission_key", "")
     form = ContactForm(request.POST, request.FILES)
-    spam = form.spam_error(session_id=request.session.get(FORM_SESSION_KEY, ""))
+    spam = form.spam_error(session_id=request.META.get("CSRF_COOKIE", ""))
     if spam:
         refill = ContactForm(
             initial={"submission_key": secrets.token_hex(16), **form.refill_initial()}

@@ -3,12 +3,14 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from articles.models import Article, ArticleVote
+from articles.services import VIEW_KEY
 from articles.views import VOTER_COOKIE
 from tests.factories import make_article, make_category
 
@@ -372,9 +374,14 @@ def test_article_view_writes_nothing_per_request(
 ):
     settings.HELPCENTER_VIEW_FLUSH_EVERY = 1000
     client.get(url("articles:detail", slug=article.slug))
+    # Served from the page cache: no query at all, and the view still counts.
+    with django_assert_num_queries(0):
+        client.get(url("articles:detail", slug=article.slug))
+    settings.HELPCENTER_PAGE_CACHE_SECONDS = 0
     with django_assert_num_queries(5):
         client.get(url("articles:detail", slug=article.slug))
     assert Article.objects.get(pk=article.pk).view_count == 0
+    assert cache.get(VIEW_KEY.format(article.pk)) == 3
 
 
 @pytest.mark.django_db

@@ -3,19 +3,20 @@ import secrets
 import time
 
 import pytest
+from django.conf import settings
 from PIL import Image
 
 from channels.models import SupportChannel
 from channels.tickets.forms import sign_started
 from channels.tickets.models import Topic
-from channels.tickets.views import FORM_SESSION_KEY
 from tests.factories import make_category, make_topic
 
 Kind = Topic.Kind
 TX_HASH = "0x" + "ab" * 32
-# The contact form's time trap is tied to a value kept in the session; the
-# test client gets this one so that contact_data() can sign its tokens.
-FORM_SESSION_ID = "test-contact-form-session"
+# The contact form's time trap is tied to the browser's CSRF secret (its
+# CSRF cookie); the test client gets this one so that contact_data() can
+# sign its tokens. A CSRF secret is 32 letters and digits.
+FORM_SESSION_ID = "TestContactFormBrowserSecret0001"
 
 
 @pytest.fixture(autouse=True)
@@ -29,9 +30,8 @@ def _contact_form_session(request):
     if "client" not in names or not {"db", "transactional_db"} & set(names):
         return
     request.getfixturevalue("transactional_db" if "transactional_db" in names else "db")
-    session = request.getfixturevalue("client").session
-    session[FORM_SESSION_KEY] = FORM_SESSION_ID
-    session.save()
+    client = request.getfixturevalue("client")
+    client.cookies[settings.CSRF_COOKIE_NAME] = FORM_SESSION_ID
 
 
 def started_token(data: dict, seconds_ago: float = 30) -> str:

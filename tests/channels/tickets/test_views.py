@@ -67,9 +67,8 @@ def test_contact_page_literal_path_prefills_category_and_article(
     make_article(
         category=topics[Kind.TRANSFER].category, slug="stuck", title="Stuck transfer"
     )
-    # Categories, the article, the session the time trap is tied to, and
-    # the incident notices.
-    with django_assert_num_queries(4):
+    # Categories, the article and the incident notices.
+    with django_assert_num_queries(3):
         response = client.get("/en/contact/?category=topic-transfer&article=stuck")
     assertContains(
         response,
@@ -330,11 +329,39 @@ def test_contact_time_trap_token_from_another_session_is_refused(
     assert (Ticket.objects.count(), mailoutbox) == (0, [])
 
 
-def test_contact_page_starts_a_session_for_a_new_visitor(topics, settings):
+def test_contact_page_writes_nothing_for_a_new_visitor(topics, settings):
+    # The time trap is tied to the CSRF cookie the page sets, not to a
+    # session: showing the form stores nothing, so the page cache serves it.
     visitor = Client()
     response = visitor.get(reverse("channels:contact"))
-    assert settings.SESSION_COOKIE_NAME in response.cookies
-    assert Session.objects.count() == 1
+    assert settings.CSRF_COOKIE_NAME in response.cookies
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert Session.objects.count() == 0
+
+
+def test_cached_contact_form_gives_each_visitor_fields_of_their_own(
+    topics, mailoutbox, monkeypatch, django_assert_num_queries
+):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    pattern = r'name="(started|submission_key|csrfmiddlewaretoken)" value="([^"]+)"'
+    first_fields = dict(re.findall(pattern, first.get(reverse("channels:contact")).text))
+    with django_assert_num_queries(0):
+        page = second.get(reverse("channels:contact"))
+    fields = dict(re.findall(pattern, page.text))
+    assert set(fields) == {"started", "submission_key", "csrfmiddlewaretoken"}
+    assert all(fields[name] != first_fields[name] for name in fields)
+    assert "no-store" in page["Cache-Control"] and not page.has_header("ETag")
+    data = {**contact_data(topics[Kind.GENERAL]), **fields}
+    later = time.time() + 30
+    monkeypatch.setattr(
+        "channels.tickets.forms.time", SimpleNamespace(time=lambda: later)
+    )
+    response = submit(second, data)
+    assert response.status_code == 302 and len(mailoutbox) == 1
+    # The first visitor's fields do not work in the second's browser.
+    stolen = {**contact_data(topics[Kind.GENERAL]), **first_fields}
+    stolen["csrfmiddlewaretoken"] = fields["csrfmiddlewaretoken"]
+    assertContains(submit(second, stolen), "The form has expired.", status_code=400)
 
 
 def test_contact_form_shown_to_the_visitor_can_be_sent(

@@ -82,12 +82,14 @@ PAGE_KEY = "pagecache:page:{generation}:{digest}"
 CSRF_INPUT = re.compile(r'(<input type="hidden" name="csrfmiddlewaretoken" value=")[^"]*(")')
 CSRF_PLACEHOLDER = "pagecache-csrf-placeholder"
 # Models no public page shows, written at high rates (tickets, votes,
-# analytics, sign-ins): their writes must not empty the cache.
+# analytics, sign-ins): their writes must not empty the cache. A model's
+# simple-history copy follows the model (see ``_shown``).
 UNSHOWN = {
     "admin.logentry",
     "axes.accessattempt",
     "axes.accessfailurelog",
     "axes.accesslog",
+    "axes.accessattemptexpiration",
     "sessions.session",
     "auth.user",
     "articles.articlevote",
@@ -99,7 +101,6 @@ UNSHOWN = {
     "channels.ticketrating",
     "channels.ticketattachment",
     "channels.outboundemail",
-    "channels.historicalticket",
     "otp_totp.totpdevice",
 }
 
@@ -162,12 +163,19 @@ def content_changed() -> None:
         transaction.on_commit(_new_state)
 
 
+def _shown(model) -> bool:
+    """Whether a public page may show ``model``'s rows. A simple-history
+    copy (``instance_type``) is shown when the model it records is."""
+    model = getattr(model, "instance_type", model)
+    return model._meta.label_lower not in UNSHOWN
+
+
 def _on_change(sender, **kwargs):
     # Fixtures (raw) and the frozen models of migrations, whose tables may
     # not be there yet, change no page being served.
     if kwargs.get("raw") or sender._meta.apps is not global_apps:
         return
-    if sender._meta.label_lower not in UNSHOWN:
+    if _shown(sender):
         content_changed()
 
 

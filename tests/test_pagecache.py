@@ -216,3 +216,26 @@ def test_a_readers_vote_does_not_empty_the_cache(
     assert article.votes.count() == 1
     with django_assert_num_queries(0):
         Client().get(article.get_absolute_url())
+
+
+def test_a_new_ticket_does_not_empty_the_cache(
+    client, article, django_assert_num_queries
+):
+    # A ticket writes the ticket, its event and their history rows, the
+    # outbox: none is on a public page.
+    from channels.tickets.services import ticket_create
+    from tests.factories import make_topic
+
+    topic = make_topic()  # topics are shown (the contact form): made first
+    client.get(article.get_absolute_url())
+    receipt = ticket_create(
+        topic=topic,
+        email="reader@example.com",
+        subject="转账没到账",
+        message="昨天的转账还没有到账。",
+        language="zh-hans",
+        submission_key="pagecache-ticket-test",
+    )
+    assert receipt.created
+    with django_assert_num_queries(0):
+        Client().get(article.get_absolute_url())

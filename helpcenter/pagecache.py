@@ -16,12 +16,12 @@ outlives it, and the first reader after it starts a new generation. A view
 whose page changes at other moments (a channel opening) says so with
 ``expires_by``.
 
-The cache must be shared by every process that serves pages for an edit to
-reach them all: with the local-memory cache (no ``REDIS_URL``) each gunicorn
-worker keeps its own copy and learns of an edit made through another worker
-only when its copy expires (``HELPCENTER_PAGE_CACHE_SECONDS``). Fine for
-development and one worker; set ``REDIS_URL`` (or turn the page cache off)
-when several workers serve the site.
+The generation must be seen by every process that serves pages for an edit
+to reach them all. With Redis it lives there with the pages. With the
+local-memory cache (no ``REDIS_URL``) each gunicorn worker keeps its own
+pages, but the generation lives in the ``shared`` file cache, so an edit
+made through one worker (or ``manage.py``) is seen by every other worker on
+its next request.
 
 Never cached: other methods than GET, staff and signed-in users, any
 request carrying a cookie other than the CSRF and language cookies (a
@@ -54,7 +54,7 @@ from functools import wraps
 
 from django.apps import apps as global_apps
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import (
@@ -108,6 +108,12 @@ UNSHOWN = {
 # --- the content generation ------------------------------------------------
 
 
+def _state_cache():
+    """Where the generation lives: the ``shared`` cache when the default one
+    is private to each process (local memory), else the default."""
+    return caches["shared"] if "shared" in settings.CACHES else cache
+
+
 def _next_change(now: datetime.datetime) -> float | None:
     """Return the first moment after ``now`` at which a page may change by
     itself (an article going live, a notice starting or ending), as a
@@ -137,17 +143,17 @@ _migrating = False
 
 def _new_state() -> tuple[str, float | None]:
     if _migrating:
-        cache.delete(STATE_KEY)
+        _state_cache().delete(STATE_KEY)
         return ("", None)
     state = (secrets.token_hex(8), _next_change(timezone.now()))
-    cache.set(STATE_KEY, state, timeout=None)
+    _state_cache().set(STATE_KEY, state, timeout=None)
     return state
 
 
 def _state() -> tuple[str, float | None]:
     """Return (generation, next change) of the content, starting a new
     generation when there is none or its next change has come."""
-    state = cache.get(STATE_KEY)
+    state = _state_cache().get(STATE_KEY)
     if state is None or not state[0] or (state[1] is not None and state[1] <= _now_ts()):
         state = _new_state()
     return state
@@ -187,7 +193,7 @@ def _migrate_starts(**kwargs):
 def _migrate_ends(**kwargs):
     global _migrating
     _migrating = False
-    cache.delete(STATE_KEY)
+    _state_cache().delete(STATE_KEY)
 
 
 def connect() -> None:

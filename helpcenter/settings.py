@@ -4,6 +4,8 @@ Production differs from development only in its environment variables; each
 one is listed in the README's configuration table (a test enforces it).
 """
 
+import hashlib
+import tempfile
 import warnings
 from datetime import timedelta
 from pathlib import Path
@@ -137,11 +139,25 @@ if REDIS_URL:
         }
     }
 else:
+    # Local memory is per process. The page cache's content generation must
+    # be seen by every process serving the same database (gunicorn workers,
+    # manage.py commands), or an edit made through one would show on the
+    # others only when their copies expire: it lives in a small file cache
+    # named after the database, read in microseconds.
+    _database_tag = hashlib.sha256(
+        str(DATABASES["default"].get("NAME", "")).encode()
+    ).hexdigest()[:12]
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "helpcenter",
-        }
+        },
+        "shared": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(
+                Path(tempfile.gettempdir()) / f"helpcenter-shared-{_database_tag}"
+            ),
+        },
     }
 
 # Email: DJANGO_EMAIL_URL (smtp://user:pw@host:587/?tls=True), else the

@@ -60,7 +60,7 @@ def live_sqlite(tmp_path_factory):
     """One gunicorn (2 workers) on a fresh SQLite file:
     ``([url], [process], env, [log])``."""
     folder = tmp_path_factory.mktemp("live_sqlite")
-    url = servers.migrated_sqlite(folder / "db.sqlite3", servers.TOPIC_CREATE)
+    url = servers.migrated_sqlite(folder / "db.sqlite3", servers.TOPIC_CREATE + ARTICLE)
     env = _serve_env(url, folder / "media")
     log = folder / "gunicorn.log"
     with servers.gunicorn_server(env, log=log) as (base, process):
@@ -186,6 +186,24 @@ def test_worker_killed_mid_submission_leaves_no_half_ticket(live):
 def _get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.read().decode()
+
+
+def test_workers_without_redis_show_an_edit_on_the_next_request(live_sqlite):
+    # Local-memory caches are per worker; the content generation is not.
+    (base,), _processes, env, _logs = live_sqlite
+    with translation.override("en"):
+        path = reverse("articles:detail", kwargs={"slug": "two-servers"})
+    for _ in range(8):  # each worker renders and caches the page
+        assert "Old title on both servers" in _get(base + path)
+    servers.shell(env, (
+        "from articles.models import Article\n"
+        "article = Article.objects.get(slug='two-servers')\n"
+        "article.title = 'New title after the edit'\n"
+        "article.save()\n"
+    ))
+    for _ in range(8):
+        page = _get(base + path)
+        assert "New title after the edit" in page and "Old title" not in page
 
 
 def test_two_servers_share_edits_limits_and_tickets(live_postgres):

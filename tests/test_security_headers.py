@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import path, reverse
@@ -15,7 +16,7 @@ from django.utils import translation
 from articles.views import VOTER_COOKIE
 from channels.tickets import services
 from channels.tickets.models import Topic
-from channels.tickets.views import FORM_SESSION_KEY, RECEIPTS_COOKIE
+from channels.tickets.views import RECEIPTS_COOKIE
 from tests.channels.conftest import FORM_SESSION_ID, contact_data, image_bytes
 from tests.factories import make_topic
 
@@ -196,8 +197,9 @@ def test_uploaded_screenshots_carry_the_headers(client, admin_client, screenshot
         200,
         "image/png",
     )
-    # Its URL holds the ticket's token: never sent on, not even to this site.
-    assert_security_headers(for_requester, directives=sandboxed, referrer="no-referrer")
+    # Its URL holds the ticket's token: never sent to another site. (Not
+    # no-referrer: the status pages' own forms need an Origin to pass CSRF.)
+    assert_security_headers(for_requester, directives=sandboxed, referrer="same-origin")
     assert (for_staff.status_code, for_staff["Content-Type"]) == (200, "image/png")
     assert_security_headers(for_staff, directives=sandboxed)
 
@@ -313,9 +315,8 @@ def test_session_cookie_is_httponly_samesite_and_secure(https, client, django_us
 
 
 def test_contact_receipts_cookie_is_httponly_samesite_and_secure(https, client, db):
-    session = client.session
-    session[FORM_SESSION_KEY] = FORM_SESSION_ID
-    session.save()
+    # The form's time trap is tied to the browser's CSRF cookie.
+    client.cookies[settings.CSRF_COOKIE_NAME] = FORM_SESSION_ID
     topic = make_topic(slug="general", kind=Topic.Kind.GENERAL)
     data = contact_data(topic)
     data["attachments"] = [SimpleUploadedFile("a.png", image_bytes(), "image/png")]

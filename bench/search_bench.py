@@ -40,6 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get(
     "BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/search_bench"
 )
+# The database the bench drops and creates: the one BENCH_PG_URL names.
+PG_NAME = PG_URL.rsplit("/", 1)[1].split("?", 1)[0]
 
 ZH_WORDS = (
     "转账 到账 未到账 充值 提现 手续费 矿工费 地址 网络 钱包 助记词 私钥 备份 恢复 登录 密码 "
@@ -383,7 +385,7 @@ def measure_queries(backend, queries: int, seed: int) -> dict:
 
     def run(cache_size: int) -> tuple[list[float], int]:
         backend.cache_size = cache_size
-        backend._cache.clear()
+        backend.clear_cache()
         timings, zero = [], 0
         for text, language in mixed:
             started = time.perf_counter()
@@ -469,7 +471,7 @@ def pg_kept_tag() -> str | None:
     import psycopg
 
     base = PG_URL.rsplit("/", 1)[0] + "/postgres"
-    name = PG_URL.rsplit("/", 1)[1]
+    name = PG_NAME
     with psycopg.connect(base, autocommit=True) as connection:
         row = connection.execute(
             "SELECT coalesce(shobj_description(oid, 'pg_database'), '') "
@@ -485,7 +487,11 @@ def run_worker(engine: str, args: list[str], keep_name: str | None = None) -> di
     A kept database is not dropped afterwards; the worker decides from the
     tag a finished build leaves whether it can be reused.
     """
-    keep_dir = Path(tempfile.gettempdir()) / "helpcenter-search-bench"
+    keep_dir = Path(
+        os.environ.get(
+            "BENCH_KEEP_DIR", Path(tempfile.gettempdir()) / "helpcenter-search-bench"
+        )
+    )
     with tempfile.TemporaryDirectory() as tmp:
         if engine == "sqlite":
             if keep_name:
@@ -499,8 +505,8 @@ def run_worker(engine: str, args: list[str], keep_name: str | None = None) -> di
         else:
             size, seed = (keep_name or "0-0").split("-")
             if not keep_name or pg_kept_tag() != _built_tag(int(size), int(seed)):
-                pg_admin("DROP DATABASE IF EXISTS search_bench")
-                pg_admin("CREATE DATABASE search_bench")
+                pg_admin(f"DROP DATABASE IF EXISTS {PG_NAME}")
+                pg_admin(f"CREATE DATABASE {PG_NAME}")
             url = PG_URL
         try:
             output = subprocess.run(
@@ -517,11 +523,11 @@ def run_worker(engine: str, args: list[str], keep_name: str | None = None) -> di
             # A half-built kept database must not be mistaken for a built one;
             # the tag is only written after a build, so dropping is enough.
             if engine == "postgresql" and keep_name:
-                pg_admin("DROP DATABASE IF EXISTS search_bench")
+                pg_admin(f"DROP DATABASE IF EXISTS {PG_NAME}")
             raise
         finally:
             if engine == "postgresql" and not keep_name:
-                pg_admin("DROP DATABASE IF EXISTS search_bench")
+                pg_admin(f"DROP DATABASE IF EXISTS {PG_NAME}")
     return json.loads(output.strip().splitlines()[-1])
 
 

@@ -16,7 +16,7 @@ def test_get_backend_loads_a_dotted_path(settings):
     settings.HELPCENTER_SEARCH_BACKEND = (
         "articles.search.backends.sqlite.SQLiteSearchBackend"
     )
-    assert isinstance(get_backend(), SQLiteSearchBackend)
+    assert isinstance(get_backend().backend, SQLiteSearchBackend)
 
 
 def test_fts5_check_reports_missing_fts5(db):

@@ -553,6 +553,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-judged", action="store_true")
     parser.add_argument(
+        "--judged-only", action="store_true", help="only the relevance figures"
+    )
+    parser.add_argument(
         "--keep",
         action="store_true",
         help="keep the built databases and reuse them on the next run",
@@ -578,8 +581,8 @@ def main() -> None:
         print(json.dumps(figures, ensure_ascii=False))
         return
 
-    sizes = [int(size) for size in args.sizes.split(",")]
-    if args.full and 100_000 not in sizes:
+    sizes = [] if args.judged_only else [int(size) for size in args.sizes.split(",")]
+    if args.full and 100_000 not in sizes and not args.judged_only:
         sizes.append(100_000)
     engines = args.engines.split(",")
     for engine in engines:

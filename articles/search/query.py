@@ -62,8 +62,17 @@ class Term:
 
     @property
     def has_synonyms(self) -> bool:
-        """Whether a synonym group added spellings the user did not type."""
-        return bool(self.typed) and self.alternatives != (self.typed,)
+        """Whether a synonym group added spellings the user did not type,
+        and the spelling typed is worth ranking first.
+
+        Not when it is a phrase with a stop word ("log in", "top up"): the
+        engines match its words anywhere in any order, so "log" and "in"
+        apart in a bug report would outrank "sign in" in a title.
+        """
+        if not self.typed or self.alternatives == (self.typed,):
+            return False
+        loose = len(self.typed) > 1 and not analysis.STOP_TOKENS.isdisjoint(self.typed)
+        return not loose
 
     def as_typed(self) -> "Term":
         """Return this term with only the spelling the user typed."""
@@ -460,6 +469,9 @@ class Match:
     exclude: tuple[tuple[Term, ...], ...] = ()
     # Every category id (for engines that partition their index by it).
     categories: tuple[int, ...] = ()
+    # The terms whose tokens the relevance score weighs, when not ``terms``
+    # (the typed slice is scored with its synonyms, as the whole query is).
+    scored: tuple[Term, ...] = ()
 
     @property
     def is_partial(self) -> bool:
@@ -467,8 +479,9 @@ class Match:
 
     @property
     def tokens(self) -> set[str]:
-        """Every token of every alternative (what relevance scores weigh)."""
-        return {token for term in self.terms for token in term.tokens}
+        """Every token of every alternative of the scored terms (what
+        relevance scores weigh)."""
+        return {token for term in self.scored or self.terms for token in term.tokens}
 
     @property
     def typed_terms(self) -> tuple[Term, ...]:

@@ -158,6 +158,10 @@ class SearchBackend:
     # Term weights are whole numbers (weight_scale x idf), so every engine
     # sums them exactly and orders coverage ties the same way.
     weight_scale = 100
+    # A question of fill_min_terms words or more with fewer than fill_below
+    # articles having them all gets partial matches after those (see _fill).
+    fill_min_terms = 3
+    fill_below = 3
     index_batch = 500
 
     # --- engine hooks ---------------------------------------------------
@@ -311,14 +315,44 @@ class SearchBackend:
                 break
         else:
             return result
+        slices = self.slices(match)
+        if mode != "partial":
+            extra = self._fill(query, terms, match, facets)
+            if extra is not None:
+                slices.append(extra[0])
+                for category_id, matches in extra[1].items():
+                    facets[category_id] = facets.get(category_id, 0) + matches
+                facets = dict(sorted(facets.items()))
         total = sum(facets.values()) if query.category_id is None else (
             facets.get(query.category_id, 0)
         )
         result.mode, result.facets, result.total = mode, facets, total
         if total and limit > 0 and offset < total:
-            ranked = self._page(match, limit=limit, offset=offset, total=total)
+            ranked = self._page(slices, limit=limit, offset=offset, total=total)
             result.hits = self._with_snippets(ranked, query.tokens)
         return result
+
+    def _fill(self, query, terms, match, facets):
+        """Return (partial match, its facets) to list after the few articles
+        having every word of a long question, or None.
+
+        A question of ``fill_min_terms`` words or more rarely has all of them
+        in the one article that answers it ("手机丢了谷歌验证码收不到了"):
+        when fewer than ``fill_below`` articles have every word, the
+        articles covering part of it follow them, ranked by coverage.
+        """
+        cover = [term for term in terms if term.in_cover]
+        found = sum(facets.values()) if query.category_id is None else (
+            facets.get(query.category_id, 0)
+        )
+        if len(cover) < self.fill_min_terms or found >= self.fill_below:
+            return None
+        weighted = self._weighted(query, cover)
+        if weighted is None:
+            return None
+        extra = dataclasses.replace(weighted, exclude=(match.terms,))
+        extra_facets = self.count(extra)
+        return (extra, extra_facets) if extra_facets else None
 
     def slices(self, match) -> list:
         """Return the sub-sets of an AND match, in the order they are shown.
@@ -332,7 +366,9 @@ class SearchBackend:
         if match.is_partial:
             return [match]
         if match.has_synonyms:
-            typed = dataclasses.replace(match, terms=match.typed_terms)
+            typed = dataclasses.replace(
+                match, terms=match.typed_terms, scored=match.terms
+            )
             groups = [typed, dataclasses.replace(match, exclude=(typed.terms,))]
         else:
             groups = [match]
@@ -342,7 +378,7 @@ class SearchBackend:
             for zone in ("head", "body")
         ]
 
-    def _page(self, match, *, limit, offset, total) -> list[tuple[int, float]]:
+    def _page(self, slices, *, limit, offset, total) -> list[tuple[int, float]]:
         """Return one page, walking the slices in order.
 
         Each slice but the last is asked for everything up to the end of
@@ -351,7 +387,6 @@ class SearchBackend:
         """
         page: list[tuple[int, float]] = []
         before = 0  # articles of the earlier slices
-        slices = self.slices(match)
         for number, piece in enumerate(slices):
             need = offset + limit - before
             if number == len(slices) - 1:

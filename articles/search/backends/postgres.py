@@ -114,7 +114,8 @@ class PostgresSearchBackend(SearchBackend):
         """Return the flat OR of the plain tokens, for ts_rank on
         rank_vector: ts_rank on nested & and | costs ~100x more per row and
         ranks the same documents first."""
-        prefixes = {token for term in match.terms if term.prefix for token in term.tokens}
+        terms = match.scored or match.terms
+        prefixes = {token for term in terms if term.prefix for token in term.tokens}
         return " | ".join(
             sorted(
                 quote(token) + (":*" if token in prefixes else "")
@@ -219,11 +220,17 @@ class PostgresSearchBackend(SearchBackend):
                     f"%s::tsquery AND {VISIBLE}"
                 )
                 params += [tsquery, visible_status(), match.now]
+        excluded = "".join(
+            " AND article_id NOT IN (SELECT e.article_id FROM "
+            "articles_searchdocument e WHERE e.search_vector @@ %s::tsquery)"
+            for _group in match.exclude
+        )
         sql = (
             "WITH scored AS (SELECT article_id, category_id, sum(weight) AS score "
-            "FROM (" + " UNION ALL ".join(parts) + ") AS hits "
+            "FROM (" + " UNION ALL ".join(parts) + f") AS hits WHERE TRUE{excluded} "
             "GROUP BY article_id, category_id) "
         )
+        params += [self.render_terms(group, match.language) for group in match.exclude]
         return sql, params
 
     def _cover_rank(self, match, limit, offset):

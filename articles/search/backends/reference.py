@@ -148,7 +148,8 @@ class ReferenceSearchBackend(SearchBackend):
 
     @staticmethod
     def _idf(match, documents) -> dict[str, float]:
-        prefixes = {token for term in match.terms if term.prefix for token in term.tokens}
+        terms = match.scored or match.terms
+        prefixes = {token for term in terms if term.prefix for token in term.tokens}
         idf = {}
         for token in match.tokens:
             prefix = token in prefixes
@@ -159,7 +160,8 @@ class ReferenceSearchBackend(SearchBackend):
     @staticmethod
     def relevance(match, document: _Document, idf: dict[str, float]) -> float:
         """Return the relevance of a document to the match's tokens."""
-        prefixes = {token for term in match.terms if term.prefix for token in term.tokens}
+        terms = match.scored or match.terms
+        prefixes = {token for term in terms if term.prefix for token in term.tokens}
         score = 0.0
         for token, weight in idf.items():
             for field, tokens in document.fields.items():

@@ -195,13 +195,22 @@ class SQLiteSearchBackend(SearchBackend):
                         "AND rowid BETWEEN %s AND %s"
                     )
                     params += [fts, first, last]
+        excluded = "".join(
+            f" AND key NOT IN (SELECT rowid FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH %s)"
+            for _group in match.exclude
+        )
         sql = (
             "WITH scored AS (SELECT key, sum(weight) AS score FROM ("
             + " UNION ALL ".join(parts)
             + ") WHERE key NOT IN (SELECT key FROM articles_search_scheduled "
-            "WHERE published_at > %s) GROUP BY key) "
+            f"WHERE published_at > %s){excluded} GROUP BY key) "
         )
-        return sql, [*params, now]
+        return sql, [
+            *params,
+            now,
+            *(self.render_terms(group) for group in match.exclude),
+        ]
 
     def _cover_facets(self, match, now) -> dict[int, int]:
         scored, params = self._cover_parts(match, now)
@@ -327,6 +336,13 @@ class SQLiteSearchBackend(SearchBackend):
         partitions = self._partitions(match, category=match.category_id)
         if not partitions:
             return []
+        scored, included = expression, None
+        if match.scored:
+            # bm25() weighs the scored terms (the query with its synonyms);
+            # the set itself (the words as typed) is kept by key.
+            scored = self.render_terms(match.scored)
+            scored = head(scored) if match.zone == "head" else scored
+            included = expression
         ranges = {key: bounds for key, bounds in partitions.items()}
         if total > self.cap_above():
             fts = not_expression(expression, excluded)
@@ -346,6 +362,12 @@ class SQLiteSearchBackend(SearchBackend):
             f"rowid BETWEEN {low} AND {high}" for low, high in ranges.values()
         )
         params: list = []
+        if included is not None:
+            where = (
+                f"({where}) AND rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE "
+                f"{FTS_TABLE} MATCH %s AND rowid BETWEEN %s AND %s)"
+            )
+            params += [included, first, last]
         for other in excluded:
             where = (
                 f"({where}) AND rowid NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE "
@@ -360,7 +382,7 @@ class SQLiteSearchBackend(SearchBackend):
             f"AND {NOT_DUE} ORDER BY score, rowid & {ARTICLE_MASK} LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [expression, first, last, *params, now, limit, offset])
+            cursor.execute(sql, [scored, first, last, *params, now, limit, offset])
             return [(article_id(key), -score) for key, score in cursor.fetchall()]
 
     def _cutoffs(self, fts, partitions, counts, now) -> dict:

@@ -350,14 +350,28 @@ def _chunk_terms(chunk: list[str], synonyms) -> list[Term]:
     return terms
 
 
+def _lone_character(term: Term) -> bool:
+    if term.typed or len(term.alternatives) != 1 or len(term.alternatives[0]) != 1:
+        return False
+    token = term.alternatives[0][0]
+    return len(token) == 1 and not token.isascii()
+
+
 def parse(text: str, *, synonyms) -> list[Term]:
     """Return the distinct terms of a query, synonyms expanded, fillers dropped.
 
-    English fillers are dropped unless the query has nothing else.
+    English fillers are dropped unless the query has nothing else. A lone
+    Chinese character ("2FA丢了": 丢) is matched as the start of a word (丢失):
+    the index holds two-character words, so as a word it would match only
+    texts where it stands alone.
     """
     terms: list[Term] = []
     for chunk in analysis.query_chunks(text):
         terms.extend(_chunk_terms(chunk, synonyms))
+    terms = [
+        Term(term.alternatives, prefix=True) if _lone_character(term) else term
+        for term in terms
+    ]
     meaningful = [
         term
         for term in terms

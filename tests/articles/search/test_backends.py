@@ -844,3 +844,80 @@ def test_backend_prefix_never_reads_input_as_query_syntax(backend, corpus):
     for hostile in HOSTILE + ['转"', "wal*", "wal'", "wal:*", "转\\"]:
         result = backend.search(hostile, language="zh-hans", prefix=True)
         assert 0 <= len(result.hits) <= result.total
+
+
+def test_backend_ranks_a_typed_body_match_above_a_synonym_title_match(backend, db):
+    """A synonym in a title must not outrank the word the user typed, even
+    when the typed word is only in the body."""
+    category = make_category()
+    synonym_title = make_article(
+        category=category, language="en", title="Send money abroad", body="Steps."
+    )
+    typed_body = make_article(
+        category=category,
+        language="en",
+        title="Pending payments",
+        body="A transfer waits for confirmations.",
+    )
+    result = backend.search("transfer", language="en")
+    assert ids(result) == [typed_body.pk, synonym_title.pk]
+
+
+def test_backend_breaks_coverage_ties_by_relevance_not_age(backend, db):
+    category = make_category()
+    make_article(
+        category=category,
+        language="en",
+        title="Fees",
+        body="Deposits of usdt and many other coins, tokens and assets arrive.",
+    )
+    strong = make_article(
+        category=category, language="en", title="Notes", body="usdt usdt usdt"
+    )
+    result = backend.search("usdt zebra", language="en", use_correction=False)
+    assert result.is_partial
+    assert ids(result)[0] == strong.pk
+
+
+def test_backend_lists_partial_matches_after_the_few_having_every_word(backend, db):
+    """A long question whose words are all in one unrelated article still
+    shows the articles covering most of it, after that one."""
+    category = make_category()
+    every = make_article(
+        category=category,
+        language="en",
+        title="Phone codes",
+        body="Change the phone, then the authenticator codes come back.",
+    )
+    most = make_article(
+        category=category,
+        language="en",
+        title="Lost authenticator",
+        body="When the phone is gone, use a recovery code.",
+    )
+    make_article(category=category, language="en", title="Deposits", body="Fees.")
+    result = backend.search(
+        "changed phone authenticator code", language="en", use_correction=False
+    )
+    assert (result.mode, ids(result)) == ("and", [every.pk, most.pk])
+    assert result.total == 2
+
+
+def test_backend_finds_a_lone_chinese_character_as_a_word_start(backend, db):
+    category = make_category()
+    lost = make_article(category=category, title="验证器丢失", body="使用恢复码。")
+    make_article(category=category, title="验证码说明", body="短信验证码。")
+    assert ids(backend.search("验证器丢了", language="zh-hans")) == [lost.pk]
+
+
+ORDERED_QUERIES = ["密码", "转账", "app crash", "实名认证", "轉帳", "crashing"]
+
+
+@pytest.mark.parametrize("text", ORDERED_QUERIES)
+def test_backend_puts_the_reference_top_result_first(backend, corpus, text):
+    """Where one article clearly answers, every engine puts it first, as
+    the reference backend does."""
+    for language in ("zh-hans", "en"):
+        expected = ReferenceSearchBackend().search(text, language=language)
+        result = backend.search(text, language=language)
+        assert ids(result)[:1] == ids(expected)[:1]

@@ -169,12 +169,18 @@ class SQLiteSearchBackend(SearchBackend):
     # --- partial mode ---------------------------------------------------
     def _cover_parts(self, match, now):
         """Return (SQL, params) of the ``scored`` CTE: each matching key's
-        coverage, summed over one statement per term and zone."""
+        coverage and relevance, summed over one statement per term and zone.
+
+        Relevance is the sum of each term's bm25() where it matches: bm25()
+        adds up over a query's phrases, so this is the bm25() of any of the
+        terms, without a second pass over the matches.
+        """
         languages = [match.language] if match.language else list(LANGUAGE_SLOTS)
         ranges = [
             (partition(code, 0)[0], partition(code, CATEGORY_MASK)[1])
             for code in languages
         ]
+        weights = ", ".join(str(weight) for weight in self.column_weights)
         parts, params = [], []
         for term, weight in zip(match.terms, match.weights, strict=True):
             expression = self.render_terms([term])
@@ -182,17 +188,19 @@ class SQLiteSearchBackend(SearchBackend):
                 (
                     expression,
                     self.coverage_factors(head=False, typed=not term.has_synonyms),
+                    f"bm25({FTS_TABLE}, {weights})",
                 ),
-                (head(expression), self.head_factor),
+                (head(expression), self.head_factor, "0"),
             ]
             if term.has_synonyms:
-                scored.append((self.render_terms([term.as_typed()]), self.typed_factor))
-            for fts, factor in scored:
+                typed = self.render_terms([term.as_typed()])
+                scored.append((typed, self.typed_factor, "0"))
+            for fts, factor, relevance in scored:
                 for first, last in ranges:
                     parts.append(
-                        f"SELECT rowid AS key, {weight * factor} AS weight "
-                        f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
-                        "AND rowid BETWEEN %s AND %s"
+                        f"SELECT rowid AS key, {weight * factor} AS weight, "
+                        f"{relevance} AS relevance FROM {FTS_TABLE} "
+                        f"WHERE {FTS_TABLE} MATCH %s AND rowid BETWEEN %s AND %s"
                     )
                     params += [fts, first, last]
         excluded = "".join(
@@ -201,7 +209,8 @@ class SQLiteSearchBackend(SearchBackend):
             for _group in match.exclude
         )
         sql = (
-            "WITH scored AS (SELECT key, sum(weight) AS score FROM ("
+            "WITH scored AS (SELECT key, sum(weight) AS score, "
+            "sum(relevance) AS relevance FROM ("
             + " UNION ALL ".join(parts)
             + ") WHERE key NOT IN (SELECT key FROM articles_search_scheduled "
             f"WHERE published_at > %s){excluded} GROUP BY key) "
@@ -222,56 +231,18 @@ class SQLiteSearchBackend(SearchBackend):
             return {key: value for key, value in sorted(cursor.fetchall()) if value}
 
     def _cover_rank(self, match, now, limit, offset):
-        """Return a partial page: by coverage, ties by bm25(), then id.
-
-        The candidates are every match scoring at least the page's last
-        coverage (the most recent ``rank_candidates`` of a larger tie);
-        only they are scored by bm25(), in a second statement.
-        """
+        """Return a partial page: by coverage, ties by bm25(), then id."""
         scored, params = self._cover_parts(match, now)
         where, extra = "", []
         if match.category_id is not None:
             where, extra = f"WHERE {CATEGORY_OF} = %s", [match.category_id]
-        end = offset + limit
         sql = (
-            scored + f", within AS (SELECT key, score FROM scored {where}) "
-            "SELECT key, score FROM within WHERE score >= coalesce((SELECT score "
-            "FROM within ORDER BY score DESC LIMIT 1 OFFSET %s), 0) "
-            "ORDER BY score DESC, key DESC LIMIT %s"
+            scored + f"SELECT key, score FROM scored {where} ORDER BY score DESC, "
+            f"relevance, key & {ARTICLE_MASK} LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(
-                sql, [*params, *extra, end - 1, max(end, self.rank_candidates)]
-            )
-            candidates = dict(cursor.fetchall())
-            if not candidates:
-                return []
-            relevance = self._bm25(
-                self.render_terms(match.terms, joiner=" OR "), list(candidates)
-            )
-        ordered = sorted(
-            candidates,
-            key=lambda key: (
-                -candidates[key],
-                relevance.get(key, 0.0),
-                article_id(key),
-            ),
-        )
-        return [
-            (article_id(key), float(candidates[key])) for key in ordered[offset:end]
-        ]
-
-    def _bm25(self, expression, keys) -> dict[int, float]:
-        """Return {key: bm25()} of these keys for ``expression``."""
-        weights = ", ".join(str(weight) for weight in self.column_weights)
-        marks = ", ".join(["%s"] * len(keys))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT rowid, bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} "
-                f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({marks})",
-                [expression, *keys],
-            )
-            return dict(cursor.fetchall())
+            cursor.execute(sql, [*params, *extra, limit, offset])
+            return [(article_id(key), float(score)) for key, score in cursor]
 
     def _count(self, match, partitions, now) -> dict:
         """Return {(language, category): visible matches} in one statement.
@@ -363,8 +334,10 @@ class SQLiteSearchBackend(SearchBackend):
         )
         params: list = []
         if included is not None:
+            # "+rowid": a filter, never a lookup key; as a key, FTS5 would
+            # evaluate the whole expression once per typed match.
             where = (
-                f"({where}) AND rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE "
+                f"({where}) AND +rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE "
                 f"{FTS_TABLE} MATCH %s AND rowid BETWEEN %s AND %s)"
             )
             params += [included, first, last]

@@ -83,6 +83,7 @@ ZH_FILLERS = (
     "我们",
     "一下",
     "已经",
+    "有人",
     "哪里",
     "哪儿",
     "在哪",
@@ -104,7 +105,7 @@ EN_FILLERS = frozenset(
     "should would will shall to of for on at by with from about as and or "
     "not no this that these those there here please help get got have has "
     "had just still any some so if then than he she they him her them his "
-    "their now cannot cant hi hello thanks ago".split()
+    "their now cannot cant hi hello thanks ago someone somebody anyone".split()
 )
 
 # Words too common to be highlighted on their own in a snippet: the fillers

@@ -74,6 +74,22 @@ def match_literal(tokens, language: str) -> str:
     return " ".join(quote(prefix + token) for token in dict.fromkeys(tokens))
 
 
+def search_rows(sql: str, params: list) -> list[tuple[int, float]]:
+    """Return the (key, value) rows of a search statement, run through
+    ``articles_search_rows`` (migration 0010) so it keeps the GIN plan.
+
+    The parameters are bound client-side by the driver's own quoting; the
+    function only ever receives that finished statement.
+    """
+    statement = connection.ops.compose_sql(sql, params)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT key, value FROM articles_search_rows(%s)",
+            [f"SELECT k::bigint, v::double precision FROM ({statement}) AS r(k, v)"],
+        )
+        return cursor.fetchall()
+
+
 class PostgresSearchBackend(SearchBackend):
     """Search over GIN-indexed tsvectors; see the module docstring."""
 
@@ -160,11 +176,8 @@ class PostgresSearchBackend(SearchBackend):
                 "SELECT d.category_id, count(*) FROM articles_searchdocument d "
                 f"WHERE {where} GROUP BY 1"
             )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return {
-                key: int(value) for key, value in sorted(cursor.fetchall()) if value
-            }
+        rows = sorted(search_rows(sql, params))
+        return {key: int(value) for key, value in rows if value}
 
     def rank(self, match, *, limit, offset, total):
         """Return one page ranked by ts_rank over rank_vector.
@@ -191,9 +204,7 @@ class PostgresSearchBackend(SearchBackend):
             "OFFSET 0) c ORDER BY rank DESC, c.article_id LIMIT %s OFFSET %s"
         )
         params += [self.rank_candidates, self.rank_query(match), limit, offset]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [(pk, float(rank)) for pk, rank in cursor.fetchall()]
+        return search_rows(sql, params)
 
     # --- partial mode ---------------------------------------------------
     def _cover_scored(self, match) -> tuple[str, list]:
@@ -262,9 +273,7 @@ class PostgresSearchBackend(SearchBackend):
             limit,
             offset,
         ]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [(pk, float(score)) for pk, score in cursor.fetchall()]
+        return search_rows(sql, params)
 
     def optimize(self) -> None:
         """Refresh the planner's statistics of the index table."""

@@ -17,12 +17,11 @@ Each index row holds three vectors:
   ``ts_rank`` with the weights D 0.1, C 0.3, B 0.5, A 1.0 (``ts_rank_cd``
   was measured 6x slower per row and put the same articles on top).
 
-Each row also holds the article's status, publish time and category
-(migration 0004), so counting, facets and the visibility rule never join
-the article table; long values live in the TOAST table (migration 0007), so
-a bitmap scan over 55,000 matches visits a narrow heap. The SQL functions
-``articles_search_facets`` and ``articles_search_page`` run the two
-statements.
+Each row also holds the article's status, publish time and category, so
+counting, facets and the visibility rule never join the article table; long
+values live in the TOAST table, so a bitmap scan over 55,000 matches visits a
+narrow heap. The backend builds each statement here and runs it through
+``articles_search_rows`` (migration 0010), which keeps the GIN plan.
 """
 
 from django.db import connection

@@ -15,11 +15,14 @@ and FTS5 seeks to a range instead of reading a whole doclist:
   yet due (``articles_search_scheduled``) are excluded by key, with the
   clock read at query time;
 - ranking: the most recent matches of a category are the top of its range,
-  so a large tier's ``RANK_CANDIDATES`` most recent matches are found by
+  so a large set's ``rank_candidates`` most recent matches are found by
   reading back from the end of each range (shared out in proportion to
-  where the tier's matches are) and only those are scored by bm25(), in
+  where the set's matches are) and only those are scored by bm25(), in
   one statement over every range. bm25() uses the table's global
   statistics, so scores from different ranges compare.
+
+The two hooks of ``SearchBackend`` are ``count`` (range counts, or the
+partial mode's coverage sums) and ``rank`` (bm25() over one slice).
 
 Queries are FTS5 expressions in which every token is a quoted string.
 """

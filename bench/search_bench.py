@@ -386,7 +386,7 @@ def measure_queries(backend, queries: int, seed: int) -> dict:
 
     def run(cache_size: int) -> tuple[list[float], int]:
         backend.cache_size = cache_size
-        backend._cache.clear()
+        backend.clear_cache()
         timings, zero = [], 0
         for text, language in mixed:
             started = time.perf_counter()
@@ -488,7 +488,11 @@ def run_worker(engine: str, args: list[str], keep_name: str | None = None) -> di
     A kept database is not dropped afterwards; the worker decides from the
     tag a finished build leaves whether it can be reused.
     """
-    keep_dir = Path(tempfile.gettempdir()) / "helpcenter-search-bench"
+    keep_dir = Path(
+        os.environ.get(
+            "BENCH_KEEP_DIR", Path(tempfile.gettempdir()) / "helpcenter-search-bench"
+        )
+    )
     with tempfile.TemporaryDirectory() as tmp:
         if engine == "sqlite":
             if keep_name:
@@ -550,6 +554,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-judged", action="store_true")
     parser.add_argument(
+        "--judged-only", action="store_true", help="only the relevance figures"
+    )
+    parser.add_argument(
         "--keep",
         action="store_true",
         help="keep the built databases and reuse them on the next run",
@@ -575,8 +582,8 @@ def main() -> None:
         print(json.dumps(figures, ensure_ascii=False))
         return
 
-    sizes = [int(size) for size in args.sizes.split(",")]
-    if args.full and 100_000 not in sizes:
+    sizes = [] if args.judged_only else [int(size) for size in args.sizes.split(",")]
+    if args.full and 100_000 not in sizes and not args.judged_only:
         sizes.append(100_000)
     engines = args.engines.split(",")
     for engine in engines:

@@ -53,6 +53,10 @@ _VARIANTS = str.maketrans({"帐": "账"})
 
 # Query-only fillers. Longer ones first, so 怎么办 wins over 怎么.
 ZH_FILLERS = (
+    "在哪里",
+    "在哪儿",
+    "是多少",
+    "好几个",
     "怎么回事",
     "怎么处理",
     "怎么解决",
@@ -79,6 +83,11 @@ ZH_FILLERS = (
     "我们",
     "一下",
     "已经",
+    "有人",
+    "哪里",
+    "哪儿",
+    "在哪",
+    "多少",
     "吗",
     "呢",
     "吧",
@@ -95,7 +104,8 @@ EN_FILLERS = frozenset(
     "do does did doing done how what why when where which who can could "
     "should would will shall to of for on at by with from about as and or "
     "not no this that these those there here please help get got have has "
-    "had just still any some so if then than".split()
+    "had just still any some so if then than he she they him her them his "
+    "their now cannot cant hi hello thanks ago someone somebody anyone".split()
 )
 
 # Words too common to be highlighted on their own in a snippet: the fillers
@@ -158,13 +168,43 @@ def _bigrams(run: str) -> list[str]:
     return [run[i : i + 2] for i in range(len(run) - 1)]
 
 
+# Irregular English forms Snowball leaves apart from their base word ("sent"
+# is not "send"), folded before stemming, in the index and in queries alike.
+IRREGULAR_FORMS = {
+    "sent": "send",
+    "lost": "lose",
+    "stole": "steal",
+    "stolen": "steal",
+    "forgot": "forget",
+    "forgotten": "forget",
+    "gotten": "get",
+    "paid": "pay",
+    "bought": "buy",
+    "sold": "sell",
+    "took": "take",
+    "taken": "take",
+    "gave": "give",
+    "given": "give",
+    "went": "go",
+    "gone": "go",
+    "made": "make",
+    "wrote": "write",
+    "written": "write",
+    "froze": "freeze",
+    "frozen": "freeze",
+    "broke": "break",
+    "broken": "break",
+    "chose": "choose",
+    "chosen": "choose",
+}
+
 # Snowball in pure Python costs ~60 µs a word, and the vocabulary of a help
 # center is small, so memoizing turns stemming into a dictionary lookup.
 @functools.lru_cache(maxsize=200_000)
 def _word_token(word: str) -> str:
     word = word[:MAX_TOKEN_CHARS]
     if word.isascii() and word.isalpha():
-        return _stemmer().stemWord(word)
+        return _stemmer().stemWord(IRREGULAR_FORMS.get(word, word))
     return word
 
 

@@ -60,6 +60,24 @@ class Term:
     def tokens(self) -> set[str]:
         return {token for alternative in self.alternatives for token in alternative}
 
+    @property
+    def has_synonyms(self) -> bool:
+        """Whether a synonym group added spellings the user did not type,
+        and the spelling typed is worth ranking first.
+
+        Not when it is a phrase with a stop word ("log in", "top up"): the
+        engines match its words anywhere in any order, so "log" and "in"
+        apart in a bug report would outrank "sign in" in a title.
+        """
+        if not self.typed or self.alternatives == (self.typed,):
+            return False
+        loose = len(self.typed) > 1 and not analysis.STOP_TOKENS.isdisjoint(self.typed)
+        return not loose
+
+    def as_typed(self) -> "Term":
+        """Return this term with only the spelling the user typed."""
+        return Term((self.literal,), prefix=self.prefix)
+
     def expression(self) -> "Node":
         """Return the alternatives as a factored AND/OR tree (see ``factor``)."""
         return factor(self.alternatives)
@@ -332,14 +350,28 @@ def _chunk_terms(chunk: list[str], synonyms) -> list[Term]:
     return terms
 
 
+def _lone_character(term: Term) -> bool:
+    if term.typed or len(term.alternatives) != 1 or len(term.alternatives[0]) != 1:
+        return False
+    token = term.alternatives[0][0]
+    return len(token) == 1 and not token.isascii()
+
+
 def parse(text: str, *, synonyms) -> list[Term]:
     """Return the distinct terms of a query, synonyms expanded, fillers dropped.
 
-    English fillers are dropped unless the query has nothing else.
+    English fillers are dropped unless the query has nothing else. A lone
+    Chinese character ("2FA丢了": 丢) is matched as the start of a word (丢失):
+    the index holds two-character words, so as a word it would match only
+    texts where it stands alone.
     """
     terms: list[Term] = []
     for chunk in analysis.query_chunks(text):
         terms.extend(_chunk_terms(chunk, synonyms))
+    terms = [
+        Term(term.alternatives, prefix=True) if _lone_character(term) else term
+        for term in terms
+    ]
     meaningful = [
         term
         for term in terms
@@ -420,3 +452,143 @@ def parse_query(
     if prefix:
         corrected_terms = _prefix_term(correction, corrected_terms)
     return ParsedQuery(text, terms, correction, corrected_terms)
+
+
+@dataclasses.dataclass(frozen=True)
+class Match:
+    """One set of visible articles an engine counts or ranks (see backends).
+
+    An article is in the set when it is visible at ``now`` (the rule of
+    ``Article.objects.published()``), in ``language`` (None: any), and:
+
+    - without ``weights``: it has every term (AND); with ``zone="head"``
+      all of them within its title, tags and summary; with ``zone="body"``
+      not so (the rest of the AND matches);
+    - with ``weights`` (the partial mode): it has any term, and its
+      coverage is the sum, over the terms it has, of the term's weight,
+      once more if the term is in the head, twice more if it matches as
+      typed (see ``SearchBackend.coverage_factors``);
+    - in neither case does it have every term of any group in ``exclude``.
+
+    ``category_id`` restricts ranking, never counting (facets cover every
+    category).
+    """
+
+    terms: tuple[Term, ...]
+    language: str | None
+    category_id: int | None
+    now: datetime.datetime
+    weights: tuple[int, ...] = ()
+    zone: str = "any"
+    exclude: tuple[tuple[Term, ...], ...] = ()
+    # Every category id (for engines that partition their index by it).
+    categories: tuple[int, ...] = ()
+    # The terms whose tokens the relevance score weighs, when not ``terms``
+    # (the typed slice is scored with its synonyms, as the whole query is).
+    scored: tuple[Term, ...] = ()
+
+    @property
+    def is_partial(self) -> bool:
+        return bool(self.weights)
+
+    @property
+    def tokens(self) -> set[str]:
+        """Every token of every alternative of the scored terms (what
+        relevance scores weigh)."""
+        return {token for term in self.scored or self.terms for token in term.tokens}
+
+    @property
+    def typed_terms(self) -> tuple[Term, ...]:
+        """The terms with only the spellings the user typed."""
+        return tuple(term.as_typed() for term in self.terms)
+
+    @property
+    def has_synonyms(self) -> bool:
+        return any(term.has_synonyms for term in self.terms)
+
+
+@dataclasses.dataclass(frozen=True)
+class CompiledQuery:
+    """Everything one search needs, parsed once: the text as shown, the
+    terms as typed (synonyms attached), the spelling correction and its
+    terms, the language and category filters, the instant-search prefix
+    flag, the options, and the clock the visibility rule is read at.
+
+    The backends never see the raw text: only ``Match`` objects built from
+    this (``match()``), so user input is never read as query syntax.
+    """
+
+    raw: str
+    text: str
+    terms: tuple[Term, ...]
+    language: str | None
+    category_id: int | None
+    now: datetime.datetime
+    state: "_State | None"
+    prefix: bool = False
+    use_correction: bool = True
+    correction: str | None = None
+    corrected_terms: tuple[Term, ...] = ()
+
+    @property
+    def tokens(self) -> set[str]:
+        """Every token any alternative needs (for highlighting)."""
+        return {token for term in self.terms for token in term.tokens}
+
+    def match(self, terms, **options) -> Match:
+        """Return the ``Match`` of ``terms`` under this query's filters."""
+        categories = self.state.category_ids if self.state else ()
+        return Match(
+            tuple(terms),
+            self.language,
+            self.category_id,
+            self.now,
+            categories=categories,
+            **options,
+        )
+
+    def without_prefix(self) -> "CompiledQuery":
+        """Return the same search with the last word taken as finished."""
+        return compile_query(
+            self.raw,
+            language=self.language,
+            category_id=self.category_id,
+            use_correction=self.use_correction,
+            prefix=False,
+            now=self.now,
+            state=self.state,
+        )
+
+
+def compile_query(
+    raw: str,
+    *,
+    language: str | None,
+    category_id: int | None = None,
+    use_correction: bool = True,
+    prefix: bool = False,
+    now: datetime.datetime | None = None,
+    state: "_State | None" = None,
+) -> CompiledQuery:
+    """Return the compiled form of a raw query (which may be anything).
+
+    A blank query compiles to no terms, without loading the shared state.
+    """
+    now = now or timezone.now()
+    if not analysis.clean_query(raw):
+        return CompiledQuery(raw, "", (), language, category_id, now, state, prefix)
+    state = state or current_state()
+    parsed = parse_query(raw, use_correction=use_correction, state=state, prefix=prefix)
+    return CompiledQuery(
+        raw=raw,
+        text=parsed.text,
+        terms=tuple(parsed.terms),
+        language=language,
+        category_id=category_id,
+        now=now,
+        state=state,
+        prefix=prefix,
+        use_correction=use_correction,
+        correction=parsed.correction,
+        corrected_terms=tuple(parsed.corrected_terms),
+    )

@@ -1,39 +1,38 @@
-"""The search backend interface, and the behaviour both engines share.
+"""The search backend interface, and the behaviour every engine shares.
 
-``SearchBackend`` is the interface. ``DocumentSearchBackend`` implements it
-over the ``SearchDocument`` table: analysis, synonyms, typo correction, AND
-first with an OR fallback, the visibility rule, facets and snippets are the
-same for every engine; subclasses only render the parsed query into their
-syntax and run the engine-specific SQL.
+``SearchBackend`` owns the whole search flow once, for every engine:
+
+1. compile the query once (``query.compile_query``: terms, synonyms,
+   spelling correction, prefix flag, language, category, clock);
+2. tiering: every word (``and``), then every word a Chinese run needs
+   (``cover``), then any word, ranked by coverage (``partial``), then the
+   spelling correction when the query as typed found nothing or only part;
+3. ordering within a tier: articles matching the words as typed before
+   synonym-only ones, title/tags/summary matches before body-only ones,
+   then the engine's relevance score;
+4. paging through those ordered slices, and snippets.
+
+An engine implements two hooks over a ``query.Match`` (one set of
+visible articles): ``count`` (matches per category) and ``rank`` (one page
+of a set, best first). Both engines and the pure-Python reference backend
+return the same shapes, and the same sets of articles.
+
+The result cache is not here: ``cached.CachedSearchBackend`` wraps any
+backend. Limits are class attributes, so a test or a subclass changes them
+on one backend without touching the others.
 """
 
 import dataclasses
 import math
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Iterable
 
 from django.db.models import Model
 
 from articles.search import analysis, query as query_module, snippets
 
-# Analyzed body tokens kept for ranking on engines that rank a compact copy.
-RANK_BODY_TOKENS = 60
-INDEX_BATCH = 500
-# How deep results can be paged: the total is always exact, but like every
-# web search engine only the first RESULT_WINDOW results can be browsed.
+# How deep results can be paged by default (see SearchBackend.result_window);
+# the selectors page with it.
 RESULT_WINDOW = 1000
-# At most this many matches of a tier are ranked, the most recent ones (see
-# DocumentSearchBackend). Never below RESULT_WINDOW, so a tier with more
-# matches than this always fills the whole window by itself.
-RANK_CANDIDATES = 1000
-# In the partial mode a term found in the title, tags or summary counts this
-# many times its weight; found only in the body, once.
-HEAD_FACTOR = 2
-# Term weights are whole numbers (100 x idf), so both engines sum them
-# exactly and order ties the same way.
-WEIGHT_SCALE = 100
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,7 +53,7 @@ class SearchResult:
     None; ``suggested_query`` is a spelling correction offered, not applied,
     because the query as typed matched in full. ``facets`` maps category id
     to the number of matches. ``total`` counts every match; only the first
-    ``RESULT_WINDOW`` can be paged to.
+    ``result_window`` can be paged to.
     """
 
     query: str
@@ -94,45 +93,10 @@ class IndexedDocument:
     published_at: object = None
     category_id: int | None = None
 
-
-class SearchBackend:
-    """The interface every search backend implements."""
-
-    def search(
-        self,
-        query: str,
-        *,
-        language: str | None,
-        category=None,
-        limit: int = 20,
-        offset: int = 0,
-        use_correction: bool = True,
-        prefix: bool = False,
-    ) -> SearchResult:
-        """Return the visible articles matching ``query``, best first.
-
-        ``language`` restricts the results to one language (None: all);
-        ``category`` (a Category or its id) to one category. ``prefix``
-        matches the last word as a prefix (instant search, see
-        ``query.parse_query``). A blank query returns an empty result.
-        Never raises for any input text.
-        """
-        raise NotImplementedError
-
-    def index(self, articles: Iterable) -> None:
-        """Insert or replace the index entries of ``articles``."""
-        raise NotImplementedError
-
-    def remove(self, article_ids: Iterable[int]) -> None:
-        """Remove the index entries of these article ids (missing ones ignored)."""
-        raise NotImplementedError
-
-    def clear(self) -> None:
-        """Remove every index entry."""
-        raise NotImplementedError
-
-    def optimize(self) -> None:
-        """Compact the index after a bulk write (nothing to do by default)."""
+    @property
+    def head(self) -> list[str]:
+        """The title, tags and summary tokens: what the head zone matches."""
+        return [*self.title, *self.tags, *self.summary]
 
 
 def analyze_article(article) -> IndexedDocument:
@@ -157,69 +121,70 @@ def analyze_article(article) -> IndexedDocument:
     )
 
 
-class DocumentSearchBackend(SearchBackend):
-    """Shared search flow over the analyzed-document table.
+def visible_articles(now):
+    """Return the articles search may show at ``now``: the one visibility
+    rule, ``Article.objects.published()``, read at the search's own clock.
 
-    The OR fallback only matches the title, tags and summary: any one word
-    of a long sentence occurs in the body of most articles, so matching
-    bodies would return nearly everything, slowly, ranked by noise.
-
-    Ranking goes by tiers. Matches in the title, tags or summary ("head")
-    come first, ranked by the engine's score; matches only in the body
-    follow, ranked the same way, and are only looked at when the head tier
-    runs out before the page is full. When a tier has more than
-    ``RANK_CANDIDATES`` matches (a common word in a large help center),
-    only the most recent ``RANK_CANDIDATES`` of them are scored: at 100,000
-    articles, scoring all 20,000 whose title, tags or summary has "转账"
-    took 25 ms and ordered them by little more than title length. Since
-    ``RANK_CANDIDATES >= RESULT_WINDOW``, such a tier fills the whole
-    browsable window, so no page ever mixes capped and uncapped orders.
-    (An engine may rank more outright where that is cheaper than finding
-    the most recent: SQLite does up to five times as many.)
-
-    Results are kept in a small per-process LRU cache keyed by the search
-    generation (bumped by every index write and synonym edit, and renewed
-    when a scheduled article comes due), so a repeated popular query costs
-    no database work and can never show a stale or early result.
+    Engines that keep a copy of the rule's columns in their index apply the
+    same two conditions (``VISIBLE_STATUS``, and a publish time at or
+    before ``now``) to it; the reference backend reads this queryset.
     """
+    from articles.models import Article
+
+    return Article.objects.listed().filter(published_at__lte=now)
+
+
+def visible_status() -> str:
+    """The status value of a visible article (see ``visible_articles``)."""
+    from articles.models import Article
+
+    return Article.Status.PUBLISHED
+
+
+class SearchBackend:
+    """The interface and the shared flow; engines implement the hooks."""
 
     vendor = ""
-    cache_size = 1024
-    # Bounds staleness after writes that bypass the receivers (bulk UPDATE).
-    cache_seconds = 60
-    # The tiers a page is ranked from, in order (see rank_tiers).
-    HEAD, BODY, ALL = "head", "body", "all"
-    # Result modes in which every word of the query matched (see search).
-    FULL_MODES = frozenset({"and", "cover"})
-
-    def __init__(self):
-        self._cache: OrderedDict = OrderedDict()
-        self._cache_lock = threading.Lock()
+    # Only the first result_window results can be paged to, as in every web
+    # search engine; the total and the facets are always exact.
+    result_window = RESULT_WINDOW
+    # At most this many of a set's most recent matches are ranked (never
+    # fewer than result_window, so a capped set fills the whole window).
+    rank_candidates = 1000
+    # Partial mode: a term's weight counts once for a match anywhere, once
+    # more in the head, twice more as typed (see coverage_factors).
+    head_factor = 1
+    typed_factor = 2
+    # Term weights are whole numbers (weight_scale x idf), so every engine
+    # sums them exactly and orders coverage ties the same way.
+    weight_scale = 100
+    # A question of fill_min_terms words or more with fewer than fill_below
+    # articles having them all gets partial matches after those (see _fill).
+    fill_min_terms = 3
+    fill_below = 3
+    index_batch = 500
 
     # --- engine hooks ---------------------------------------------------
-    def render_query(self, terms: list[query_module.Term], mode: str, language=None):
-        """Return the engine's match expression for the terms ("and"/"or")."""
-        raise NotImplementedError
+    def count(self, match: query_module.Match) -> dict[int, int]:
+        """Return {category_id: matches} of the set ``match`` describes.
 
-    def match_page(self, match, *, language, category, limit, offset, state):
-        """Return ({category_id: matches}, [(article_id, score)] best first).
-
-        Only articles visible under ``Article.objects.published()`` count,
-        in ``language`` when given (None: every language). The counts cover
-        every category; the page only ``category`` when given. Engines rank
-        the page with ``rank_tiers``. ``state`` is the query state in use.
+        Every category is counted (``match.category_id`` does not apply);
+        categories without matches are left out.
         """
         raise NotImplementedError
 
-    def cover_page(self, weighted, *, language, category, limit, offset, state):
-        """Return ({category_id: matches}, [(article_id, score)] best first)
-        for the partial mode.
+    def rank(
+        self, match: query_module.Match, *, limit: int, offset: int, total: int
+    ) -> list[tuple[int, float]]:
+        """Return [(article_id, score)], the ``offset``-th to the
+        ``offset + limit``-th best of the set in ``match.category_id`` (all
+        categories when None).
 
-        ``weighted`` is [(term, weight)]: an article matches when any term
-        matches it anywhere; its score is the sum of the weights of the terms
-        it has, ``HEAD_FACTOR`` times a weight for a term in its title, tags
-        or summary. Ties go to the lower article id. Visibility, language and
-        category as in ``match_page``.
+        AND sets are ordered by the engine's relevance score, then article
+        id; partial sets by coverage, then relevance, then article id.
+        ``total`` is an upper bound on the set's size (the query's count):
+        above ``rank_candidates`` an engine may rank only the most recent
+        ``rank_candidates`` of it.
         """
         raise NotImplementedError
 
@@ -227,151 +192,106 @@ class DocumentSearchBackend(SearchBackend):
         """Insert or replace the stored rows of these documents."""
         raise NotImplementedError
 
-    # --- shared behaviour -----------------------------------------------
+    # --- the interface --------------------------------------------------
     def search(
         self,
-        query,
+        query: str,
         *,
-        language,
+        language: str | None,
         category=None,
-        limit=20,
-        offset=0,
-        use_correction=True,
-        prefix=False,
+        limit: int = 20,
+        offset: int = 0,
+        use_correction: bool = True,
+        prefix: bool = False,
     ) -> SearchResult:
         """Return the visible articles matching ``query``, best first.
 
-        AND semantics first. When nothing matches every term, the junction
-        bigrams of Chinese runs are dropped (``mode="cover"``), and when that
-        still finds nothing, articles are ranked by how much of the query
-        they cover (``mode="partial"``, see ``_partial``). Hits stop at
-        ``RESULT_WINDOW``; the total and facets never do.
+        ``language`` restricts the results to one language (None: all);
+        ``category`` (a Category or its id) to one category. ``prefix``
+        matches the last word as a prefix (instant search, see
+        ``query.parse_query``). A blank query returns an empty result.
+        Never raises for any input text.
         """
-        state = query_module.current_state()
         category_id = category.pk if isinstance(category, Model) else category
-        category_id = int(category_id) if category_id is not None else None
-        offset = max(0, offset)
-        limit = max(0, min(limit, RESULT_WINDOW - offset))
-        # loaded_at identifies this load of the state: a new generation or a
-        # scheduled article coming due reloads it and so retires the entries.
-        key = (
-            state.loaded_at,
+        compiled = query_module.compile_query(
             query,
-            language,
-            category_id,
-            limit,
-            offset,
-            use_correction,
-            prefix,
+            language=language,
+            category_id=int(category_id) if category_id is not None else None,
+            use_correction=use_correction,
+            prefix=prefix,
         )
-        now = time.monotonic()
-        with self._cache_lock:
-            cached = self._cache.get(key)
-            if cached is not None and now - cached[0] < self.cache_seconds:
-                self._cache.move_to_end(key)
-                return dataclasses.replace(cached[1], hits=list(cached[1].hits))
-        result = self._search(
-            query, state, language, category_id, limit, offset, use_correction, prefix
-        )
-        if self.cache_size:
-            with self._cache_lock:
-                self._cache[key] = (now, result)
-                while len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
-        return dataclasses.replace(result, hits=list(result.hits))
+        offset = max(0, offset)
+        limit = max(0, min(limit, self.result_window - offset))
+        return self.execute(compiled, limit=limit, offset=offset)
 
-    def _search(
-        self, query, state, language, category, limit, offset, use_correction, prefix
-    ):
-        # A word that is not a real word may be a typo of an indexed one. The
-        # query as typed goes first: when it matches in full, the correction
-        # is only offered ("Did you mean"); when it finds nothing or only
-        # part of the query, the corrected query is searched and, if it finds
-        # anything, shown instead, saying so.
-        parsed = query_module.parse_query(
-            query, use_correction=use_correction, state=state, prefix=prefix
-        )
-        result = self._search_terms(
-            parsed.text, parsed.terms, state, language, category, limit, offset
-        )
-        if prefix and not result.total:
+    def execute(self, query, *, limit: int, offset: int) -> SearchResult:
+        """Return one page of results of a compiled query.
+
+        A word that is not a real word may be a typo of an indexed one. The
+        query as typed goes first: when it matches in full, the correction
+        is only offered ("Did you mean"); when it finds nothing or only part
+        of the query, the corrected query is searched and, if it finds
+        anything, shown instead.
+        """
+        result = self._search_terms(query, query.terms, limit, offset)
+        if query.prefix and not result.total:
             # Nothing starts with the last word: it may be a finished word
             # with a typo ("walet"), so search it as a word.
-            return self._search(
-                query, state, language, category, limit, offset, use_correction, False
-            )
-        if parsed.correction is None:
+            return self.execute(query.without_prefix(), limit=limit, offset=offset)
+        if query.correction is None:
             return result
-        if result.total and result.mode in self.FULL_MODES:
-            result.suggested_query = parsed.correction
+        if result.total and result.mode != "partial":
+            result.suggested_query = query.correction
             return result
-        corrected = self._search_terms(
-            parsed.text,
-            parsed.corrected_terms,
-            state,
-            language,
-            category,
-            limit,
-            offset,
-        )
+        corrected = self._search_terms(query, query.corrected_terms, limit, offset)
         if not corrected.total:
             return result
-        corrected.corrected_query = parsed.correction
+        corrected.corrected_query = query.correction
         return corrected
 
-    def _search_terms(self, text, terms, state, language, category, limit, offset):
-        result = SearchResult(query=text, hits=[], total=0)
-        if not terms:
-            return result
-        for mode, relaxed in self._relaxations(terms):
-            if mode == "partial":
-                facets, ranked = self._partial(
-                    relaxed, language, category, limit, offset, state
-                )
-            else:
-                facets, ranked = self.match_page(
-                    self.render_query(relaxed, "and", language),
-                    language=language,
-                    category=category,
-                    limit=limit,
-                    offset=offset,
-                    state=state,
-                )
-            if facets:
-                break
-        if not facets:
-            return result
-        result.mode, result.facets = mode, facets
-        result.total = (
-            sum(facets.values()) if category is None else facets.get(category, 0)
-        )
-        tokens = {token for term in terms for token in term.tokens}
-        result.hits = self._with_snippets(ranked, tokens) if ranked else []
-        return result
+    def index(self, articles: Iterable) -> None:
+        """Insert or replace the index entries of ``articles``, in batches.
 
-    def rank_tiers(self, fetch, *, head_only, total, limit, offset):
-        """Return one ranked page of ``total`` matches, tier by tier.
-
-        ``fetch(tier, size, skip)`` returns [(article_id, score)] best first
-        from one tier: ``ALL`` (a query that only matches heads already),
-        ``HEAD``, or ``BODY`` (matches outside the head), each ranking at most
-        ``RANK_CANDIDATES`` of the tier's most recent matches.
+        Tags are read through ``article.tags.all()``: prefetch them when
+        passing many articles.
         """
-        if total == 0 or limit <= 0 or offset >= total:
-            return []
-        if head_only:
-            return fetch(self.ALL, limit, offset)
-        head = fetch(self.HEAD, offset + limit, 0)
-        page = head[offset:]
-        # Body-only matches are needed only if the head ones fall short.
-        if len(head) < offset + limit and len(head) < total:
-            page += fetch(self.BODY, limit - len(page), max(0, offset - len(head)))
-        return page
+        batch: list[IndexedDocument] = []
+        for article in articles:
+            batch.append(analyze_article(article))
+            if len(batch) >= self.index_batch:
+                self._write_batch(batch)
+                batch = []
+        if batch:
+            self._write_batch(batch)
+        query_module.bump_generation()
 
+    def remove(self, article_ids: Iterable[int]) -> None:
+        """Remove the index entries of these article ids (missing ones ignored)."""
+        from articles.search.models import SearchDocument
+
+        SearchDocument.objects.filter(article_id__in=list(article_ids)).delete()
+        query_module.bump_generation()
+
+    def clear(self) -> None:
+        """Remove every index entry and the typo vocabulary."""
+        from articles.search.models import SearchDocument, SearchTerm
+
+        SearchDocument.objects.all().delete()
+        SearchTerm.objects.all().delete()
+        query_module.bump_generation()
+
+    def optimize(self) -> None:
+        """Compact the index after a bulk write (nothing to do by default)."""
+
+    # --- the shared flow ------------------------------------------------
     @staticmethod
-    def _relaxations(terms):
-        # Every term; then every term a CJK run needs to cover its characters
-        # (价格 and 确认 without the junction 格确); then any term.
+    def relaxations(terms):
+        """Yield (mode, terms) to try in order until one finds something.
+
+        Every term; then every term a CJK run needs to cover its characters
+        (价格 and 确认 without the junction 格确); then any of those terms,
+        ranked by coverage (only when there are two or more).
+        """
         yield "and", terms
         cover = [term for term in terms if term.in_cover]
         if len(cover) < len(terms):
@@ -379,47 +299,145 @@ class DocumentSearchBackend(SearchBackend):
         if len(cover) > 1:
             yield "partial", cover
 
-    def _partial(self, terms, language, category, limit, offset, state):
-        """Rank the articles by how much of the query they cover.
+    def _search_terms(self, query, terms, limit, offset) -> SearchResult:
+        result = SearchResult(query=query.text, hits=[], total=0)
+        if not terms:
+            return result
+        for mode, relaxed in self.relaxations(terms):
+            if mode == "partial":
+                match = self._weighted(query, relaxed)
+                if match is None:
+                    continue
+            else:
+                match = query.match(relaxed)
+            facets = self.count(match)
+            if facets:
+                break
+        else:
+            return result
+        slices = self.slices(match)
+        if mode != "partial":
+            extra = self._fill(query, terms, match, facets)
+            if extra is not None:
+                slices.append(extra[0])
+                for category_id, matches in extra[1].items():
+                    facets[category_id] = facets.get(category_id, 0) + matches
+                facets = dict(sorted(facets.items()))
+        total = sum(facets.values()) if query.category_id is None else (
+            facets.get(query.category_id, 0)
+        )
+        result.mode, result.facets, result.total = mode, facets, total
+        if total and limit > 0 and offset < total:
+            ranked = self._page(slices, limit=limit, offset=offset, total=total)
+            result.hits = self._with_snippets(ranked, query.tokens)
+        return result
+
+    def _fill(self, query, terms, match, facets):
+        """Return (partial match, its facets) to list after the few articles
+        having every word of a long question, or None.
+
+        A question of ``fill_min_terms`` words or more rarely has all of them
+        in the one article that answers it ("手机丢了谷歌验证码收不到了"):
+        when fewer than ``fill_below`` articles have every word, the
+        articles covering part of it follow them, ranked by coverage.
+        """
+        cover = [term for term in terms if term.in_cover]
+        found = sum(facets.values()) if query.category_id is None else (
+            facets.get(query.category_id, 0)
+        )
+        if len(cover) < self.fill_min_terms or found >= self.fill_below:
+            return None
+        weighted = self._weighted(query, cover)
+        if weighted is None:
+            return None
+        extra = dataclasses.replace(weighted, exclude=(match.terms,))
+        extra_facets = self.count(extra)
+        return (extra, extra_facets) if extra_facets else None
+
+    def slices(self, match) -> list:
+        """Return the sub-sets of an AND match, in the order they are shown.
+
+        Articles matching the words as typed come before those matching only
+        through a synonym ("transfer" must not put "How to send us feedback"
+        first because "send" is rarer); within each, title/tags/summary
+        matches come before body-only ones. A partial match is one slice:
+        its coverage already counts typed and head matches.
+        """
+        if match.is_partial:
+            return [match]
+        if match.has_synonyms:
+            typed = dataclasses.replace(
+                match, terms=match.typed_terms, scored=match.terms
+            )
+            groups = [typed, dataclasses.replace(match, exclude=(typed.terms,))]
+        else:
+            groups = [match]
+        return [
+            dataclasses.replace(group, zone=zone)
+            for group in groups
+            for zone in ("head", "body")
+        ]
+
+    def _page(self, slices, *, limit, offset, total) -> list[tuple[int, float]]:
+        """Return one page, walking the slices in order.
+
+        Each slice but the last is asked for everything up to the end of
+        the page: what it cannot fill, the next one fills. Slices after a
+        full page, or after every match was seen, are never ranked.
+        """
+        page: list[tuple[int, float]] = []
+        before = 0  # articles of the earlier slices
+        for number, piece in enumerate(slices):
+            need = offset + limit - before
+            if number == len(slices) - 1:
+                page += self.rank(
+                    piece,
+                    limit=limit - len(page),
+                    offset=max(0, offset - before),
+                    total=total,
+                )
+                break
+            rows = self.rank(piece, limit=need, offset=0, total=total)
+            page += rows[max(0, offset - before) :]
+            before += len(rows)
+            if len(rows) >= need or before >= total:
+                break
+        return page[:limit]
+
+    def coverage_factors(self, *, head: bool, typed: bool) -> int:
+        """How many times its weight a term adds to a partial match's
+        coverage: once anywhere, ``head_factor`` more in the title, tags or
+        summary, ``typed_factor`` more matched as typed (a term without
+        synonyms always is). So a typed body match outranks a synonym-only
+        title match of the same term."""
+        return 1 + self.head_factor * head + self.typed_factor * typed
+
+    def _weighted(self, query, terms):
+        """Return the partial ``Match`` of ``terms``, or None.
 
         Each term that matches some visible article is weighted by its
         rarity, ``idf = ln(1 + N / matches)`` over the N visible articles of
         the language, so a chatty question's rare words ("withdrawal")
         outweigh its common ones ("app"); a term nothing matches is left
-        out. Nothing is found only when no term matches anything.
+        out. None when no term matches anything.
         """
-        from articles.models import Article
-
         counted = []
         for term in terms:
-            facets, _ranked = self.match_page(
-                self.render_query([term], "and", language),
-                language=language,
-                category=None,
-                limit=0,
-                offset=0,
-                state=state,
-            )
-            matches = sum(facets.values())
+            matches = sum(self.count(query.match([term])).values())
             if matches:
                 counted.append((term, matches))
         if not counted:
-            return {}, []
-        visible = Article.objects.published()
-        if language:
-            visible = visible.filter(language=language)
+            return None
+        visible = visible_articles(query.now)
+        if query.language:
+            visible = visible.filter(language=query.language)
         documents = max(visible.count(), max(matches for _t, matches in counted))
-        weighted = [
-            (term, max(1, round(WEIGHT_SCALE * math.log(1 + documents / matches))))
-            for term, matches in counted
+        weights = [
+            max(1, round(self.weight_scale * math.log(1 + documents / matches)))
+            for _term, matches in counted
         ]
-        return self.cover_page(
-            weighted,
-            language=language,
-            category=category,
-            limit=limit,
-            offset=offset,
-            state=state,
+        return query.match(
+            [term for term, _matches in counted], weights=tuple(weights)
         )
 
     def _with_snippets(self, ranked, tokens: set[str]) -> list[Hit]:
@@ -436,45 +454,15 @@ class DocumentSearchBackend(SearchBackend):
             for pk, score in ranked
         ]
 
-    def index(self, articles) -> None:
-        """Insert or replace the index entries of ``articles``, in batches.
-
-        Tags are read through ``article.tags.all()``: prefetch them when
-        passing many articles.
-        """
+    def _write_batch(self, batch: list[IndexedDocument]) -> None:
         from articles.search.models import SearchTerm
 
-        batch: list[IndexedDocument] = []
-        for article in articles:
-            batch.append(analyze_article(article))
-            if len(batch) >= INDEX_BATCH:
-                self._write_batch(batch, SearchTerm)
-                batch = []
-        if batch:
-            self._write_batch(batch, SearchTerm)
-        query_module.bump_generation()
-
-    def _write_batch(self, batch: list[IndexedDocument], term_model) -> None:
         self.write_documents(batch)
         words: dict[str, str] = {}
         for document in batch:
             for term, surface in document.words.items():
                 words.setdefault(term, surface)
-        term_model.objects.bulk_create(
-            [term_model(term=term, surface=surface) for term, surface in words.items()],
+        SearchTerm.objects.bulk_create(
+            [SearchTerm(term=term, surface=surface) for term, surface in words.items()],
             ignore_conflicts=True,
         )
-
-    def remove(self, article_ids) -> None:
-        """Remove the index entries of these article ids (missing ones ignored)."""
-        from articles.search.models import SearchDocument
-
-        SearchDocument.objects.filter(article_id__in=list(article_ids)).delete()
-
-    def clear(self) -> None:
-        """Remove every index entry and the typo vocabulary."""
-        from articles.search.models import SearchDocument, SearchTerm
-
-        SearchDocument.objects.all().delete()
-        SearchTerm.objects.all().delete()
-        query_module.bump_generation()

@@ -17,26 +17,28 @@ Each index row holds three vectors:
   ``ts_rank`` with the weights D 0.1, C 0.3, B 0.5, A 1.0 (``ts_rank_cd``
   was measured 6x slower per row and put the same articles on top).
 
-Each row also holds the article's status, publish time and category
-(migration 0004), so counting, facets and the visibility rule never join
-the article table; long values live in the TOAST table (migration 0007), so
-a bitmap scan over 55,000 matches visits a narrow heap. The SQL functions
-``articles_search_facets`` and ``articles_search_page`` run the two
-statements.
+Each row also holds the article's status, publish time and category, so
+counting, facets and the visibility rule never join the article table; long
+values live in the TOAST table, so a bitmap scan over 55,000 matches visits a
+narrow heap. The backend builds each statement here and runs it through
+``articles_search_rows`` (migration 0010), which keeps the GIN plan.
 """
 
 from django.db import connection
-from django.utils import timezone
 
 from articles.models import Language
 from articles.search import query as query_module
 from articles.search.backends.base import (
-    HEAD_FACTOR,
-    RANK_BODY_TOKENS,
-    RANK_CANDIDATES,
-    DocumentSearchBackend,
     IndexedDocument,
+    SearchBackend,
+    visible_status,
 )
+
+# Analyzed body tokens kept in rank_vector (what ts_rank scores).
+RANK_BODY_TOKENS = 60
+# The visibility rule (base.visible_articles) on the copied columns, with
+# the status value and the search's clock as parameters.
+VISIBLE = "d.status = %s AND d.published_at <= %s"
 
 # PostgreSQL keeps at most 256 positions per lexeme and positions up to 16383.
 MAX_POSITIONS = 256
@@ -71,23 +73,34 @@ def match_literal(tokens, language: str) -> str:
     return " ".join(quote(prefix + token) for token in dict.fromkeys(tokens))
 
 
-class PostgresSearchBackend(DocumentSearchBackend):
+def search_rows(sql: str, params: list) -> list[tuple[int, float]]:
+    """Return the (key, value) rows of a search statement, run through
+    ``articles_search_rows`` (migration 0010) so it keeps the GIN plan.
+
+    The parameters are bound client-side by the driver's own quoting; the
+    function only ever receives that finished statement.
+    """
+    statement = connection.ops.compose_sql(sql, params)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT key, value FROM articles_search_rows(%s)",
+            [f"SELECT k::bigint, v::double precision FROM ({statement}) AS r(k, v)"],
+        )
+        return cursor.fetchall()
+
+
+class PostgresSearchBackend(SearchBackend):
     """Search over GIN-indexed tsvectors; see the module docstring."""
 
     vendor = "postgresql"
+    # ts_rank weights of rank_vector's D, C, B, A (body, summary, tags, title).
+    rank_weights = "{0.1, 0.3, 0.5, 1.0}"
 
-    def render_query(self, terms, mode, language=None):
-        """Return (match, rank, typed, head_only): tsquery literals, tier flag.
-
-        ``match`` uses the lexemes of ``language`` (of every language when
-        None). ``rank`` is the flat OR of the plain tokens, for ts_rank on
-        rank_vector: ts_rank on nested & and | costs ~100x more per row and
-        ranks the same documents first. ``typed`` is the terms as typed, in
-        plain lexemes (None when no synonym was added): candidates whose
-        rank_vector matches it rank first. The OR
-        fallback (``head_only``) matches head_vector only, see
-        DocumentSearchBackend.
-        """
+    # --- rendering ------------------------------------------------------
+    @staticmethod
+    def render_terms(terms, language, joiner=" & ") -> str:
+        """Return the terms as a tsquery of language-prefixed lexemes
+        (of every language when ``language`` is None)."""
         languages = [language] if language else [code for code, _ in Language.choices]
 
         def lexeme(token, suffix=""):
@@ -101,7 +114,7 @@ class PostgresSearchBackend(DocumentSearchBackend):
             # 'zh-hans:转':* matches 'zh-hans:转账'.
             return lexeme(token, ":*")
 
-        rendered = [
+        return joiner.join(
             query_module.render(
                 term.expression(),
                 token=prefix_lexeme if term.prefix else lexeme,
@@ -109,124 +122,157 @@ class PostgresSearchBackend(DocumentSearchBackend):
                 disjunction=" | ",
             )
             for term in terms
+        )
+
+    @staticmethod
+    def rank_query(match) -> str:
+        """Return the flat OR of the plain tokens, for ts_rank on
+        rank_vector: ts_rank on nested & and | costs ~100x more per row and
+        ranks the same documents first."""
+        terms = match.scored or match.terms
+        prefixes = {token for term in terms if term.prefix for token in term.tokens}
+        return " | ".join(
+            sorted(
+                quote(token) + (":*" if token in prefixes else "")
+                for token in match.tokens
+            )
+        )
+
+    def _filters(self, match, *, category: bool) -> tuple[str, list]:
+        """Return (SQL conditions on ``d``, params) of an AND match's set:
+        the vector it matches, the visibility rule, the excluded sets (each
+        found through its GIN index and left out by id)."""
+        expression = self.render_terms(match.terms, match.language)
+        vector = "head_vector" if match.zone == "head" else "search_vector"
+        conditions = [f"d.{vector} @@ %s::tsquery", VISIBLE]
+        params: list = [expression, visible_status(), match.now]
+        excluded = [
+            ("search_vector", self.render_terms(group, match.language))
+            for group in match.exclude
         ]
-        joiner = " & " if mode == "and" else " | "
-        match = joiner.join(rendered)
-        typed = None
-        if any(term.typed for term in terms):
-            # Plain lexemes: it is tested against rank_vector.
-            typed = joiner.join(
-                "("
-                + " & ".join(
-                    quote(token) + (":*" if term.prefix else "")
-                    for token in term.literal
-                )
-                + ")"
-                for term in terms
+        if match.zone == "body":
+            excluded.append(("head_vector", expression))
+        for column, other in excluded:
+            conditions.append(
+                "d.article_id NOT IN (SELECT e.article_id FROM "
+                f"articles_searchdocument e WHERE e.{column} @@ %s::tsquery)"
             )
-        tokens = sorted(
-            {
-                quote(token) + (":*" if term.prefix else "")
-                for term in terms
-                for token in term.tokens
-            }
-        )
-        rank = " | ".join(tokens)
-        return match, rank, typed, mode != "and"
+            params.append(other)
+        if category and match.category_id is not None:
+            conditions.append("d.category_id = %s")
+            params.append(match.category_id)
+        return " AND ".join(conditions), params
 
-    def match_page(self, match, *, language, category, limit, offset, state):
-        """Return (facets, ranked page) from the SQL functions of migration 0007.
+    # --- hooks ----------------------------------------------------------
+    def count(self, match) -> dict[int, int]:
+        """Return the facets, read from the index rows alone (GIN, no join)."""
+        if match.is_partial:
+            sql, params = self._cover_scored(match)
+            sql += "SELECT category_id, count(*) FROM scored GROUP BY 1"
+        else:
+            where, params = self._filters(match, category=False)
+            sql = (
+                "SELECT d.category_id, count(*) FROM articles_searchdocument d "
+                f"WHERE {where} GROUP BY 1"
+            )
+        rows = sorted(search_rows(sql, params))
+        return {key: int(value) for key, value in rows if value}
 
-        Both read only ``articles_searchdocument``, through its GIN indexes
-        and the status, publish time and category copied there. The same
-        rule as Article.objects.published() is applied to the copied
-        columns, with the status value and the current time passed from
-        here, so a scheduled article is found from its publish time on.
+    def rank(self, match, *, limit, offset, total):
+        """Return one page ranked by ts_rank over rank_vector.
+
+        Of a set, the ``rank_candidates`` most recent matches are ranked;
+        the matches are materialized so the planner cannot walk the primary
+        key backwards and test every row's vector to find them. A partial
+        set is ordered by coverage first (see ``_cover_scored``).
         """
-        from articles.models import Article
-
-        match_query, rank_query, typed_query, head_only = match
-        visibility = [Article.Status.PUBLISHED, timezone.now()]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT category_id, matches FROM articles_search_facets("
-                "%s::tsquery, %s, %s, %s)",
-                [match_query, head_only, *visibility],
-            )
-            facets = {key: int(value) for key, value in sorted(cursor.fetchall())}
-        total = sum(facets.values()) if category is None else facets.get(category, 0)
-
-        def fetch(tier, size, skip):
-            head = tier != self.BODY
-            exclude = match_query if tier == self.BODY else None
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT article_id, rank FROM articles_search_page(%s::tsquery, %s, "
-                    "%s::tsquery, %s::tsquery, %s::tsquery, %s, %s, %s, %s, %s, %s)",
-                    [
-                        match_query,
-                        head,
-                        rank_query,
-                        exclude,
-                        typed_query,
-                        *visibility,
-                        category,
-                        RANK_CANDIDATES,
-                        size,
-                        skip,
-                    ],
-                )
-                return [(pk, float(rank)) for pk, rank in cursor.fetchall()]
-
-        ranked = self.rank_tiers(
-            fetch, head_only=head_only, total=total, limit=limit, offset=offset
+        if limit <= 0:
+            return []
+        if match.is_partial:
+            return self._cover_rank(match, limit, offset)
+        where, params = self._filters(match, category=True)
+        sql = (
+            "WITH matches AS MATERIALIZED ("
+            f"SELECT d.article_id FROM articles_searchdocument d WHERE {where}), "
+            "recent AS (SELECT article_id FROM matches ORDER BY article_id DESC "
+            "LIMIT %s) "
+            f"SELECT c.article_id, ts_rank('{self.rank_weights}', c.vector, "
+            "%s::tsquery) AS rank FROM (SELECT r.article_id, "
+            "d.rank_vector || ''::tsvector AS vector FROM recent r "
+            "JOIN articles_searchdocument d ON d.article_id = r.article_id "
+            "OFFSET 0) c ORDER BY rank DESC, c.article_id LIMIT %s OFFSET %s"
         )
-        return facets, ranked
+        params += [self.rank_candidates, self.rank_query(match), limit, offset]
+        return search_rows(sql, params)
 
-    def cover_page(self, weighted, *, language, category, limit, offset, state):
-        """Return (facets, ranked page) of the partial mode: each term's
-        matches through the GIN indexes, weights summed per article, with
-        the visibility rule of ``match_page``."""
-        from articles.models import Article
-
-        visible = "status = %s AND published_at <= %s"
-        visibility = [Article.Status.PUBLISHED, timezone.now()]
+    # --- partial mode ---------------------------------------------------
+    def _cover_scored(self, match) -> tuple[str, list]:
+        """Return (SQL, params) of the ``scored`` CTE: each visible article's
+        coverage, summed over one GIN lookup per term and zone."""
         parts, params = [], []
-        for term, weight in weighted:
-            match = self.render_query([term], "and", language)[0]
-            for column, points in (
-                ("search_vector", weight),
-                ("head_vector", weight * (HEAD_FACTOR - 1)),
-            ):
+        for term, weight in zip(match.terms, match.weights, strict=True):
+            expression = self.render_terms([term], match.language)
+            scored = [
+                (
+                    "search_vector",
+                    expression,
+                    self.coverage_factors(head=False, typed=not term.has_synonyms),
+                ),
+                ("head_vector", expression, self.head_factor),
+            ]
+            if term.has_synonyms:
+                typed = self.render_terms([term.as_typed()], match.language)
+                scored.append(("search_vector", typed, self.typed_factor))
+            for column, tsquery, factor in scored:
                 parts.append(
-                    f"SELECT article_id, category_id, {int(points)} AS weight "
-                    f"FROM articles_searchdocument WHERE {column} @@ %s::tsquery "
-                    f"AND {visible}"
+                    f"SELECT d.article_id, d.category_id, {int(weight * factor)} "
+                    f"AS weight FROM articles_searchdocument d WHERE d.{column} @@ "
+                    f"%s::tsquery AND {VISIBLE}"
                 )
-                params += [match, *visibility]
-        scored = (
+                params += [tsquery, visible_status(), match.now]
+        excluded = "".join(
+            " AND article_id NOT IN (SELECT e.article_id FROM "
+            "articles_searchdocument e WHERE e.search_vector @@ %s::tsquery)"
+            for _group in match.exclude
+        )
+        sql = (
             "WITH scored AS (SELECT article_id, category_id, sum(weight) AS score "
-            "FROM (" + " UNION ALL ".join(parts) + ") AS hits "
+            "FROM (" + " UNION ALL ".join(parts) + f") AS hits WHERE TRUE{excluded} "
             "GROUP BY article_id, category_id) "
         )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                scored + "SELECT category_id, count(*) FROM scored GROUP BY 1", params
-            )
-            facets = {
-                key: int(value) for key, value in sorted(cursor.fetchall()) if value
-            }
-            total = sum(facets.values()) if category is None else facets.get(category, 0)
-            if not total or limit <= 0 or offset >= total:
-                return facets, []
-            where = "" if category is None else "WHERE category_id = %s"
-            cursor.execute(
-                scored + f"SELECT article_id, score FROM scored {where} "
-                "ORDER BY score DESC, article_id LIMIT %s OFFSET %s",
-                [*params, *([category] if category is not None else []), limit, offset],
-            )
-            ranked = [(pk, float(score)) for pk, score in cursor.fetchall()]
-        return facets, ranked
+        params += [self.render_terms(group, match.language) for group in match.exclude]
+        return sql, params
+
+    def _cover_rank(self, match, limit, offset):
+        """Return a partial page: by coverage, ties by ts_rank, then id.
+
+        Only the matches scoring at least the page's last coverage are
+        ranked (the most recent ``rank_candidates`` of a larger tie).
+        """
+        scored, params = self._cover_scored(match)
+        where, extra = "", []
+        if match.category_id is not None:
+            where, extra = "WHERE category_id = %s", [match.category_id]
+        end = offset + limit
+        sql = (
+            scored + f", within AS (SELECT article_id, score FROM scored {where}), "
+            "candidates AS (SELECT article_id, score FROM within WHERE score >= "
+            "coalesce((SELECT score FROM within ORDER BY score DESC LIMIT 1 "
+            "OFFSET %s), 0) ORDER BY score DESC, article_id DESC LIMIT %s) "
+            f"SELECT c.article_id, c.score FROM candidates c "
+            "JOIN articles_searchdocument d ON d.article_id = c.article_id "
+            f"ORDER BY c.score DESC, ts_rank('{self.rank_weights}', d.rank_vector, "
+            "%s::tsquery) DESC, c.article_id LIMIT %s OFFSET %s"
+        )
+        params += [
+            *extra,
+            end - 1,
+            max(end, self.rank_candidates),
+            self.rank_query(match),
+            limit,
+            offset,
+        ]
+        return search_rows(sql, params)
 
     def optimize(self) -> None:
         """Refresh the planner's statistics of the index table."""

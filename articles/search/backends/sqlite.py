@@ -15,11 +15,14 @@ and FTS5 seeks to a range instead of reading a whole doclist:
   yet due (``articles_search_scheduled``) are excluded by key, with the
   clock read at query time;
 - ranking: the most recent matches of a category are the top of its range,
-  so a large tier's ``RANK_CANDIDATES`` most recent matches are found by
+  so a large set's ``rank_candidates`` most recent matches are found by
   reading back from the end of each range (shared out in proportion to
-  where the tier's matches are) and only those are scored by bm25(), in
+  where the set's matches are) and only those are scored by bm25(), in
   one statement over every range. bm25() uses the table's global
   statistics, so scores from different ranges compare.
+
+The two hooks of ``SearchBackend`` are ``count`` (range counts, or the
+partial mode's coverage sums) and ``rank`` (bm25() over one slice).
 
 Queries are FTS5 expressions in which every token is a quoted string.
 """
@@ -27,37 +30,42 @@ Queries are FTS5 expressions in which every token is a quoted string.
 import math
 
 from django.db import connection
-from django.utils import timezone
 
 from articles.models import Language
 from articles.search import query as query_module
-from articles.search.backends.base import (
-    HEAD_FACTOR,
-    RANK_CANDIDATES,
-    DocumentSearchBackend,
-    IndexedDocument,
-)
+from articles.search.backends.base import IndexedDocument, SearchBackend
 
 FTS_TABLE = "articles_searchdocument_fts"
 HEAD_COLUMNS = "{title tags summary}"
-# bm25() weights for the columns title, tags, summary, body.
-COLUMN_WEIGHTS = (10.0, 5.0, 3.0, 1.0)
 # The key layout of migration 0006, whose trigger SQL holds the same slots.
 LANGUAGE_SLOTS = {Language.ZH_HANS: 0, Language.EN: 1}
 LANGUAGE_SHIFT, LISTED_SHIFT, CATEGORY_SHIFT = 53, 52, 32
 ARTICLE_MASK = (1 << 32) - 1
 CATEGORY_MASK = (1 << 20) - 1
-# A tier is ranked outright up to this many times RANK_CANDIDATES matches:
-# bm25() costs ~1.2 µs a row, less below that than the two statements that
-# find each partition's cutoff (measured at 10,000 articles).
-RANK_OUTRIGHT = 5
-# Above this many partitions (languages x categories), counting groups one
-# range per language instead of opening an FTS5 cursor per partition.
-RANGE_COUNTS = 16
-# Listed articles whose publish time is still to come, by key.
+CATEGORY_OF = f"(key >> {CATEGORY_SHIFT}) & {CATEGORY_MASK}"
+# The visibility rule (base.visible_articles) on the index: the key's
+# "listed" bit is status published with a publish time (migration 0006's
+# triggers), and listed articles whose publish time is still to come are
+# excluded by key, with the search's clock.
 NOT_DUE = (
     "rowid NOT IN (SELECT key FROM articles_search_scheduled WHERE published_at > %s)"
 )
+
+
+def stored_now(now) -> str:
+    """Return the search's clock in the stored text format the scheduled
+    view compares with."""
+    return connection.ops.adapt_datetimefield_value(now)
+
+
+def head(expression: str) -> str:
+    """Return ``expression`` restricted to the title, tags and summary."""
+    return f"{HEAD_COLUMNS} : ({expression})"
+
+
+def not_expression(expression: str, excluded: list[str]) -> str:
+    """Return ``expression`` without the matches of any ``excluded`` one."""
+    return f"({expression})" + "".join(f" NOT ({other})" for other in excluded)
 
 
 def quote(token: str) -> str:
@@ -84,25 +92,26 @@ def article_id(key: int) -> int:
     return key & ARTICLE_MASK
 
 
-def cap_above() -> int:
-    """The number of matches above which a tier's candidates are capped."""
-    return RANK_OUTRIGHT * RANK_CANDIDATES
-
-
-class SQLiteSearchBackend(DocumentSearchBackend):
+class SQLiteSearchBackend(SearchBackend):
     """Search over FTS5; see the module docstring."""
 
     vendor = "sqlite"
+    # bm25() weights for the columns title, tags, summary, body.
+    column_weights = (10.0, 5.0, 3.0, 1.0)
+    # A set is ranked outright up to this many times rank_candidates
+    # matches: bm25() costs ~1.2 µs a row, less below that than the two
+    # statements that find each partition's cutoff (measured at 10,000
+    # articles).
+    rank_outright = 5
+    # Above this many partitions (languages x categories), counting groups
+    # one range per language instead of opening an FTS5 cursor per partition.
+    range_counts = 16
 
-    def render_query(self, terms, mode, language=None):
-        """Return (match, literal): FTS5 expressions of quoted tokens.
-
-        ``match`` is what must match, synonyms included; ``literal`` the
-        same terms as typed, whose matches rank first ("" when no synonym
-        was added). The OR fallback only searches the title, tags and
-        summary (see ``DocumentSearchBackend``).
-        """
-        rendered = [
+    # --- rendering ------------------------------------------------------
+    @staticmethod
+    def render_terms(terms, joiner=" AND ") -> str:
+        """Return the terms as an FTS5 expression of quoted tokens."""
+        return joiner.join(
             query_module.render(
                 term.expression(),
                 token=prefix_quote if term.prefix else quote,
@@ -110,133 +119,139 @@ class SQLiteSearchBackend(DocumentSearchBackend):
                 disjunction=" OR ",
             )
             for term in terms
-        ]
-        typed = [
-            "("
-            + " AND ".join(
-                (prefix_quote if term.prefix else quote)(token) for token in term.literal
-            )
-            + ")"
-            for term in terms
-        ]
-        if not any(term.typed for term in terms):
-            typed = []
-        if mode == "and":
-            return " AND ".join(rendered), " AND ".join(typed)
-        return (
-            f"{HEAD_COLUMNS} : (" + " OR ".join(rendered) + ")",
-            f"{HEAD_COLUMNS} : (" + " OR ".join(typed) + ")" if typed else "",
         )
 
-    def match_page(self, match, *, language, category, limit, offset, state):
-        """Return (facets, ranked page): range counts, then capped tiers."""
-        match, literal = match
-        languages = [language] if language else list(LANGUAGE_SLOTS)
-        partitions = {
+    def _set(self, match) -> tuple[str, list[str]]:
+        """Return (expression, excluded expressions) of an AND match."""
+        expression = self.render_terms(match.terms)
+        excluded = [self.render_terms(group) for group in match.exclude]
+        if match.zone == "head":
+            expression = head(expression)
+        elif match.zone == "body":
+            excluded.append(head(expression))
+        return expression, excluded
+
+    def cap_above(self) -> int:
+        """The number of matches above which a set's candidates are capped."""
+        return self.rank_outright * self.rank_candidates
+
+    def _partitions(self, match, *, category=None) -> dict:
+        languages = [match.language] if match.language else list(LANGUAGE_SLOTS)
+        return {
             (code, category_id): partition(code, category_id)
             for code in languages
-            for category_id in state.category_ids
+            for category_id in match.categories
+            if category in (None, category_id)
         }
-        # The stored text format, which the scheduled view compares with.
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        counts = self._count(match, partitions, now)
+
+    # --- hooks ----------------------------------------------------------
+    def count(self, match) -> dict[int, int]:
+        """Return the facets: one range count per partition, no join."""
+        now = stored_now(match.now)
+        if match.is_partial:
+            return self._cover_facets(match, now)
+        expression, excluded = self._set(match)
+        counts = self._count(
+            not_expression(expression, excluded), self._partitions(match), now
+        )
         facets: dict[int, int] = {}
         for (_code, category_id), matches in counts.items():
-            facets[category_id] = facets.get(category_id, 0) + matches
-        facets = {key: value for key, value in sorted(facets.items()) if value > 0}
-        total = sum(facets.values()) if category is None else facets.get(category, 0)
-        counts = {
-            key: matches
-            for key, matches in counts.items()
-            if matches > 0 and category in (None, key[1])
-        }
+            if matches > 0:
+                facets[category_id] = facets.get(category_id, 0) + matches
+        return dict(sorted(facets.items()))
 
-        head_match = f"{HEAD_COLUMNS} : ({match})"
-        head_counts: dict = {}
+    def rank(self, match, *, limit, offset, total):
+        """Return one page ranked by bm25(); see ``_rank``."""
+        if limit <= 0:
+            return []
+        now = stored_now(match.now)
+        if match.is_partial:
+            return self._cover_rank(match, now, limit, offset)
+        return self._rank(match, now, limit, offset, total)
 
-        def tier_counts(tier) -> dict:
-            """The tier's own matches per partition (one more count, once)."""
-            if not head_counts:
-                head_counts.update(self._count(head_match, partitions, now))
-            head = head_counts
-            if tier == self.HEAD:
-                return {key: head[key] for key in counts}
-            return {key: counts[key] - head[key] for key in counts}
+    # --- partial mode ---------------------------------------------------
+    def _cover_parts(self, match, now, *, relevance=True):
+        """Return (SQL, params) of the ``scored`` CTE: each matching key's
+        coverage and relevance, summed over one statement per term and zone.
 
-        def fetch(tier, size, skip):
-            # The candidates are first shared out as all matches are. If
-            # capping then left the tier short of the page (its matches sit
-            # elsewhere), they are shared out by the tier's own counts.
-            query = (tier, match, literal)
-            rows, capped = self._rank(query, partitions, counts, now, size, skip)
-            if capped and len(rows) < size and tier != self.ALL:
-                counted = tier_counts(tier)
-                rows, _ = self._rank(query, partitions, counted, now, size, skip)
-            return rows
-
-        ranked = self.rank_tiers(
-            fetch,
-            head_only=match.startswith(HEAD_COLUMNS),
-            total=total,
-            limit=limit,
-            offset=offset,
-        )
-        return facets, ranked
-
-    def cover_page(self, weighted, *, language, category, limit, offset, state):
-        """Return (facets, ranked page) of the partial mode: one statement
-        sums each matching row's term weights, over every listed range of
-        the language(s), and both the facets and the page read it."""
-        languages = [language] if language else list(LANGUAGE_SLOTS)
+        Relevance is the sum of each term's bm25() where it matches: bm25()
+        adds up over a query's phrases, so this is the bm25() of any of the
+        terms, without a second pass over the matches. Counting does without
+        it (``relevance=False``): bm25() costs ~1 µs a matching row.
+        """
+        languages = [match.language] if match.language else list(LANGUAGE_SLOTS)
         ranges = [
             (partition(code, 0)[0], partition(code, CATEGORY_MASK)[1])
             for code in languages
         ]
+        weights = ", ".join(str(weight) for weight in self.column_weights)
         parts, params = [], []
-        for term, weight in weighted:
-            match = self.render_query([term], "and")[0]
-            for head, expression in (
-                (False, match),
-                (True, f"{HEAD_COLUMNS} : ({match})"),
-            ):
+        for term, weight in zip(match.terms, match.weights, strict=True):
+            expression = self.render_terms([term])
+            scored = [
+                (
+                    expression,
+                    self.coverage_factors(head=False, typed=not term.has_synonyms),
+                    f"bm25({FTS_TABLE}, {weights})" if relevance else "0",
+                ),
+                (head(expression), self.head_factor, "0"),
+            ]
+            if term.has_synonyms:
+                typed = self.render_terms([term.as_typed()])
+                scored.append((typed, self.typed_factor, "0"))
+            for fts, factor, relevance in scored:
                 for first, last in ranges:
                     parts.append(
-                        f"SELECT rowid AS key, {weight * (HEAD_FACTOR - 1) if head else weight} "
-                        f"AS weight FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
-                        "AND rowid BETWEEN %s AND %s"
+                        f"SELECT rowid AS key, {weight * factor} AS weight, "
+                        f"{relevance} AS relevance FROM {FTS_TABLE} "
+                        f"WHERE {FTS_TABLE} MATCH %s AND rowid BETWEEN %s AND %s"
                     )
-                    params += [expression, first, last]
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        scored = (
-            "WITH scored AS (SELECT key, sum(weight) AS score FROM ("
+                    params += [fts, first, last]
+        excluded = "".join(
+            f" AND key NOT IN (SELECT rowid FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH %s)"
+            for _group in match.exclude
+        )
+        sql = (
+            "WITH scored AS (SELECT key, sum(weight) AS score, "
+            "sum(relevance) AS relevance FROM ("
             + " UNION ALL ".join(parts)
             + ") WHERE key NOT IN (SELECT key FROM articles_search_scheduled "
-            "WHERE published_at > %s) GROUP BY key) "
+            f"WHERE published_at > %s){excluded} GROUP BY key) "
         )
-        params.append(now)
-        category_of = f"(key >> {CATEGORY_SHIFT}) & {CATEGORY_MASK}"
+        return sql, [
+            *params,
+            now,
+            *(self.render_terms(group) for group in match.exclude),
+        ]
+
+    def _cover_facets(self, match, now) -> dict[int, int]:
+        scored, params = self._cover_parts(match, now, relevance=False)
         with connection.cursor() as cursor:
             cursor.execute(
-                scored + f"SELECT {category_of}, count(*) FROM scored GROUP BY 1",
+                scored + f"SELECT {CATEGORY_OF}, count(*) FROM scored GROUP BY 1",
                 params,
             )
-            facets = {key: value for key, value in sorted(cursor.fetchall()) if value}
-            total = sum(facets.values()) if category is None else facets.get(category, 0)
-            if not total or limit <= 0 or offset >= total:
-                return facets, []
-            where = "" if category is None else f"WHERE {category_of} = %s"
-            cursor.execute(
-                scored + f"SELECT key, score FROM scored {where} ORDER BY score DESC, "
-                f"key & {ARTICLE_MASK} LIMIT %s OFFSET %s",
-                [*params, *([category] if category is not None else []), limit, offset],
-            )
-            ranked = [(article_id(key), float(score)) for key, score in cursor]
-        return facets, ranked
+            return {key: value for key, value in sorted(cursor.fetchall()) if value}
+
+    def _cover_rank(self, match, now, limit, offset):
+        """Return a partial page: by coverage, ties by bm25(), then id."""
+        scored, params = self._cover_parts(match, now)
+        where, extra = "", []
+        if match.category_id is not None:
+            where, extra = f"WHERE {CATEGORY_OF} = %s", [match.category_id]
+        sql = (
+            scored + f"SELECT key, score FROM scored {where} ORDER BY score DESC, "
+            f"relevance, key & {ARTICLE_MASK} LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *extra, limit, offset])
+            return [(article_id(key), float(score)) for key, score in cursor]
 
     def _count(self, match, partitions, now) -> dict:
         """Return {(language, category): visible matches} in one statement.
 
-        Up to ``RANGE_COUNTS`` partitions are counted one range each (FTS5
+        Up to ``range_counts`` partitions are counted one range each (FTS5
         seeks to each range); beyond, one range per language is grouped by
         partition, which costs a sort of the matches instead of a cursor per
         partition. The listed matches not due yet are subtracted.
@@ -247,7 +262,7 @@ class SQLiteSearchBackend(DocumentSearchBackend):
             first >> CATEGORY_SHIFT: key for key, (first, _last) in partitions.items()
         }
         parts, params = [], []
-        if len(partitions) <= RANGE_COUNTS:
+        if len(partitions) <= self.range_counts:
             for first, last in partitions.values():
                 parts.append(
                     f"SELECT {first >> CATEGORY_SHIFT}, count(*) FROM {FTS_TABLE} "
@@ -279,99 +294,80 @@ class SQLiteSearchBackend(DocumentSearchBackend):
                     counts[by_prefix[prefix]] += matches
         return counts
 
-    def _rank(self, query, partitions, counts, now, size, skip):
-        """Return [(article_id, score)] best first: the ``skip``-th to the
-        ``skip + size``-th of the tier's ranked candidates.
+    def _rank(self, match, now, limit, offset, total):
+        """Return [(article_id, score)]: the ``offset``-th to the
+        ``offset + limit``-th of the set by bm25(), then article id.
 
-        Each partition contributes its most recent matches in proportion to
-        its share of ``counts`` (all of them when the total is at most
-        ``cap_above()``), from where its range's ``quota``-th most recent
-        match in the tier lies. One statement walks every partition: bm25()
-        reads the whole doclist of each query phrase once per statement to
-        weigh it, a cost that would otherwise be paid per partition.
-
-        Within the candidates, those matching the query as typed (the same
-        tier of ``literal``) come first, then synonym-only matches: a
-        synonym must not outrank the word the user chose ("transfer" would
-        otherwise put "How to send us feedback" first, "send" being rarer).
-
-        ``query`` is (tier, match, literal). Returns (rows, whether any
-        partition was capped).
+        Above ``cap_above()`` matches, each partition contributes its most
+        recent matches in proportion to its share of the set, from where
+        its range's ``quota``-th most recent match lies (``_cutoffs``). One
+        statement walks every partition: bm25() reads the whole doclist of
+        each query phrase once per statement to weigh it, a cost that would
+        otherwise be paid per partition. Excluded sets (body-only,
+        synonym-only) are left out by key, not by a NOT in the expression,
+        which would double the phrases bm25() weighs.
         """
-        tier, match, literal = query
-        counts = {key: matches for key, matches in counts.items() if matches > 0}
-        if size <= 0 or not counts:
-            return [], False
-        total = sum(counts.values())
-        head_match = f"{HEAD_COLUMNS} : ({match})"
-        expression = {
-            self.ALL: match,
-            self.HEAD: head_match,
-            self.BODY: f"({match}) NOT ({head_match})",
-        }[tier]
-        lows = {key: partitions[key][0] for key in counts}
-        cutoffs = {}
-        if total > cap_above():
-            cutoffs = self._cutoffs(expression, partitions, counts, total, now)
-            lows.update(cutoffs)
-        first = min(lows.values())
-        last = max(partitions[key][1] for key in counts)
-        # Rows outside the counted partitions, or older than their cutoff, fail.
-        cases = " ".join(
-            f"WHEN {lows[key] >> CATEGORY_SHIFT} THEN rowid >= {lows[key]}"
-            for key in counts
+        expression, excluded = self._set(match)
+        partitions = self._partitions(match, category=match.category_id)
+        if not partitions:
+            return []
+        scored, included = expression, None
+        if match.scored:
+            # bm25() weighs the scored terms (the query with its synonyms);
+            # the set itself (the words as typed) is kept by key.
+            scored = self.render_terms(match.scored)
+            scored = head(scored) if match.zone == "head" else scored
+            included = expression
+        ranges = {key: bounds for key, bounds in partitions.items()}
+        if total > self.cap_above():
+            fts = not_expression(expression, excluded)
+            counts = {
+                key: matches
+                for key, matches in self._count(fts, partitions, now).items()
+                if matches > 0
+            }
+            if not counts:
+                return []
+            ranges = {key: partitions[key] for key in counts}
+            for key, cutoff in self._cutoffs(fts, partitions, counts, now).items():
+                ranges[key] = (cutoff, partitions[key][1])
+        first = min(low for low, _high in ranges.values())
+        last = max(high for _low, high in ranges.values())
+        where = " OR ".join(
+            f"rowid BETWEEN {low} AND {high}" for low, high in ranges.values()
         )
-        where = f"CASE rowid >> {CATEGORY_SHIFT} {cases} ELSE 0 END"
-        params = []
-        if tier == self.BODY:
-            # Body-only: the tier is only reached with few head matches, so
-            # they are excluded by rowid instead of by a NOT expression (which
-            # would double the phrases bm25() weighs).
-            expression = match
-            where += (
-                f" AND rowid NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE "
+        params: list = []
+        if included is not None:
+            # "+rowid": a filter, never a lookup key; as a key, FTS5 would
+            # evaluate the whole expression once per typed match.
+            where = (
+                f"({where}) AND +rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE "
                 f"{FTS_TABLE} MATCH %s AND rowid BETWEEN %s AND %s)"
             )
-            params += [head_match, first, last]
-        order, order_params = "", []
-        if literal:
-            # Synonyms were added: the candidates matching as typed first.
-            if tier == self.HEAD:
-                literal = f"{HEAD_COLUMNS} : ({literal})"
-            if cutoffs:
-                # Looked up in each partition's candidate range only.
-                ranges = [(lows[key], partitions[key][1]) for key in counts]
-            else:
-                # Few matches: one cursor over the whole span is cheaper.
-                ranges = [(first, last)]
-            typed = " UNION ALL ".join(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
-                f"AND rowid BETWEEN {low} AND {high}"
-                for low, high in ranges
+            params += [included, first, last]
+        for other in excluded:
+            where = (
+                f"({where}) AND rowid NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE "
+                f"{FTS_TABLE} MATCH %s AND rowid BETWEEN %s AND %s)"
             )
-            order = f"rowid IN ({typed}) DESC, "
-            order_params = [literal] * len(ranges)
-        weights = ", ".join(str(weight) for weight in COLUMN_WEIGHTS)
+            params += [other, first, last]
+        weights = ", ".join(str(weight) for weight in self.column_weights)
         # bm25() is lower for better matches; ties go to the lower article id.
         sql = (
             f"SELECT rowid, bm25({FTS_TABLE}, {weights}) AS score FROM {FTS_TABLE} "
-            f"WHERE {FTS_TABLE} MATCH %s AND rowid BETWEEN %s AND %s AND {where} "
-            f"AND {NOT_DUE} ORDER BY {order}score, rowid & {ARTICLE_MASK} "
-            "LIMIT %s OFFSET %s"
+            f"WHERE {FTS_TABLE} MATCH %s AND rowid BETWEEN %s AND %s AND ({where}) "
+            f"AND {NOT_DUE} ORDER BY score, rowid & {ARTICLE_MASK} LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(
-                sql,
-                [expression, first, last, *params, now, *order_params, size, skip],
-            )
-            rows = [(article_id(key), -score) for key, score in cursor.fetchall()]
-        return rows, bool(cutoffs)
+            cursor.execute(sql, [scored, first, last, *params, now, limit, offset])
+            return [(article_id(key), -score) for key, score in cursor.fetchall()]
 
-    def _cutoffs(self, match, partitions, counts, total, now) -> dict:
+    def _cutoffs(self, fts, partitions, counts, now) -> dict:
         """Return {partition: lowest key to rank} for the capped partitions."""
+        total = sum(counts.values())
         parts, params, keys = [], [], []
         for key, matches in counts.items():
-            quota = math.ceil(RANK_CANDIDATES * matches / total)
+            quota = math.ceil(self.rank_candidates * matches / total)
             if quota >= matches:
                 continue
             first, last = partitions[key]
@@ -380,13 +376,13 @@ class SQLiteSearchBackend(DocumentSearchBackend):
                 f"MATCH %s AND rowid BETWEEN %s AND %s AND {NOT_DUE} "
                 "ORDER BY rowid DESC LIMIT 1 OFFSET %s)"
             )
-            params += [match, first, last, now, quota - 1]
+            params += [fts, first, last, now, quota - 1]
             keys.append(key)
         if not parts:
             return {}
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
-            # No quota-th match in the tier: rank the whole range.
+            # No quota-th match in the set: rank the whole range.
             return {
                 keys[number]: cutoff
                 for number, cutoff in cursor.fetchall()

@@ -14,7 +14,7 @@ from hypothesis import (
 )
 
 from articles.models import Article
-from articles.search import query as query_module
+from articles.search.backends.reference import ReferenceSearchBackend
 from articles.search.models import SearchDocument, SynonymGroup
 from tests.factories import make_article, make_category
 
@@ -333,18 +333,18 @@ def test_backend_follows_updates_that_bypass_the_receivers(backend, corpus):
     so does SQLite's narrow copy of them (migration 0005)."""
     article, other = corpus["password"], corpus["transfer"].category
     Article.objects.filter(pk=article.pk).update(status=Article.Status.ARCHIVED)
-    backend._cache.clear()
+    backend.clear_cache()
     assert backend.search("密码", language="zh-hans").total == 0
     Article.objects.filter(pk=article.pk).update(
         status=Article.Status.PUBLISHED, category=other
     )
-    backend._cache.clear()
+    backend.clear_cache()
     result = backend.search("密码", language="zh-hans", category=other)
     assert (ids(result), result.facets) == ([article.pk], {other.pk: 1})
     Article.objects.filter(pk=article.pk).update(
         published_at=timezone.now() + timedelta(hours=1)
     )
-    backend._cache.clear()
+    backend.clear_cache()
     assert backend.search("密码", language="zh-hans").total == 0
 
 
@@ -410,45 +410,12 @@ def test_rebuild_command_reindexes_everything(backend, corpus, capsys):
     assert "Indexed 4/4 articles (100%)" in capsys.readouterr().out
 
 
-def reference_ids(query: str, language: str) -> set[int]:
-    """Evaluate a query in Python over the stored tokens: the engine-neutral truth."""
-    parsed = query_module.parse_query(query)
-    if not parsed.terms:
-        return set()
-    visible = set(
-        Article.objects.published()
-        .filter(language=language)
-        .values_list("pk", flat=True)
+def reference_ids(query: str, language: str | None, **options) -> set[int]:
+    """The articles the reference backend finds: the contract's oracle."""
+    result = ReferenceSearchBackend().search(
+        query, language=language, limit=1000, **options
     )
-    documents, heads = {}, {}
-    for document in SearchDocument.objects.filter(article_id__in=visible):
-        head = f"{document.title} {document.tags} {document.summary}".split()
-        heads[document.article_id] = set(head)
-        documents[document.article_id] = set(head) | set(document.body.split())
-
-    def satisfied(term, tokens):
-        return any(all(token in tokens for token in alt) for alt in term.alternatives)
-
-    def every(terms):
-        return {
-            pk
-            for pk, tokens in documents.items()
-            if all(satisfied(t, tokens) for t in terms)
-        }
-
-    # AND; then the characters of each CJK run (junction bigrams optional);
-    # then any of those terms, anywhere (the partial mode).
-    found = every(parsed.terms)
-    cover = [term for term in parsed.terms if term.in_cover]
-    if not found and len(cover) < len(parsed.terms):
-        found = every(cover)
-    if not found and len(cover) > 1:
-        found = {
-            pk
-            for pk, tokens in documents.items()
-            if any(satisfied(t, tokens) for t in cover)
-        }
-    return found
+    return set(ids(result))
 
 
 MATCH_QUERIES = [
@@ -653,17 +620,16 @@ def test_sqlite_migration_backfills_and_follows_the_article_table(corpus):
 
 
 def test_backend_ranks_only_the_most_recent_candidates_of_a_large_tier(
-    backend, db, monkeypatch
+    backend, engine, db, monkeypatch
 ):
-    """Past RANK_CANDIDATES matches in a tier, only the most recent are
+    """Past rank_candidates matches in a set, only the most recent are
     scored; the total still counts every match. (SQLite shares the
     candidates out among categories, rounding up: at most one more each.)"""
-    from articles.search.backends import base, postgres, sqlite
-
-    for module in (base, postgres, sqlite):
-        monkeypatch.setattr(module, "RANK_CANDIDATES", 4, raising=False)
-    monkeypatch.setattr(sqlite, "RANK_OUTRIGHT", 1)
-    monkeypatch.setattr(base, "RESULT_WINDOW", 4)
+    if engine.vendor == "reference":
+        pytest.skip("the reference backend ranks every match")
+    monkeypatch.setattr(engine, "rank_candidates", 4)
+    monkeypatch.setattr(engine, "rank_outright", 1, raising=False)
+    monkeypatch.setattr(engine, "result_window", 4)
     categories = [make_category(), make_category()]
     # The oldest match is the best one: it would win if everything were ranked.
     oldest = make_article(category=categories[0], title="钱包钱包钱包", body="钱包")
@@ -676,26 +642,23 @@ def test_backend_ranks_only_the_most_recent_candidates_of_a_large_tier(
     assert result.facets == {categories[0].pk: 5, categories[1].pk: 4}
     assert oldest.pk not in ids(result)
     assert set(ids(result)) <= {article.pk for article in articles[-4 - 2 :]}
-    # The window ends at RESULT_WINDOW results: deeper pages are empty.
+    # The window ends at result_window results: deeper pages are empty.
     deeper = backend.search("钱包", language="zh-hans", limit=4, offset=4)
     assert (deeper.total, ids(deeper)) == (9, [])
     # Without the cap the oldest comes first.
-    monkeypatch.setattr(base, "RESULT_WINDOW", 1000)
-    for module in (base, postgres, sqlite):
-        monkeypatch.setattr(module, "RANK_CANDIDATES", 1000, raising=False)
-    backend._cache.clear()
+    monkeypatch.setattr(engine, "result_window", 1000)
+    monkeypatch.setattr(engine, "rank_candidates", 1000)
+    backend.clear_cache()
     assert ids(backend.search("钱包", language="zh-hans", limit=1)) == [oldest.pk]
 
 
 @pytest.mark.parametrize("range_counts", [16, 0])
 def test_backend_counts_every_language_and_category_when_unfiltered(
-    backend, db, monkeypatch, range_counts
+    backend, engine, db, monkeypatch, range_counts
 ):
     """(On SQLite, 0 makes counting group by partition instead of counting
     each range, as it does with many categories.)"""
-    from articles.search.backends import sqlite
-
-    monkeypatch.setattr(sqlite, "RANGE_COUNTS", range_counts)
+    monkeypatch.setattr(engine, "range_counts", range_counts, raising=False)
     categories = [make_category() for _ in range(3)]
     # Not due yet: counted nowhere.
     make_article(
@@ -810,17 +773,14 @@ def test_sqlite_refuses_ids_beyond_the_key_layout(db):
 
 
 def test_backend_fills_a_capped_page_with_head_matches_first(
-    backend, db, monkeypatch
+    backend, engine, db, monkeypatch
 ):
     """The candidates follow where the tier's matches are: a category with
     few matches but every title match still fills the page before any
     body-only match."""
-    from articles.search.backends import base, postgres, sqlite
-
-    for module in (base, postgres, sqlite):
-        monkeypatch.setattr(module, "RANK_CANDIDATES", 4, raising=False)
-    monkeypatch.setattr(sqlite, "RANK_OUTRIGHT", 1)
-    monkeypatch.setattr(base, "RESULT_WINDOW", 4)
+    monkeypatch.setattr(engine, "rank_candidates", 4)
+    monkeypatch.setattr(engine, "rank_outright", 1, raising=False)
+    monkeypatch.setattr(engine, "result_window", 4)
     titles, bodies = make_category(), make_category()
     in_title = [
         make_article(category=titles, title=f"钱包{number}") for number in range(6)
@@ -856,9 +816,10 @@ def test_backend_prefix_finds_articles_from_one_chinese_character(backend, db):
     category = make_category()
     transfer = make_article(category=category, title="转账未到账", body="核对地址。")
     make_article(category=category, title="提现说明", body="提现需要审核。")
-    assert backend.search("转", language="zh-hans").total == 0
     result = backend.search("转", language="zh-hans", prefix=True)
     assert ids(result) == [transfer.pk]
+    # A lone character is the start of a word on the results page too.
+    assert ids(backend.search("转", language="zh-hans")) == [transfer.pk]
 
 
 def test_backend_prefix_finds_a_partial_english_word(backend, db):
@@ -883,3 +844,80 @@ def test_backend_prefix_never_reads_input_as_query_syntax(backend, corpus):
     for hostile in HOSTILE + ['转"', "wal*", "wal'", "wal:*", "转\\"]:
         result = backend.search(hostile, language="zh-hans", prefix=True)
         assert 0 <= len(result.hits) <= result.total
+
+
+def test_backend_ranks_a_typed_body_match_above_a_synonym_title_match(backend, db):
+    """A synonym in a title must not outrank the word the user typed, even
+    when the typed word is only in the body."""
+    category = make_category()
+    synonym_title = make_article(
+        category=category, language="en", title="Send money abroad", body="Steps."
+    )
+    typed_body = make_article(
+        category=category,
+        language="en",
+        title="Pending payments",
+        body="A transfer waits for confirmations.",
+    )
+    result = backend.search("transfer", language="en")
+    assert ids(result) == [typed_body.pk, synonym_title.pk]
+
+
+def test_backend_breaks_coverage_ties_by_relevance_not_age(backend, db):
+    category = make_category()
+    make_article(
+        category=category,
+        language="en",
+        title="Fees",
+        body="Deposits of usdt and many other coins, tokens and assets arrive.",
+    )
+    strong = make_article(
+        category=category, language="en", title="Notes", body="usdt usdt usdt"
+    )
+    result = backend.search("usdt zebra", language="en", use_correction=False)
+    assert result.is_partial
+    assert ids(result)[0] == strong.pk
+
+
+def test_backend_lists_partial_matches_after_the_few_having_every_word(backend, db):
+    """A long question whose words are all in one unrelated article still
+    shows the articles covering most of it, after that one."""
+    category = make_category()
+    every = make_article(
+        category=category,
+        language="en",
+        title="Phone codes",
+        body="Change the phone, then the authenticator codes come back.",
+    )
+    most = make_article(
+        category=category,
+        language="en",
+        title="Lost authenticator",
+        body="When the phone is gone, use a recovery code.",
+    )
+    make_article(category=category, language="en", title="Deposits", body="Fees.")
+    result = backend.search(
+        "changed phone authenticator code", language="en", use_correction=False
+    )
+    assert (result.mode, ids(result)) == ("and", [every.pk, most.pk])
+    assert result.total == 2
+
+
+def test_backend_finds_a_lone_chinese_character_as_a_word_start(backend, db):
+    category = make_category()
+    lost = make_article(category=category, title="验证器丢失", body="使用恢复码。")
+    make_article(category=category, title="验证码说明", body="短信验证码。")
+    assert ids(backend.search("验证器丢了", language="zh-hans")) == [lost.pk]
+
+
+ORDERED_QUERIES = ["密码", "转账", "app crash", "实名认证", "轉帳", "crashing"]
+
+
+@pytest.mark.parametrize("text", ORDERED_QUERIES)
+def test_backend_puts_the_reference_top_result_first(backend, corpus, text):
+    """Where one article clearly answers, every engine puts it first, as
+    the reference backend does."""
+    for language in ("zh-hans", "en"):
+        expected = ReferenceSearchBackend().search(text, language=language)
+        result = backend.search(text, language=language)
+        assert ids(result)[:1] == ids(expected)[:1]

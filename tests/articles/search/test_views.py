@@ -179,10 +179,9 @@ def test_search_page_lists_matches_only_in_the_other_language(client, category):
 def test_search_page_browses_only_the_result_window(
     client, category, settings, monkeypatch
 ):
-    from articles.search import selectors
-    from articles.search.backends import base
+    from articles.search import get_backend, selectors
 
-    monkeypatch.setattr(base, "RESULT_WINDOW", 4)
+    monkeypatch.setattr(get_backend().backend, "result_window", 4)
     monkeypatch.setattr(selectors, "RESULT_WINDOW", 4)
     settings.HELPCENTER_PAGE_SIZE = 2
     for number in range(7):

@@ -185,15 +185,17 @@ def run_in_django(database_url: str, mode: str, payload=None) -> dict:
 
 
 # --- the databases --------------------------------------------------------
-def database_for(engine: str, size: int, seed: int, fresh_dir: Path | None) -> str:
+def database_for(engine: str, size: int, seed: int, fresh_dir: Path | None,
+                 reindex: bool = False) -> str:
     """Return the URL of a database holding ``size`` synthetic articles."""
     build = [
         "--sizes", str(size), "--queries", "10", "--seed", str(seed),
     ]
     if fresh_dir is None:
-        search_bench.run_worker(engine, [*build, "--keep"], keep_name=f"{size}-{seed}")
+        kept = [*build, "--keep", *(["--reindex"] if reindex else [])]
+        search_bench.run_worker(engine, kept, keep_name=f"{size}-{seed}")
         if engine == "sqlite":
-            path = Path(tempfile.gettempdir()) / "helpcenter-search-bench" / f"{size}-{seed}.sqlite3"
+            path = search_bench.kept_databases_dir() / f"{size}-{seed}.sqlite3"
             return f"sqlite:///{path}"
         return search_bench.PG_URL
     if engine == "sqlite":
@@ -440,7 +442,7 @@ def ticket_messages(seed: int) -> list[tuple[str, str]]:
 # --- one engine, one size ---------------------------------------------------------
 def measure(engine: str, size: int, args, fresh_dir: Path | None) -> dict:
     started = time.monotonic()
-    url = database_for(engine, size, args.seed, fresh_dir)
+    url = database_for(engine, size, args.seed, fresh_dir, reindex=args.reindex)
     pages = run_in_django(url, "prepare", {"seed": args.seed})
     prepared_s = round(time.monotonic() - started, 1)
     variables = {
@@ -590,6 +592,8 @@ def main() -> int:
                         help="comma-separated parts of page names to measure (floor always)")
     parser.add_argument("--fresh", action="store_true",
                         help="build throw-away databases instead of the kept ones")
+    parser.add_argument("--reindex", action="store_true",
+                        help="rebuild a kept database's search index first (after the analysis changed)")
     parser.add_argument("--json", type=Path, help="write every figure here")
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--verify", action="store_true", help=argparse.SUPPRESS)

@@ -482,17 +482,23 @@ def pg_kept_tag() -> str | None:
     return row[0] if row else None
 
 
+def kept_databases_dir() -> Path:
+    """Where ``--keep`` keeps SQLite databases: ``BENCH_KEEP_DIR``, else a
+    folder of the system temporary directory."""
+    return Path(
+        os.environ.get(
+            "BENCH_KEEP_DIR", Path(tempfile.gettempdir()) / "helpcenter-search-bench"
+        )
+    )
+
+
 def run_worker(engine: str, args: list[str], keep_name: str | None = None) -> dict:
     """Run one worker on a fresh database, or on a kept one (``keep_name``).
 
     A kept database is not dropped afterwards; the worker decides from the
     tag a finished build leaves whether it can be reused.
     """
-    keep_dir = Path(
-        os.environ.get(
-            "BENCH_KEEP_DIR", Path(tempfile.gettempdir()) / "helpcenter-search-bench"
-        )
-    )
+    keep_dir = kept_databases_dir()
     with tempfile.TemporaryDirectory() as tmp:
         if engine == "sqlite":
             if keep_name:

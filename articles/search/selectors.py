@@ -5,8 +5,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Q
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from rapidfuzz import fuzz, process
 from taggit.models import Tag
@@ -210,11 +208,17 @@ def untranslated_rows(other: SearchResult, *, language: str) -> list[SearchRow]:
     if not rows:
         return []
     roots = {row.article.translation_of_id or row.article.pk for row in rows}
+    # Two index look-ups in one statement: an OR of the two columns made
+    # SQLite scan every published article (110 ms at 100,000).
+    visible = Article.objects.published().filter(language=language).order_by()
     translated = set(
-        Article.objects.published()
-        .filter(language=language)
-        .filter(Q(pk__in=roots) | Q(translation_of_id__in=roots))
-        .values_list(Coalesce("translation_of_id", "pk"), flat=True)
+        visible.filter(pk__in=roots)
+        .values_list("pk", flat=True)
+        .union(
+            visible.filter(translation_of_id__in=roots).values_list(
+                "translation_of_id", flat=True
+            )
+        )
     )
     return [
         row

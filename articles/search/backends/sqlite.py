@@ -28,6 +28,7 @@ Queries are FTS5 expressions in which every token is a quoted string.
 """
 
 import math
+import threading
 
 from django.db import connection
 
@@ -50,6 +51,12 @@ CATEGORY_OF = f"(key >> {CATEGORY_SHIFT}) & {CATEGORY_MASK}"
 NOT_DUE = (
     "rowid NOT IN (SELECT key FROM articles_search_scheduled WHERE published_at > %s)"
 )
+
+
+# A partial set scored once per search (see ``_cover_facets``): a temporary
+# table of this connection, and which match it holds, per thread.
+SCORED_TABLE = "temp.articles_search_scored"
+_scored = threading.local()
 
 
 def stored_now(now) -> str:
@@ -226,26 +233,78 @@ class SQLiteSearchBackend(SearchBackend):
         ]
 
     def _cover_facets(self, match, now) -> dict[int, int]:
+        """Score the partial set once, into a temporary table of this
+        connection, and count its facets there: ``_cover_rank`` pages the
+        same table instead of summing the coverage a second time."""
         scored, params = self._cover_parts(match, now, relevance=False)
         with connection.cursor() as cursor:
             cursor.execute(
-                scored + f"SELECT {CATEGORY_OF}, count(*) FROM scored GROUP BY 1",
+                f"CREATE TEMP TABLE IF NOT EXISTS {SCORED_TABLE.split('.')[1]} "
+                "(key INTEGER PRIMARY KEY, score INTEGER NOT NULL)"
+            )
+            cursor.execute(f"DELETE FROM {SCORED_TABLE}")
+            cursor.execute(
+                scored + f"INSERT INTO {SCORED_TABLE} (key, score) "
+                "SELECT key, score FROM scored",
                 params,
             )
-            return {key: value for key, value in sorted(cursor.fetchall()) if value}
+            cursor.execute(
+                f"SELECT {CATEGORY_OF}, count(*) FROM {SCORED_TABLE} GROUP BY 1"
+            )
+            facets = {key: value for key, value in sorted(cursor.fetchall()) if value}
+        _scored.holds = (connection.connection, match)
+        return facets
+
+    def _holds_scored(self, match) -> bool:
+        """Whether the temporary table holds ``match``, scored on this
+        connection (by the count of the same search)."""
+        held = getattr(_scored, "holds", None)
+        return held is not None and held[0] is connection.connection and (
+            held[1] == match
+        )
 
     def _cover_rank(self, match, now, limit, offset):
-        """Return a partial page: by coverage, ties by bm25(), then id."""
-        scored, params = self._cover_parts(match, now)
+        """Return a partial page: by coverage, ties by bm25(), then id.
+
+        The coverage comes from the table the count filled (filled here if
+        the count did not run). bm25() is summed only for the articles that
+        can be on the page: those scoring at least the page's last score.
+        """
+        if not self._holds_scored(match):
+            self._cover_facets(match, now)
         where, extra = "", []
         if match.category_id is not None:
-            where, extra = f"WHERE {CATEGORY_OF} = %s", [match.category_id]
-        sql = (
-            scored + f"SELECT key, score FROM scored {where} ORDER BY score DESC, "
-            f"relevance, key & {ARTICLE_MASK} LIMIT %s OFFSET %s"
-        )
+            where, extra = f"AND {CATEGORY_OF} = %s", [match.category_id]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, *extra, limit, offset])
+            cursor.execute(
+                f"SELECT score FROM {SCORED_TABLE} WHERE 1 {where} "
+                "ORDER BY score DESC LIMIT 1 OFFSET %s",
+                [*extra, offset + limit - 1],
+            )
+            row = cursor.fetchone()
+            boundary = row[0] if row else 0
+            candidates = (
+                f"SELECT key FROM {SCORED_TABLE} WHERE score >= %s {where}"
+            )
+            weights = ", ".join(str(weight) for weight in self.column_weights)
+            parts, params = [], []
+            for term in match.terms:
+                parts.append(
+                    f"SELECT rowid AS key, bm25({FTS_TABLE}, {weights}) AS relevance "
+                    f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+                    f"AND +rowid IN ({candidates})"
+                )
+                params += [self.render_terms([term]), boundary, *extra]
+            # Materialized: flattened into the join (one term), the FTS5
+            # statement would lose the MATCH cursor bm25() needs.
+            cursor.execute(
+                "WITH rows AS MATERIALIZED (" + " UNION ALL ".join(parts) + "), "
+                "r AS (SELECT key, sum(relevance) AS relevance FROM rows GROUP BY key) "
+                f"SELECT s.key, s.score FROM {SCORED_TABLE} s JOIN r ON r.key = s.key "
+                f"ORDER BY s.score DESC, r.relevance, s.key & {ARTICLE_MASK} "
+                "LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            )
             return [(article_id(key), float(score)) for key, score in cursor]
 
     def _count(self, match, partitions, now) -> dict:

@@ -846,21 +846,57 @@ def test_backend_prefix_never_reads_input_as_query_syntax(backend, corpus):
         assert 0 <= len(result.hits) <= result.total
 
 
-def test_backend_ranks_a_typed_body_match_above_a_synonym_title_match(backend, db):
-    """A synonym in a title must not outrank the word the user typed, even
-    when the typed word is only in the body."""
+def test_backend_ranks_a_synonym_title_match_above_a_typed_body_match(backend, db):
+    """Where a word stands comes before how it was spelt: the answer that
+    says "compromised" in its title outranks an article that only mentions
+    the typed "stolen" in its body ("stolen wallet")."""
     category = make_category()
     synonym_title = make_article(
-        category=category, language="en", title="Send money abroad", body="Steps."
+        category=category,
+        language="en",
+        title="If your wallet is compromised",
+        body="Act in this order.",
     )
     typed_body = make_article(
         category=category,
         language="en",
-        title="Pending payments",
+        title="Phishing sites",
+        body="A fake site steals your wallet; stolen funds rarely come back.",
+    )
+    result = backend.search("stolen wallet", language="en")
+    assert ids(result) == [synonym_title.pk, typed_body.pk]
+
+
+def test_backend_ranks_typed_words_first_within_each_field_class(backend, db):
+    """Within the title/tags/summary class, and within the body class, the
+    word as typed still outranks its synonyms ("send" is rarer than
+    "transfer")."""
+    category = make_category()
+    synonym_title = make_article(
+        category=category, language="en", title="Send money abroad", body="Steps."
+    )
+    typed_title = make_article(
+        category=category, language="en", title="Transfer money", body="Steps."
+    )
+    synonym_body = make_article(
+        category=category,
+        language="en",
+        title="Waiting times",
+        body="To send, wait for confirmations.",
+    )
+    typed_body = make_article(
+        category=category,
+        language="en",
+        title="Waiting times",
         body="A transfer waits for confirmations.",
     )
     result = backend.search("transfer", language="en")
-    assert ids(result) == [typed_body.pk, synonym_title.pk]
+    assert ids(result) == [
+        typed_title.pk,
+        synonym_title.pk,
+        typed_body.pk,
+        synonym_body.pk,
+    ]
 
 
 def test_backend_breaks_coverage_ties_by_relevance_not_age(backend, db):
@@ -921,3 +957,17 @@ def test_backend_puts_the_reference_top_result_first(backend, corpus, text):
         expected = ReferenceSearchBackend().search(text, language=language)
         result = backend.search(text, language=language)
         assert ids(result)[:1] == ids(expected)[:1]
+
+
+def test_backend_default_synonyms_of_migration_0014(backend, db):
+    """The groups 0014 installs: "转错成" (sent as the wrong chain) finds the
+    wrong-network answer as its title says it ("选错了网络"), and "收不到"
+    finds "拿不到" (can't get the code)."""
+    category = make_category()
+    network = make_article(category=category, title="转账选错了网络怎么办", body="核对。")
+    device = make_article(
+        category=category, title="换机后拿不到动态码", body="使用恢复码。"
+    )
+    make_article(category=category, title="提现说明", body="提现需要审核。")
+    assert ids(backend.search("转错成", language="zh-hans")) == [network.pk]
+    assert ids(backend.search("动态码收不到", language="zh-hans")) == [device.pk]

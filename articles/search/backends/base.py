@@ -359,11 +359,10 @@ class SearchBackend:
 
         Articles matching the words as typed come before those matching only
         through a synonym ("transfer" must not put "How to send us feedback"
-        first because "send" is rarer), within the same field class:
-        title/tags/summary matches come before body-only ones, typed or not,
-        because where a word stands says more than how it was spelt ("stolen
-        wallet": "compromised" in the answer's title beats "stolen" in the
-        body of a phishing article). A partial match is one slice:
+        first because "send" is rarer), even when the typed word is only in
+        a body and the synonym in a title (issue #11: what the reader typed
+        outranks what we guessed they meant); within each, title/tags/summary
+        matches come before body-only ones. A partial match is one slice:
         its coverage already counts typed and head matches.
         """
         if match.is_partial:
@@ -377,8 +376,8 @@ class SearchBackend:
             groups = [match]
         return [
             dataclasses.replace(group, zone=zone)
-            for zone in ("head", "body")
             for group in groups
+            for zone in ("head", "body")
         ]
 
     def _page(self, slices, *, limit, offset, total) -> list[tuple[int, float]]:

@@ -189,8 +189,26 @@ class SearchBackend:
         raise NotImplementedError
 
     def write_documents(self, documents: list[IndexedDocument]) -> None:
-        """Insert or replace the stored rows of these documents."""
-        raise NotImplementedError
+        """Replace the stored rows of these documents (a ``SearchDocument``
+        each, with the analyzed text). SQLite's triggers copy them into its
+        FTS5 table; PostgreSQL writes its vectors itself."""
+        from articles.search.models import SearchDocument
+
+        SearchDocument.objects.filter(
+            article_id__in=[document.article_id for document in documents]
+        ).delete()
+        SearchDocument.objects.bulk_create(
+            [
+                SearchDocument(
+                    article_id=document.article_id,
+                    title=" ".join(document.title),
+                    tags=" ".join(document.tags),
+                    summary=" ".join(document.summary),
+                    body=" ".join(document.body),
+                )
+                for document in documents
+            ]
+        )
 
     # --- the interface --------------------------------------------------
     def search(

@@ -73,27 +73,6 @@ class ReferenceSearchBackend(SearchBackend):
 
     vendor = "reference"
 
-    def write_documents(self, documents) -> None:
-        """Record which articles are indexed (a ``SearchDocument`` row each,
-        with the analyzed text for reading); what is searched is analyzed
-        from the article rows at search time."""
-        from articles.search.models import SearchDocument
-
-        SearchDocument.objects.filter(
-            article_id__in=[document.article_id for document in documents]
-        ).delete()
-        SearchDocument.objects.bulk_create(
-            [
-                SearchDocument(
-                    article_id=document.article_id,
-                    title=" ".join(document.title),
-                    tags=" ".join(document.tags),
-                    summary=" ".join(document.summary),
-                    body=" ".join(document.body),
-                )
-                for document in documents
-            ]
-        )
 
     def _documents(self, match) -> list[_Document]:
         articles = (

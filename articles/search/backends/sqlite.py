@@ -34,7 +34,7 @@ from django.db import connection
 
 from articles.models import Language
 from articles.search import query as query_module
-from articles.search.backends.base import IndexedDocument, SearchBackend
+from articles.search.backends.base import SearchBackend
 
 FTS_TABLE = "articles_searchdocument_fts"
 HEAD_COLUMNS = "{title tags summary}"
@@ -454,25 +454,6 @@ class SQLiteSearchBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
 
-    def write_documents(self, documents: list[IndexedDocument]) -> None:
-        """Replace the document rows; the triggers update the FTS5 table."""
-        from articles.search.models import SearchDocument
-
-        SearchDocument.objects.filter(
-            article_id__in=[document.article_id for document in documents]
-        ).delete()
-        SearchDocument.objects.bulk_create(
-            [
-                SearchDocument(
-                    article_id=document.article_id,
-                    title=" ".join(document.title),
-                    tags=" ".join(document.tags),
-                    summary=" ".join(document.summary),
-                    body=" ".join(document.body),
-                )
-                for document in documents
-            ]
-        )
 
 
 def has_fts5() -> bool:

@@ -162,39 +162,38 @@ def _bulk(request, queryset, change) -> int:
     return done
 
 
-def _status_action(status, label):
+def _bulk_action(change, message, name, description):
+    """An admin action applying ``change(ticket, actor)`` to each selected
+    ticket through the services, then saying how many changed."""
+
     def action(modeladmin, request, queryset):
-        done = _bulk(
-            request,
-            queryset,
-            lambda ticket: services.ticket_status_set(
-                ticket=ticket, status=status, actor=request.user
-            ),
-        )
-        modeladmin.message_user(
-            request, _("Status set. Tickets changed: %(count)d.") % {"count": done}
-        )
+        done = _bulk(request, queryset, lambda ticket: change(ticket, request.user))
+        modeladmin.message_user(request, message % {"count": done})
 
     action.allowed_permissions = ("change",)
-    return action, f"status_{status}", format_lazy(_("Set status: {}"), label)
+    return action, name, description
+
+
+def _status_action(status, label):
+    return _bulk_action(
+        lambda ticket, actor: services.ticket_status_set(
+            ticket=ticket, status=status, actor=actor
+        ),
+        _("Status set. Tickets changed: %(count)d."),
+        f"status_{status}",
+        format_lazy(_("Set status: {}"), label),
+    )
 
 
 def _priority_action(priority, label):
-    def action(modeladmin, request, queryset):
-        done = _bulk(
-            request,
-            queryset,
-            lambda ticket: services.ticket_priority_set(
-                ticket=ticket, priority=priority, actor=request.user
-            ),
-        )
-        modeladmin.message_user(
-            request, _("Priority set. Tickets changed: %(count)d.") % {"count": done}
-        )
-
-    action.allowed_permissions = ("change",)
-    description = format_lazy(_("Set priority: {}"), label)
-    return action, f"priority_{priority}", description
+    return _bulk_action(
+        lambda ticket, actor: services.ticket_priority_set(
+            ticket=ticket, priority=priority, actor=actor
+        ),
+        _("Priority set. Tickets changed: %(count)d."),
+        f"priority_{priority}",
+        format_lazy(_("Set priority: {}"), label),
+    )
 
 
 def _change_text(event) -> str:

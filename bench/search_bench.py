@@ -433,7 +433,7 @@ def worker_judged() -> dict:
         (ROOT / "bench/data/judged_queries.yaml").read_text(encoding="utf-8")
     )
     slugs = dict(Article.objects.values_list("pk", "slug"))
-    hits_at_5, reciprocal, misses, empty = 0.0, 0.0, [], []
+    hits_at_5, reciprocal, misses, empty, short = 0.0, 0.0, [], [], []
     for item in judged:
         relevant = set(item["relevant"])
         result = search(item["q"], language=item["lang"], limit=10)
@@ -444,6 +444,10 @@ def worker_judged() -> dict:
         # five, so a query with seven good answers can still score 1.0).
         found = len(relevant & set(ranked[:5]))
         hits_at_5 += found / min(len(relevant), 5)
+        if found < min(len(relevant), 5):
+            short.append(
+                f"{item['q']!r} -> {found} of {min(len(relevant), 5)} in the top five"
+            )
         rank = next((n for n, slug in enumerate(ranked, 1) if slug in relevant), None)
         reciprocal += 1 / rank if rank else 0
         if rank != 1:
@@ -455,6 +459,7 @@ def worker_judged() -> dict:
         "mrr": round(reciprocal / len(judged), 3),
         "no_result": empty,
         "not_first": misses,
+        "recall_short": short,
     }
 
 

@@ -105,7 +105,10 @@ EN_FILLERS = frozenset(
     "should would will shall to of for on at by with from about as and or "
     "not no this that these those there here please help get got have has "
     "had just still any some so if then than he she they him her them his "
-    "their now cannot cant hi hello thanks ago someone somebody anyone".split()
+    "their now cannot cant hi hello thanks ago someone somebody anyone "
+    # Spelled-out numbers say how long or how many ("two hours ago"), not
+    # what the question is about; digits stay searchable.
+    "one two three four five six seven eight nine ten".split()
 )
 
 # Words too common to be highlighted on their own in a snippet: the fillers

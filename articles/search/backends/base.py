@@ -161,7 +161,7 @@ class SearchBackend:
     # A question of fill_min_terms words or more with fewer than fill_below
     # articles having them all gets partial matches after those (see _fill).
     fill_min_terms = 3
-    fill_below = 3
+    fill_below = 5
     index_batch = 500
 
     # --- engine hooks ---------------------------------------------------

@@ -255,6 +255,37 @@ def test_backend_ranks_the_article_covering_most_of_a_long_question(backend, db)
     assert result.total == 7
 
 
+def test_backend_lists_part_matches_after_the_few_having_every_word(backend, db):
+    """A question of three words or more that fewer than ``fill_below``
+    articles contain in full: those come first, then the articles covering
+    part of it, so the page never stops at two or three results."""
+    category = make_category()
+    full = [
+        make_article(
+            category=category,
+            language="en",
+            title=f"Withdrawal pending network {number}",
+            published_at=timezone.now() - timedelta(days=number + 1),
+        )
+        for number in range(backend.fill_below - 1)
+    ]
+    part = make_article(category=category, language="en", title="Withdrawal limits")
+    make_article(category=category, language="en", title="Card design")
+    result = backend.search(
+        "withdrawal pending network", language="en", use_correction=False
+    )
+    assert not result.is_partial
+    assert set(ids(result)[: len(full)]) == {article.pk for article in full}
+    assert ids(result)[len(full) :] == [part.pk]
+    assert result.total == len(full) + 1
+    # With fill_below articles having every word, nothing else is listed.
+    make_article(category=category, language="en", title="Withdrawal pending network")
+    result = backend.search(
+        "withdrawal pending network", language="en", use_correction=False
+    )
+    assert result.total == backend.fill_below
+
+
 def test_backend_partial_chinese_question_finds_the_covering_article(backend, db):
     category = make_category()
     best = make_article(category=category, title="提现一直显示处理中", body="请耐心等待。")

@@ -49,3 +49,14 @@ def test_a_typed_phrase_with_a_stop_word_is_not_ranked_first():
     (term,) = query_module.parse("转账", synonyms=SYNONYMS)
     assert term.has_synonyms
     assert term.as_typed().alternatives == (("转账",),)
+
+
+def test_spelled_out_numbers_are_dropped_unless_nothing_else_is_left():
+    terms = query_module.parse("sent usdt two hours ago", synonyms={})
+    assert [term.literal for term in terms] == [("send",), ("usdt",), ("hour",)]
+    # Digits stay, and a query of numbers alone is still searched.
+    assert [t.literal for t in query_module.parse("2 hours", synonyms={})] == [
+        ("2",),
+        ("hour",),
+    ]
+    assert [t.literal for t in query_module.parse("two", synonyms={})] == [("two",)]

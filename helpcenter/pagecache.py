@@ -48,13 +48,16 @@ answers 304.
 
 import datetime
 import hashlib
+import os
 import re
 import secrets
+import string
 from functools import wraps
 
 from django.apps import apps as global_apps
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.core.cache.backends.filebased import FileBasedCache
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import (
@@ -65,19 +68,15 @@ from django.db.models.signals import (
     pre_migrate,
 )
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.template.defaultfilters import urlencode
 from django.utils import timezone
-from django.utils.cache import (
-    get_conditional_response,
-    patch_vary_headers,
-)
+from django.utils.cache import get_conditional_response
 from django.utils.crypto import salted_hmac
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 
 STATE_KEY = "pagecache:state"
-PAGE_KEY = "pagecache:page:{generation}:{digest}"
+PAGE_KEY = "pagecache:page:{digest}"
 # What Django's {% csrf_token %} renders; the value is the reader's token.
 CSRF_INPUT = re.compile(r'(<input type="hidden" name="csrfmiddlewaretoken" value=")[^"]*(")')
 CSRF_PLACEHOLDER = "pagecache-csrf-placeholder"
@@ -150,10 +149,39 @@ def _new_state() -> tuple[str, float | None]:
     return state
 
 
+# The state last read from the file cache, with the file's identity then
+# (inode, modification time, size). The file cache writes a new file and
+# renames it over the old one, so the identity changes with every write.
+_file_state = {"stamp": None, "state": None}
+
+
+def _read_state():
+    """Return the stored (generation, next change), or None.
+
+    Read on every request. From the file cache (no Redis), a ``stat`` tells
+    whether the file changed since this process last read it: the file is
+    read only after a change."""
+    store = _state_cache()
+    if not isinstance(store, FileBasedCache):
+        return store.get(STATE_KEY)
+    # _key_to_file: the path FileBasedCache keeps the key in (stable since
+    # Django 1.x). stat comes before the read, so a stamp is never paired
+    # with an older state than its own; a newer one is read again next time.
+    try:
+        found = os.stat(store._key_to_file(STATE_KEY))
+    except FileNotFoundError:
+        return None
+    stamp = (found.st_ino, found.st_mtime_ns, found.st_size)
+    if stamp != _file_state["stamp"]:
+        _file_state["state"] = store.get(STATE_KEY)
+        _file_state["stamp"] = stamp
+    return _file_state["state"]
+
+
 def _state() -> tuple[str, float | None]:
     """Return (generation, next change) of the content, starting a new
     generation when there is none or its next change has come."""
-    state = _state_cache().get(STATE_KEY)
+    state = _read_state()
     if state is None or not state[0] or (state[1] is not None and state[1] <= _now_ts()):
         state = _new_state()
     return state
@@ -257,7 +285,67 @@ def expires_by(request, moment: datetime.datetime | None) -> None:
     request._pagecache_until = stamp if current is None else min(current, stamp)
 
 
+# --- the reader's CSRF token ----------------------------------------------
+
+# Django's alphabet for CSRF secrets and masks (django.middleware.csrf), and
+# a table mapping a random byte below 248 (4 x 62) to one of its characters
+# without bias; bytes from 248 are dropped.
+_CSRF_CHARS = string.ascii_letters + string.digits
+_CSRF_INDEX = {char: index for index, char in enumerate(_CSRF_CHARS)}
+_CSRF_TABLE = bytes(
+    ord(_CSRF_CHARS[byte % len(_CSRF_CHARS)]) for byte in range(248)
+) + bytes(8)
+_CSRF_DROPPED = bytes(range(248, 256))
+_CSRF_LENGTH = 32
+
+
+def _random_csrf_string() -> str:
+    """32 random characters of the CSRF alphabet, from one ``os.urandom``
+    call (Django's ``get_random_string`` makes one per character)."""
+    while True:
+        drawn = os.urandom(48).translate(_CSRF_TABLE, _CSRF_DROPPED)
+        if len(drawn) >= _CSRF_LENGTH:
+            return drawn[:_CSRF_LENGTH].decode()
+
+
+def reader_csrf_secret(request) -> str:
+    """Return the reader's CSRF secret, making one (and its cookie, set by
+    ``CsrfViewMiddleware`` on the way out) when the request brought none:
+    what ``django.middleware.csrf.get_token`` does, without the token."""
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret:
+        secret = _random_csrf_string()
+        request.META["CSRF_COOKIE"] = secret
+    # As get_token: the cookie is sent again, which renews its expiry.
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    return secret
+
+
+def reader_csrf_token(request) -> str:
+    """Return a CSRF token for the reader's secret, masked as Django masks
+    it (a fresh random mask, so no two pages carry the same string: BREACH),
+    and accepted by ``CsrfViewMiddleware`` like one from ``get_token``."""
+    secret = reader_csrf_secret(request)
+    mask = _random_csrf_string()
+    size, chars, index = len(_CSRF_CHARS), _CSRF_CHARS, _CSRF_INDEX
+    return mask + "".join(
+        chars[(index[s] + index[m]) % size] for s, m in zip(secret, mask, strict=True)
+    )
+
+
 # --- the decorator ---------------------------------------------------------
+
+# Pages this process served lately, by where they were asked for: a hit
+# takes the page from here when its generation is still the current one,
+# so the shared cache is asked only for the generation. Oldest out first.
+_local: dict[str, dict] = {}
+LOCAL_PAGES = 200
+CONDITIONAL_HEADERS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
 
 
 def _allowed_cookies() -> set[str]:
@@ -265,12 +353,12 @@ def _allowed_cookies() -> set[str]:
 
 
 def _cacheable_request(request) -> bool:
+    # Signing in takes a session cookie, which is not one of the allowed
+    # cookies: a request that passes carries no signed-in user, and
+    # request.user (a session read) is never touched.
     if settings.HELPCENTER_PAGE_CACHE_SECONDS <= 0 or request.method != "GET":
         return False
-    if not set(request.COOKIES) <= _allowed_cookies():
-        return False
-    user = getattr(request, "user", None)
-    return user is None or not user.is_authenticated
+    return set(request.COOKIES) <= _allowed_cookies()
 
 
 def _cacheable_response(request, response, *, per_reader: bool) -> bool:
@@ -281,6 +369,9 @@ def _cacheable_response(request, response, *, per_reader: bool) -> bool:
         word in control for word in ("private", "no-store", "no-cache")
     ):
         return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return False
     session = getattr(request, "session", None)
     if session is not None and session.modified:
         return False
@@ -288,64 +379,150 @@ def _cacheable_response(request, response, *, per_reader: bool) -> bool:
     return stored is None or len(stored) == 0
 
 
-def _key(request, generation: str) -> str:
-    where = "\n".join(
-        (request.scheme, request.get_host(), get_language(), request.get_full_path())
+def _where(request) -> str:
+    """Where a page was asked for: what its cache key is made of."""
+    where = (request.scheme, request.get_host(), get_language(), request.get_full_path())
+    return "\n".join(where)
+
+
+def _key(where: str) -> str:
+    return PAGE_KEY.format(digest=hashlib.sha256(where.encode()).hexdigest())
+
+
+def _split(body: str, needles: dict[str, tuple]) -> tuple[list[bytes], list[tuple]]:
+    """Cut ``body`` at every occurrence of a needle: the parts between (as
+    UTF-8) and, for each cut, the slot the needle stands for."""
+    if not needles:
+        return [body.encode()], []
+    pattern = "|".join(
+        re.escape(needle) for needle in sorted(needles, key=len, reverse=True)
     )
-    digest = hashlib.sha256(where.encode()).hexdigest()
-    return PAGE_KEY.format(generation=generation, digest=digest)
+    pieces = re.split(f"({pattern})", body)
+    return (
+        [piece.encode() for piece in pieces[0::2]],
+        [needles[needle] for needle in pieces[1::2]],
+    )
 
 
-def _entry(request, response, until: float | None, *, per_reader: bool) -> dict:
+def _entry(request, response, generation, until, *, per_reader: bool) -> dict:
+    """What the cache keeps of a page: its body cut where per-reader values
+    go (the CSRF token, each ``replay`` value and its URL-encoded form), so
+    that a hit joins bytes instead of searching the page."""
     body = response.content.decode(response.charset)
     tokened = CSRF_INPUT.search(body) is not None
     if tokened:
         body = CSRF_INPUT.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<2>", body)
-    headers = {
-        name: value
+    replays = getattr(request, "_pagecache_replays", [])
+    needles = {CSRF_PLACEHOLDER: ("csrf",)} if tokened else {}
+    for number, (_name, replaces, _with_request, _kwargs) in enumerate(replays):
+        olds = (replaces,) if isinstance(replaces, str) else replaces
+        for place, old in enumerate(olds):
+            if old:
+                needles.setdefault(urlencode(old), (number, place, True))
+                needles[old] = (number, place, False)
+    parts, slots = _split(body, needles)
+    etag = hashlib.sha256(body.encode()).hexdigest()[:32]
+    headers = [
+        (name, value)
         for name, value in response.items()
-        if name.lower() not in ("set-cookie", "content-length", "etag")
-    }
+        if name.lower() not in ("set-cookie", "content-length", "etag", "vary")
+    ]
+    # A shared cache keys on the cookies, so it never hands a reader's token
+    # (or a page for a signed-in user) to another.
+    vary = [v.strip() for v in response.get("Vary", "").split(",") if v.strip()]
+    if "cookie" not in (v.lower() for v in vary):
+        vary.append("Cookie")
+    headers.append(("Vary", ", ".join(vary)))
+    if not per_reader and not tokened:
+        headers.append(("ETag", f'"{etag}"'))
     return {
-        "body": body,
+        "generation": generation,
+        "parts": parts,
+        "slots": slots,
         "headers": headers,
         "tokened": tokened,
-        "replays": getattr(request, "_pagecache_replays", []),
-        "etag": hashlib.sha256(body.encode()).hexdigest()[:32],
+        "replays": replays,
+        "etag": etag,
         "until": until,
         "per_reader": per_reader,
     }
 
 
+def _values(request, entry: dict, *, replay_effects: bool) -> dict[tuple, str]:
+    """Run the page's replays; return the value of each of their places."""
+    values = {}
+    for number, (name, replaces, with_request, kwargs) in enumerate(entry["replays"]):
+        olds = (replaces,) if isinstance(replaces, str) else replaces
+        news = ()
+        if replay_effects:
+            func = import_string(name)
+            news = func(request, **kwargs) if with_request else func(**kwargs)
+            news = (news,) if isinstance(replaces, str) else news or ()
+        for place, old in enumerate(olds):
+            new = news[place] if place < len(news) else None
+            # Without a new value the page keeps the one it was made with.
+            values[number, place] = new if old and new else old
+    return values
+
+
+def _body(request, entry: dict, *, replay_effects: bool) -> bytes:
+    """The page for this reader: the kept parts joined with the reader's
+    CSRF token and the values the replays return."""
+    parts, slots = entry["parts"], entry["slots"]
+    # The token first: a replay may read the reader's CSRF secret.
+    token = reader_csrf_token(request).encode() if entry["tokened"] else b""
+    values = _values(request, entry, replay_effects=replay_effects)
+    if not slots:
+        return parts[0]
+    pieces = [parts[0]]
+    for slot, part in zip(slots, parts[1:], strict=True):
+        if slot == ("csrf",):
+            pieces.append(token)
+        else:
+            value = values[slot[:2]]
+            pieces.append((urlencode(value) if slot[2] else value).encode())
+        pieces.append(part)
+    return b"".join(pieces)
+
+
 def _serve(request, entry: dict, *, replay_effects: bool):
-    body = entry["body"]
-    for name, replaces, with_request, kwargs in (
-        entry["replays"] if replay_effects else ()
-    ):
-        func = import_string(name)
-        values = func(request, **kwargs) if with_request else func(**kwargs)
-        if isinstance(replaces, str):
-            replaces, values = (replaces,), (values,)
-        for old, new in zip(replaces, values or (), strict=False):
-            if old and new:
-                body = body.replace(old, new).replace(urlencode(old), urlencode(new))
-    etag = entry["etag"]
-    if entry["tokened"]:
-        body = body.replace(CSRF_PLACEHOLDER, get_token(request))
-        secret = request.META.get("CSRF_COOKIE", "")
-        etag = salted_hmac("pagecache-etag", etag + secret).hexdigest()[:32]
+    body = _body(request, entry, replay_effects=replay_effects)
     response = HttpResponse(body)
-    for name, value in entry["headers"].items():
-        response[name] = value
+    for name, value in entry["headers"]:
+        response.headers[name] = value
     if entry["per_reader"]:
         # Each answer is new (a fresh submission key): nothing to revalidate.
-        patch_vary_headers(response, ["Cookie"])
         return response
-    response["ETag"] = f'"{etag}"'
-    # A shared cache keys on the cookies, so it never hands a reader's token
-    # (or a page for a signed-in user) to another.
-    patch_vary_headers(response, ["Cookie"])
+    if entry["tokened"]:
+        # The token matches the reader's cookie: so must the ETag, or a 304
+        # could keep a page whose token the new cookie refuses.
+        secret = request.META.get("CSRF_COOKIE", "")
+        etag = salted_hmac("pagecache-etag", entry["etag"] + secret).hexdigest()[:32]
+        response.headers["ETag"] = f'"{etag}"'
+    if not any(header in request.META for header in CONDITIONAL_HEADERS):
+        return response
     return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
+def _cached(where: str, generation: str, now: float) -> dict | None:
+    """Return the page kept for ``where`` in this generation, if still
+    fresh: this process's copy, else the shared cache's (then kept here)."""
+    entry = _local.get(where)
+    if entry is None or entry["generation"] != generation:
+        entry = cache.get(_key(where))
+        if entry is None or entry["generation"] != generation:
+            return None
+        _keep(where, entry)
+    if entry["until"] is not None and entry["until"] <= now:
+        return None
+    return entry
+
+
+def _keep(where: str, entry: dict) -> None:
+    _local.pop(where, None)
+    if len(_local) >= LOCAL_PAGES:
+        del _local[next(iter(_local))]
+    _local[where] = entry
 
 
 def public_page(view=None, *, per_reader: bool = False):
@@ -362,24 +539,26 @@ def public_page(view=None, *, per_reader: bool = False):
     def wrapped(request, *args, **kwargs):
         if not _cacheable_request(request):
             return view(request, *args, **kwargs)
+        # The generation is read before the view runs: a page made while an
+        # edit commits is kept under the generation before it, and missed.
         generation, until = _state()
-        key = _key(request, generation)
-        entry = cache.get(key)
+        where = _where(request)
         now = _now_ts()
-        if entry is not None and (entry["until"] is None or entry["until"] > now):
+        entry = _cached(where, generation, now)
+        if entry is not None:
             return _serve(request, entry, replay_effects=True)
         response = view(request, *args, **kwargs)
         if not _cacheable_response(request, response, per_reader=per_reader):
             return response
-        hint = getattr(request, "_pagecache_until", None)
-        bounds = [b for b in (until, hint) if b is not None]
-        until = min(bounds) if bounds else None
         timeout = settings.HELPCENTER_PAGE_CACHE_SECONDS
-        if until is not None:
-            timeout = min(timeout, int(until - now) + 1)
-        entry = _entry(request, response, until, per_reader=per_reader)
+        hint = getattr(request, "_pagecache_until", None)
+        bounds = [b for b in (until, hint, now + timeout) if b is not None]
+        until = min(bounds)
+        timeout = min(timeout, int(until - now) + 1)
+        entry = _entry(request, response, generation, until, per_reader=per_reader)
         if timeout > 0:
-            cache.set(key, entry, timeout=timeout)
+            cache.set(_key(where), entry, timeout=timeout)
+            _keep(where, entry)
         # The view already ran its side effects for this request.
         return _serve(request, entry, replay_effects=False)
 

@@ -9,7 +9,6 @@ import secrets
 from django.contrib import messages
 from django.core import signing
 from django.shortcuts import get_object_or_404, redirect, render
-from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -70,8 +69,7 @@ def _form_browser_id(request) -> str:
     Showing the form writes nothing on the server (no session), so the
     page cache can serve it; each reader still gets tokens of their own.
     """
-    get_token(request)
-    return request.META["CSRF_COOKIE"]
+    return pagecache.reader_csrf_secret(request)
 
 
 def contact_form_fresh_fields(request) -> tuple[str, str]:

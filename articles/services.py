@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from articles.models import Article, ArticleVote
 from channels import secrets
+from helpcenter import sharedcache
 
 VIEW_KEY = "article-views:{}"
 
@@ -61,12 +62,8 @@ def article_record_view(*, article_id: int) -> None:
     """
     every = max(1, settings.HELPCENTER_VIEW_FLUSH_EVERY)
     key = VIEW_KEY.format(article_id)
-    # One round trip per view: incr, and only for an article's first view
-    # (no counter yet) an add. If another request adds first, incr again.
-    try:
-        pending = cache.incr(key)
-    except ValueError:
-        pending = 1 if cache.add(key, 1, timeout=None) else cache.incr(key)
+    # One round trip per view with Redis (a single INCR).
+    pending = sharedcache.incr(key)
     if pending >= every and pending % every == 0:
         cache.decr(key, every)
         Article.objects.filter(pk=article_id).update(view_count=F("view_count") + every)

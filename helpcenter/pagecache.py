@@ -75,6 +75,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 
+from helpcenter import sharedcache
+
 STATE_KEY = "pagecache:state"
 PAGE_KEY = "pagecache:page:{digest}"
 # What Django's {% csrf_token %} renders; the value is the reader's token.
@@ -142,10 +144,10 @@ _migrating = False
 
 def _new_state() -> tuple[str, float | None]:
     if _migrating:
-        _state_cache().delete(STATE_KEY)
+        _write_state(None)
         return ("", None)
     state = (secrets.token_hex(8), _next_change(timezone.now()))
-    _state_cache().set(STATE_KEY, state, timeout=None)
+    _write_state(state)
     return state
 
 
@@ -158,9 +160,16 @@ _file_state = {"stamp": None, "state": None}
 def _read_state():
     """Return the stored (generation, next change), or None.
 
-    Read on every request. From the file cache (no Redis), a ``stat`` tells
-    whether the file changed since this process last read it: the file is
-    read only after a change."""
+    Read on every request. With Redis, in one ``GET`` of a plain string.
+    From the file cache (no Redis), a ``stat`` tells whether the file changed
+    since this process last read it: the file is read only after a change."""
+    client = sharedcache.redis_client()
+    if client is not None:
+        stored = client.get(cache.make_key(STATE_KEY))
+        if stored is None:
+            return None
+        generation, _, until = stored.decode().partition(" ")
+        return (generation, float(until) if until else None)
     store = _state_cache()
     if not isinstance(store, FileBasedCache):
         return store.get(STATE_KEY)
@@ -176,6 +185,22 @@ def _read_state():
         _file_state["state"] = store.get(STATE_KEY)
         _file_state["stamp"] = stamp
     return _file_state["state"]
+
+
+def _write_state(state: tuple[str, float | None] | None) -> None:
+    """Store the state, with no expiry, or drop it (``None``)."""
+    client = sharedcache.redis_client()
+    if client is None:
+        if state is None:
+            _state_cache().delete(STATE_KEY)
+        else:
+            _state_cache().set(STATE_KEY, state, timeout=None)
+    elif state is None:
+        client.delete(cache.make_key(STATE_KEY))
+    else:
+        generation, until = state
+        stored = generation if until is None else f"{generation} {until!r}"
+        client.set(cache.make_key(STATE_KEY), stored)
 
 
 def _state() -> tuple[str, float | None]:
@@ -221,7 +246,7 @@ def _migrate_starts(**kwargs):
 def _migrate_ends(**kwargs):
     global _migrating
     _migrating = False
-    _state_cache().delete(STATE_KEY)
+    _write_state(None)
 
 
 def connect() -> None:

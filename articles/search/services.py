@@ -15,6 +15,7 @@ from articles.models import Article
 from articles.search import analysis
 from articles.search.models import SearchQuery
 from channels.secrets import contains_secret
+from helpcenter import sharedcache
 
 # A new salt: a token of the page's searches names a buffer slot, where it
 # used to name a row.
@@ -55,10 +56,7 @@ def _recordable(query: str) -> str:
 
 def _buffer(entry: tuple) -> int:
     """Put one search in the next free slot and return the slot's number."""
-    try:
-        slot = cache.incr(LOG_NEXT_KEY)
-    except ValueError:
-        slot = 1 if cache.add(LOG_NEXT_KEY, 1, timeout=None) else cache.incr(LOG_NEXT_KEY)
+    slot = sharedcache.incr(LOG_NEXT_KEY)
     cache.set(LOG_ENTRY_KEY.format(slot), entry, timeout=None)
     if slot % FLUSH_EVERY == 0:
         search_flush_analytics()

@@ -52,6 +52,7 @@ import os
 import re
 import secrets
 import string
+import time
 from functools import wraps
 
 from django.apps import apps as global_apps
@@ -155,17 +156,18 @@ def _new_state() -> tuple[str, float | None]:
 # (inode, modification time, size). The file cache writes a new file and
 # renames it over the old one, so the identity changes with every write.
 _file_state = {"stamp": None, "state": None}
+_file_paths = {}
 
 
 def _read_state():
     """Return the stored (generation, next change), or None.
 
-    Read on every request. With Redis, in one ``GET`` of a plain string.
+    Read on every request. With Redis, a plain string kept by this process
+    until Redis says it changed (``sharedcache.tracked_get``).
     From the file cache (no Redis), a ``stat`` tells whether the file changed
     since this process last read it: the file is read only after a change."""
-    client = sharedcache.redis_client()
-    if client is not None:
-        stored = client.get(cache.make_key(STATE_KEY))
+    if sharedcache.uses_redis():
+        stored = sharedcache.tracked_get(cache.make_key(STATE_KEY))
         if stored is None:
             return None
         generation, _, until = stored.decode().partition(" ")
@@ -173,11 +175,14 @@ def _read_state():
     store = _state_cache()
     if not isinstance(store, FileBasedCache):
         return store.get(STATE_KEY)
-    # _key_to_file: the path FileBasedCache keeps the key in (stable since
-    # Django 1.x). stat comes before the read, so a stamp is never paired
+    # _dir, _key_to_file: the folder and the path FileBasedCache keeps the
+    # key in (both stable since Django 1.x). stat comes before the read, so a stamp is never paired
     # with an older state than its own; a newer one is read again next time.
+    path = _file_paths.get(store._dir) or _file_paths.setdefault(
+        store._dir, store._key_to_file(STATE_KEY)
+    )
     try:
-        found = os.stat(store._key_to_file(STATE_KEY))
+        found = os.stat(path)
     except FileNotFoundError:
         return None
     stamp = (found.st_ino, found.st_mtime_ns, found.st_size)
@@ -189,18 +194,17 @@ def _read_state():
 
 def _write_state(state: tuple[str, float | None] | None) -> None:
     """Store the state, with no expiry, or drop it (``None``)."""
-    client = sharedcache.redis_client()
-    if client is None:
+    if not sharedcache.uses_redis():
         if state is None:
             _state_cache().delete(STATE_KEY)
         else:
             _state_cache().set(STATE_KEY, state, timeout=None)
     elif state is None:
-        client.delete(cache.make_key(STATE_KEY))
+        sharedcache.tracked_set(cache.make_key(STATE_KEY), None)
     else:
         generation, until = state
         stored = generation if until is None else f"{generation} {until!r}"
-        client.set(cache.make_key(STATE_KEY), stored)
+        sharedcache.tracked_set(cache.make_key(STATE_KEY), stored)
 
 
 def _state() -> tuple[str, float | None]:
@@ -263,7 +267,7 @@ def _m2m_changed(sender, action, **kwargs):
 
 
 def _now_ts() -> float:
-    return timezone.now().timestamp()
+    return time.time()
 
 
 def remember(name: str, compute):
@@ -473,6 +477,10 @@ def _entry(request, response, generation, until, *, per_reader: bool) -> dict:
     }
 
 
+# The functions replays name, imported once.
+_replayed = {}
+
+
 def _values(request, entry: dict, *, replay_effects: bool) -> dict[tuple, str]:
     """Run the page's replays; return the value of each of their places."""
     values = {}
@@ -480,7 +488,7 @@ def _values(request, entry: dict, *, replay_effects: bool) -> dict[tuple, str]:
         olds = (replaces,) if isinstance(replaces, str) else replaces
         news = ()
         if replay_effects:
-            func = import_string(name)
+            func = _replayed.get(name) or _replayed.setdefault(name, import_string(name))
             news = func(request, **kwargs) if with_request else func(**kwargs)
             news = (news,) if isinstance(replaces, str) else news or ()
         for place, old in enumerate(olds):
@@ -541,6 +549,15 @@ def _cached(where: str, generation: str, now: float) -> dict | None:
     if entry["until"] is not None and entry["until"] <= now:
         return None
     return entry
+
+
+def forget_copies() -> None:
+    """Drop the pages and the generation this process keeps for itself, as
+    if it had just started (the tests, after emptying the caches)."""
+    _local.clear()
+    _file_state.update(stamp=None, state=None)
+    if sharedcache.uses_redis():
+        sharedcache.forget()
 
 
 def _keep(where: str, entry: dict) -> None:

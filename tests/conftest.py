@@ -3,6 +3,7 @@ from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.utils import translation
 
+from helpcenter import pagecache
 from tests.factories import make_article, make_category
 
 
@@ -31,9 +32,11 @@ def _default_language():
 def _empty_cache():
     for cache in caches.all():
         cache.clear()
+    pagecache.forget_copies()
     yield
     for cache in caches.all():
         cache.clear()
+    pagecache.forget_copies()
 
 
 @pytest.fixture

@@ -5,6 +5,9 @@ import re
 import time
 
 import pytest
+import redis
+from django.conf import settings
+from django.core.cache import cache, caches
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -15,7 +18,8 @@ from articles.search.models import SearchQuery
 from articles.search.services import search_flush_analytics
 from channels.models import SupportChannel
 from channels.tickets.models import IncidentNotice
-from helpcenter.pagecache import CSRF_PLACEHOLDER
+from helpcenter import sharedcache
+from helpcenter.pagecache import CSRF_PLACEHOLDER, STATE_KEY
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -239,3 +243,50 @@ def test_a_new_ticket_does_not_empty_the_cache(
     assert receipt.created
     with django_assert_num_queries(0):
         Client().get(article.get_absolute_url())
+
+
+def test_returning_readers_token_from_a_cached_page_matches_their_cookie(article):
+    reader = Client(enforce_csrf_checks=True)
+    Client().get(article.get_absolute_url())  # the page is now cached
+    first = reader.get(article.get_absolute_url())
+    second = reader.get(article.get_absolute_url())
+    # Same cookie, freshly masked tokens: different strings, both accepted.
+    assert second.cookies["csrftoken"].value == first.cookies["csrftoken"].value
+    assert token_in(first) != token_in(second)
+    response = reader.post(
+        article.get_vote_url(),
+        {"helpful": "yes", "csrfmiddlewaretoken": token_in(first)},
+    )
+    assert response.status_code == 302
+    assert article.votes.count() == 1
+
+
+def _generation_written_elsewhere():
+    """Start a new generation as another process (a worker, a server,
+    manage.py) would: through its own connection or its own file."""
+    if sharedcache.uses_redis():
+        other = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+        other.set(cache.make_key(STATE_KEY), "elsewhere")
+        other.ping()  # as sharedcache.tracked_set does
+    else:
+        caches["shared"].set(STATE_KEY, ("elsewhere", None), timeout=None)
+
+
+def test_generation_started_by_another_process_shows_on_the_next_request(
+    client, article
+):
+    assert article.title in client.get(url("articles:home")).content.decode()
+    # A change this process does not hear of (no signal): the page stays...
+    Article.objects.filter(pk=article.pk).update(title="别处改过的标题")
+    assert "别处改过的标题" not in client.get(url("articles:home")).content.decode()
+    # ...until some process starts a new generation.
+    _generation_written_elsewhere()
+    assert "别处改过的标题" in client.get(url("articles:home")).content.decode()
+
+
+def test_search_token_is_filled_in_every_link_of_a_cached_page(client, article):
+    client.get(url("articles:search"), {"q": "转账"})
+    page = client.get(url("articles:search"), {"q": "转账"}).content.decode()
+    tokens = re.findall(r"[?&]amp;t=([^\"&]+)", page)
+    assert tokens
+    assert len(set(tokens)) == 1

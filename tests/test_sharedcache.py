@@ -1,0 +1,54 @@
+"""The shared cache's one-trip calls (helpcenter/sharedcache.py)."""
+
+import pytest
+import redis
+from django.conf import settings
+from django.core.cache import cache
+
+from helpcenter import sharedcache
+
+needs_redis = pytest.mark.skipif(
+    not sharedcache.uses_redis(), reason="client-side caching needs REDIS_URL"
+)
+
+
+def test_incr_counts_from_one_in_keys_the_cache_reads():
+    assert [sharedcache.incr("views:test") for _ in range(3)] == [1, 2, 3]
+    assert cache.get("views:test") == 3
+    assert cache.decr("views:test", 3) == 0
+
+
+def _other_connection():
+    return redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+
+
+@needs_redis
+def test_tracked_value_changed_elsewhere_is_read_at_once():
+    key = cache.make_key("tracked:test")
+    other = _other_connection()
+    assert sharedcache.tracked_get(key) is None
+    for value in range(200):
+        other.set(key, str(value))
+        other.ping()
+        assert sharedcache.tracked_get(key) == str(value).encode()
+
+
+@needs_redis
+def test_tracked_value_is_read_again_after_a_lost_connection():
+    key = cache.make_key("tracked:test")
+    sharedcache.tracked_set(key, "before")
+    assert sharedcache.tracked_get(key) == b"before"
+    sharedcache._tracker().connection.disconnect()
+    # No message can reach a closed connection: the value is asked again.
+    _other_connection().set(key, "after")
+    assert sharedcache.tracked_get(key) == b"after"
+
+
+@needs_redis
+def test_tracked_set_is_seen_by_this_process_and_can_delete():
+    key = cache.make_key("tracked:test")
+    sharedcache.tracked_set(key, "one")
+    assert sharedcache.tracked_get(key) == b"one"
+    sharedcache.tracked_set(key, None)
+    assert sharedcache.tracked_get(key) is None
+    assert _other_connection().get(key) is None

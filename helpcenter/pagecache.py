@@ -5,11 +5,12 @@ page in the configured cache (Redis in production, so every app server
 shares it; local memory otherwise), per language, host and full path, and
 answers the next anonymous reader from it with no database query.
 
-Invalidation: every key holds the content *generation*. Any save, delete or
-many-to-many change of a model a public page may show (everything except
-the high-churn private rows in ``UNSHOWN``) starts a new generation at once
-and again when its transaction commits, so the next reader after a staff
-edit sees the edit, on every app server. Time also changes pages: a
+Invalidation: every cached page records the content *generation* it was
+made in, and is served only while that generation is current. Any save,
+delete or many-to-many change of a model a public page may show (everything
+except the high-churn private rows in ``UNSHOWN``) starts a new generation
+at once and again when its transaction commits, so the next reader after a
+staff edit sees the edit, on every app server. Time also changes pages: a
 scheduled article goes live, an incident notice starts or ends. The state
 key stores the earliest such moment after the generation began; no page
 outlives it, and the first reader after it starts a new generation. A view
@@ -17,11 +18,17 @@ whose page changes at other moments (a channel opening) says so with
 ``expires_by``.
 
 The generation must be seen by every process that serves pages for an edit
-to reach them all. With Redis it lives there with the pages. With the
-local-memory cache (no ``REDIS_URL``) each gunicorn worker keeps its own
-pages, but the generation lives in the ``shared`` file cache, so an edit
-made through one worker (or ``manage.py``) is seen by every other worker on
-its next request.
+to reach them all, and it is read on every request. With Redis it lives
+there, read through Redis's client-side caching: each process keeps it and
+Redis tells the process when it changes (``sharedcache.tracked_get``). With
+the local-memory cache (no ``REDIS_URL``) each gunicorn worker keeps its own
+pages, but the generation lives in the ``shared`` file cache, read again
+only when the file changes, so an edit made through one worker (or
+``manage.py``) is seen by every other worker on its next request.
+
+A hit costs no round trip to the cache: each process also keeps the pages it
+served lately (``LOCAL_PAGES``), valid while their generation is current;
+only a page it does not hold is fetched from the shared cache.
 
 Never cached: other methods than GET, staff and signed-in users, any
 request carrying a cookie other than the CSRF and language cookies (a
@@ -33,11 +40,16 @@ CSRF (the article's vote form, the checker's forms): a cached page must not
 hand one reader's token to another, and forms must keep working without
 JavaScript. The cache stores the page with each token replaced by a
 placeholder, and each answer puts in a fresh token for *this* reader
-(``get_token``, which also sets the reader's CSRF cookie as an uncached page
-would). So every reader gets a working form with a token of their own,
-while the expensive part, rendering, happens once. Every answer has
-``Vary: Cookie``; the ETag of a page with a form covers the reader's CSRF secret,
-so a 304 never keeps a page whose token would not match the cookie.
+(``reader_csrf_token``: Django's masking of the reader's secret, a new
+secret and CSRF cookie for a reader without one, as ``get_token`` does). So
+every reader gets a working form with a token of their own, while the
+expensive part, rendering, happens once. Every answer has ``Vary: Cookie``;
+the ETag of a page with a form covers the reader's CSRF secret, so a 304
+never keeps a page whose token would not match the cookie.
+
+The page is stored cut at every place a per-reader value goes (the token,
+each ``replay`` value and its URL-encoded form), as UTF-8: a hit joins bytes
+and never searches or encodes the page.
 
 Per-request side effects of a view (an article's view count, the search
 analytics) are registered with ``replay`` and run again on every hit.
@@ -409,8 +421,10 @@ def _cacheable_response(request, response, *, per_reader: bool) -> bool:
 
 
 def _where(request) -> str:
-    """Where a page was asked for: what its cache key is made of."""
-    where = (request.scheme, request.get_host(), get_language(), request.get_full_path())
+    """Where a page was asked for: what its cache key is made of. The path
+    and query as they came (get_full_path would escape them on every hit)."""
+    query = request.META.get("QUERY_STRING", "")
+    where = (request.scheme, request.get_host(), get_language(), request.path, query)
     return "\n".join(where)
 
 
@@ -468,6 +482,7 @@ def _entry(request, response, generation, until, *, per_reader: bool) -> dict:
         "generation": generation,
         "parts": parts,
         "slots": slots,
+        "encoded": {slot for slot in slots if slot[-1] is True},
         "headers": headers,
         "tokened": tokened,
         "replays": replays,
@@ -507,14 +522,16 @@ def _body(request, entry: dict, *, replay_effects: bool) -> bytes:
     values = _values(request, entry, replay_effects=replay_effects)
     if not slots:
         return parts[0]
+    # Each slot's bytes once: a value may stand in the page many times (the
+    # search token is in every result's link).
+    fills = {("csrf",): token}
+    for (number, place), value in values.items():
+        fills[number, place, False] = value.encode()
+        if (number, place, True) in entry["encoded"]:
+            fills[number, place, True] = urlencode(value).encode()
     pieces = [parts[0]]
     for slot, part in zip(slots, parts[1:], strict=True):
-        if slot == ("csrf",):
-            pieces.append(token)
-        else:
-            value = values[slot[:2]]
-            pieces.append((urlencode(value) if slot[2] else value).encode())
-        pieces.append(part)
+        pieces += (fills[slot], part)
     return b"".join(pieces)
 
 
@@ -563,7 +580,7 @@ def forget_copies() -> None:
 def _keep(where: str, entry: dict) -> None:
     _local.pop(where, None)
     if len(_local) >= LOCAL_PAGES:
-        del _local[next(iter(_local))]
+        _local.pop(next(iter(_local), None), None)
     _local[where] = entry
 
 

@@ -21,6 +21,7 @@ at least every ``RECHECK_SECONDS``.
 """
 
 import os
+import threading
 import time
 
 import redis
@@ -28,9 +29,10 @@ from django.conf import settings
 from django.core.cache import cache
 
 REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
-# This process's connection, by the Redis URL, with the process id: a child
-# forked from a process that had one makes its own.
-_connections: dict[str, tuple[int, redis.Connection]] = {}
+# Each thread's connections (one socket must not carry two threads' commands
+# at once), by the Redis URL, with the process id: a child forked from a
+# process that had one makes its own.
+_local = threading.local()
 
 
 def uses_redis() -> bool:
@@ -38,13 +40,22 @@ def uses_redis() -> bool:
     return settings.CACHES["default"]["BACKEND"] == REDIS_BACKEND
 
 
-def _connection() -> redis.Connection:
+def _mine(kind: str, make):
+    """This thread's ``kind`` of connection to the default cache's Redis."""
     location = settings.CACHES["default"]["LOCATION"]
-    pid, connection = _connections.get(location, (None, None))
+    kept = _local.__dict__.setdefault(kind, {})
+    pid, value = kept.get(location, (None, None))
     if pid != os.getpid():
-        connection = redis.ConnectionPool.from_url(location).make_connection()
-        _connections[location] = (os.getpid(), connection)
-    return connection
+        value = make(location)
+        kept[location] = (os.getpid(), value)
+    return value
+
+
+def _connection() -> redis.Connection:
+    return _mine(
+        "connection",
+        lambda location: redis.ConnectionPool.from_url(location).make_connection(),
+    )
 
 
 def command(*args):
@@ -83,7 +94,6 @@ class _Tracker:
     """A connection with client-side caching, and the values read on it."""
 
     def __init__(self, location: str):
-        self.pid = os.getpid()
         self.values: dict[str, bytes | None] = {}
         self.read_at = 0.0
         pool = redis.ConnectionPool.from_url(location, protocol=3)
@@ -123,15 +133,8 @@ class _Tracker:
         return value
 
 
-_trackers: dict[str, _Tracker] = {}
-
-
 def _tracker() -> _Tracker:
-    location = settings.CACHES["default"]["LOCATION"]
-    tracker = _trackers.get(location)
-    if tracker is None or tracker.pid != os.getpid():
-        tracker = _trackers[location] = _Tracker(location)
-    return tracker
+    return _mine("tracker", _Tracker)
 
 
 def tracked_get(key: str) -> bytes | None:
@@ -164,7 +167,10 @@ def tracked_set(key: str, value: str | None) -> None:
 
 
 def forget() -> None:
-    """Drop this process's tracked values: they are read again from Redis."""
-    tracker = _trackers.get(settings.CACHES["default"]["LOCATION"])
-    if tracker is not None:
+    """Drop this thread's tracked values: they are read again from Redis.
+    (Other threads hear of a write from Redis, as other processes do.)"""
+    pid, tracker = _local.__dict__.get("tracker", {}).get(
+        settings.CACHES["default"]["LOCATION"], (None, None)
+    )
+    if pid == os.getpid():
         tracker.values.clear()

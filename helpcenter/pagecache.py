@@ -90,7 +90,9 @@ from django.utils.translation import get_language
 
 from helpcenter import sharedcache
 
-STATE_KEY = "pagecache:state"
+# Renamed when its Redis form became a plain string (it was pickled): servers
+# of either version never read the other's.
+STATE_KEY = "pagecache:generation"
 PAGE_KEY = "pagecache:page:{digest}"
 # What Django's {% csrf_token %} renders; the value is the reader's token.
 CSRF_INPUT = re.compile(r'(<input type="hidden" name="csrfmiddlewaretoken" value=")[^"]*(")')

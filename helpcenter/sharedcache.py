@@ -5,19 +5,20 @@ counts its view, on every request. Through Django's Redis backend each call
 builds a client object and borrows a pooled connection (with a health poll),
 and ``incr`` asks whether the key exists before incrementing it: two round
 trips. With Redis, this module sends those commands on one connection kept
-by the process, and counts with one ``INCR``: a third of the CPU time.
-Keys are made by the default cache's ``make_key``, so ``cache.get``,
-``cache.decr`` and ``cache.delete`` see the same keys (Django's Redis
-backend stores integers as plain numbers, as ``INCR`` does).
+by the process, and counts with one ``INCR`` (in a loop, a quarter of the
+Python time of Django's backend per command; the round trip itself, in the
+kernel, remains). Keys are made by the default cache's ``make_key``, so
+``cache.get``, ``cache.decr`` and ``cache.delete`` see the same keys
+(Django's Redis backend stores integers as plain numbers, as ``INCR`` does).
 
 ``tracked_get`` goes further for a value read on every request and rarely
 written (the page cache's generation): Redis's client-side caching
-(``CLIENT TRACKING``, RESP3) keeps the value in the process and Redis
-pushes a message on that connection when the key changes. A read then costs
-a poll of the socket, no round trip. A write through ``tracked_set``
-returns only once Redis has sent the message to every tracking process, so
-the next request to any server sees the change; a process also asks again
-at least every ``RECHECK_SECONDS``.
+(``CLIENT TRACKING`` over RESP3, Redis 6 or later) keeps the value in the
+process and Redis pushes a message on that connection when the key changes.
+A read then costs a poll of the socket, no round trip. A write through
+``tracked_set`` returns only once Redis has sent the message to every
+tracking process, so the next request to any server sees the change; a
+process also asks again at least every ``RECHECK_SECONDS``.
 """
 
 import os
@@ -140,14 +141,23 @@ def _tracker() -> _Tracker:
 def tracked_get(key: str) -> bytes | None:
     """Return the raw value of ``key`` (made with ``make_key``) in the
     default cache's Redis, or None when missing, as current as a ``GET``
-    (see the module docstring) and mostly without a round trip."""
+    (see the module docstring) and mostly without a round trip.
+
+    A Redis without RESP3 or tracking (before 6.0) refuses the connection's
+    set-up: this process then reads with a plain ``GET`` every time."""
+    if getattr(_local, "untracked", False):
+        return command("GET", key)
     tracker = _tracker()
     try:
-        return tracker.get(key)
-    except (redis.ConnectionError, redis.TimeoutError):
-        tracker.connection.disconnect()
-        tracker.values.clear()
-        return tracker.get(key)
+        try:
+            return tracker.get(key)
+        except (redis.ConnectionError, redis.TimeoutError):
+            tracker.connection.disconnect()
+            tracker.values.clear()
+            return tracker.get(key)
+    except redis.ResponseError:
+        _local.untracked = True
+        return command("GET", key)
 
 
 def tracked_set(key: str, value: str | None) -> None:

@@ -52,3 +52,17 @@ def test_tracked_set_is_seen_by_this_process_and_can_delete():
     sharedcache.tracked_set(key, None)
     assert sharedcache.tracked_get(key) is None
     assert _other_connection().get(key) is None
+
+
+@needs_redis
+def test_redis_refusing_tracking_is_read_with_plain_gets(monkeypatch):
+    def refused(self, key):
+        raise redis.ResponseError("unknown command 'HELLO'")
+
+    key = cache.make_key("tracked:test")
+    monkeypatch.setattr(sharedcache._Tracker, "get", refused)
+    monkeypatch.setattr(sharedcache._local, "untracked", False, raising=False)
+    _other_connection().set(key, "plain")
+    assert sharedcache.tracked_get(key) == b"plain"
+    _other_connection().set(key, "again")
+    assert sharedcache.tracked_get(key) == b"again"

@@ -28,3 +28,11 @@ accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
 # Addresses of the load balancers allowed to set X-Forwarded-Proto/-For.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def worker_exit(server, worker):
+    """A worker that stops (restart after max_requests, shutdown) sends the
+    page views it still holds (articles.services.article_record_view)."""
+    from articles.services import article_send_buffered_views
+
+    article_send_buffered_views()

@@ -378,6 +378,9 @@ HELPCENTER_PAGE_SIZE = env_int("HELPCENTER_PAGE_SIZE", 20)
 # A page view bumps a cache counter; every Nth view of an article moves N
 # views to the database in one UPDATE.
 HELPCENTER_VIEW_FLUSH_EVERY = env_int("HELPCENTER_VIEW_FLUSH_EVERY", 20)
+# Each process holds its page views this long, then adds them to the cache
+# counter in one command per article; 0 adds each view at once.
+HELPCENTER_VIEW_BUFFER_MS = env_int("HELPCENTER_VIEW_BUFFER_MS", 1000)
 # Longest time a public page stays in the full-page cache (helpcenter/pagecache.py);
 # staff edits empty it at once. 0 turns the page cache off.
 HELPCENTER_PAGE_CACHE_SECONDS = env_int("HELPCENTER_PAGE_CACHE_SECONDS", 600)

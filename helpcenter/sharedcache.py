@@ -74,16 +74,16 @@ def command(*args):
         return connection.read_response()
 
 
-def incr(key: str) -> int:
-    """Add one to the counter ``key`` (created at 1, with no expiry, when
-    missing) and return its new value. Atomic across processes and servers
-    with Redis, in one round trip."""
+def incr(key: str, delta: int = 1) -> int:
+    """Add ``delta`` to the counter ``key`` (created at ``delta``, with no
+    expiry, when missing) and return its new value. Atomic across processes
+    and servers with Redis, in one round trip."""
     if uses_redis():
-        return command("INCR", cache.make_key(key))
+        return command("INCRBY", cache.make_key(key), delta)
     try:
-        return cache.incr(key)
+        return cache.incr(key, delta)
     except ValueError:
-        return 1 if cache.add(key, 1, timeout=None) else cache.incr(key)
+        return delta if cache.add(key, delta, timeout=None) else cache.incr(key, delta)
 
 
 # A tracked value is asked for again after this long even without a message

@@ -1,8 +1,12 @@
+import runpy
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 
 from articles import services
 from articles.models import Article, ArticleVote
+from tests.factories import make_article
 
 
 @pytest.mark.django_db
@@ -88,3 +92,50 @@ def test_vote_service_refuses_a_comment_holding_a_secret(article):
             article=article, voter="v", is_helpful=False, reason="other", comment=phrase
         )
     assert ArticleVote.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_buffered_views_reach_the_shared_count_together(
+    article, settings, django_assert_num_queries
+):
+    other = make_article(category=article.category)
+    settings.HELPCENTER_VIEW_FLUSH_EVERY = 5
+    settings.HELPCENTER_VIEW_BUFFER_MS = 60_000
+    with django_assert_num_queries(0):
+        for _ in range(7):
+            services.article_record_view(article_id=article.pk)
+        services.article_record_view(article_id=other.pk)
+    # Held by this process: nothing shared yet, nothing in the database.
+    assert cache.get(services.VIEW_KEY.format(article.pk)) is None
+    assert services.article_send_buffered_views() == 8
+    # The batch of 7 crossed one multiple of 5: five views moved at once.
+    assert Article.objects.get(pk=article.pk).view_count == 5
+    assert cache.get(services.VIEW_KEY.format(article.pk)) == 2
+    assert cache.get(services.VIEW_KEY.format(other.pk)) == 1
+    assert services.article_send_buffered_views() == 0
+    assert services.article_flush_view_counts() == 3
+    assert Article.objects.get(pk=article.pk).view_count == 7
+
+
+@pytest.mark.django_db
+def test_buffered_views_are_sent_after_the_delay_without_another_view(
+    article, settings
+):
+    settings.HELPCENTER_VIEW_FLUSH_EVERY = 1000
+    settings.HELPCENTER_VIEW_BUFFER_MS = 20
+    for _ in range(3):
+        services.article_record_view(article_id=article.pk)
+    timer = services._views_timer
+    timer.join(timeout=10)
+    assert not timer.is_alive()
+    assert cache.get(services.VIEW_KEY.format(article.pk)) == 3
+
+
+@pytest.mark.django_db
+def test_a_stopping_gunicorn_worker_sends_its_views(article, settings):
+    settings.HELPCENTER_VIEW_FLUSH_EVERY = 1000
+    settings.HELPCENTER_VIEW_BUFFER_MS = 60_000
+    services.article_record_view(article_id=article.pk)
+    config = runpy.run_path(str(Path(__file__).parents[2] / "gunicorn.conf.py"))
+    config["worker_exit"](None, None)
+    assert cache.get(services.VIEW_KEY.format(article.pk)) == 1

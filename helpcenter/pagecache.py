@@ -50,6 +50,7 @@ import datetime
 import hashlib
 import re
 import secrets
+import time
 from functools import wraps
 
 from django.apps import apps as global_apps
@@ -213,12 +214,21 @@ def _now_ts() -> float:
     return timezone.now().timestamp()
 
 
-def remember(name: str, compute):
+def remember(name: str, compute, *, per_process: bool = False):
     """Return ``compute()``, kept in the cache for the current content
-    generation (and no later than its next change)."""
+    generation (and no later than its next change).
+
+    ``per_process``: kept in this process's memory instead, for small values
+    read on every request of a kind (the contact form's reference data): one
+    round trip for the generation, no fetch, no unpickling. Each process
+    computes the value once per generation; a staff edit anywhere starts a
+    new generation, so no process keeps an old value after it.
+    """
     if settings.HELPCENTER_PAGE_CACHE_SECONDS <= 0:
         return compute()
     generation, until = _state()
+    if per_process:
+        return _remember_in_process(name, compute, generation)
     key = f"pagecache:value:{generation}:{name}"
     value = cache.get(key)
     if value is None:
@@ -228,6 +238,27 @@ def remember(name: str, compute):
             timeout = min(timeout, int(until - _now_ts()) + 1)
         if timeout > 0:
             cache.set(key, value, timeout=timeout)
+    return value
+
+
+# name -> (generation, kept until, value): one entry per name, so it stays
+# as small as the set of names. A generation ends by the time of its next
+# change (``_state``); like the shared cache's copies, a value is also kept
+# no longer than HELPCENTER_PAGE_CACHE_SECONDS (for edits made without
+# signals, such as ``QuerySet.update``).
+_in_process: dict[str, tuple[str, float, object]] = {}
+
+
+def _remember_in_process(name: str, compute, generation: str):
+    kept = _in_process.get(name)
+    now = time.monotonic()
+    if kept is not None and kept[0] == generation and kept[1] > now:
+        return kept[2]
+    value = compute()
+    # No generation while migrations run: nothing to key the value on.
+    if generation:
+        until = now + settings.HELPCENTER_PAGE_CACHE_SECONDS
+        _in_process[name] = (generation, until, value)
     return value
 
 

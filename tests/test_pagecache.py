@@ -3,6 +3,7 @@
 import datetime
 import re
 import time
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
@@ -15,6 +16,7 @@ from articles.search.models import SearchQuery
 from articles.search.services import search_flush_analytics
 from channels.models import SupportChannel
 from channels.tickets.models import IncidentNotice
+from helpcenter import pagecache
 from helpcenter.pagecache import CSRF_PLACEHOLDER
 from tests.factories import make_article
 
@@ -239,3 +241,41 @@ def test_a_new_ticket_does_not_empty_the_cache(
     assert receipt.created
     with django_assert_num_queries(0):
         Client().get(article.get_absolute_url())
+
+
+def test_value_kept_per_process_is_computed_once_per_generation(article):
+    computed = []
+
+    def compute():
+        computed.append(len(computed))
+        return len(computed)
+
+    first = pagecache.remember("test-value", compute, per_process=True)
+    again = pagecache.remember("test-value", compute, per_process=True)
+    article.title = "改过的标题"
+    article.save()
+    after_edit = pagecache.remember("test-value", compute, per_process=True)
+    assert (first, again, after_edit) == (1, 1, 2)
+    assert computed == [0, 1]
+
+
+def test_value_kept_per_process_is_not_kept_without_the_page_cache(settings):
+    settings.HELPCENTER_PAGE_CACHE_SECONDS = 0
+    values = iter([1, 2])
+    assert pagecache.remember("test-off", lambda: next(values), per_process=True) == 1
+    assert pagecache.remember("test-off", lambda: next(values), per_process=True) == 2
+
+
+def test_value_kept_per_process_expires_with_the_page_cache(db, settings, monkeypatch):
+    # Edits made without signals (QuerySet.update) show after this long, as
+    # they do on the cached pages.
+    settings.HELPCENTER_PAGE_CACHE_SECONDS = 600
+    clock = [1000.0]
+    monkeypatch.setattr(pagecache, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    values = iter([1, 2])
+    first = pagecache.remember("test-expiry", lambda: next(values), per_process=True)
+    clock[0] += 599
+    kept = pagecache.remember("test-expiry", lambda: next(values), per_process=True)
+    clock[0] += 2
+    expired = pagecache.remember("test-expiry", lambda: next(values), per_process=True)
+    assert (first, kept, expired) == (1, 1, 2)

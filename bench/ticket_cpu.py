@@ -1,7 +1,8 @@
 """CPU time of one contact-form POST, in process, as ``load_bench.py`` sends it.
 
-    .venv/bin/python bench/ticket_cpu.py                          # SQLite, 400 tickets
-    .venv/bin/python bench/ticket_cpu.py --profile 25             # + cProfile, top 25
+    .venv/bin/python bench/ticket_cpu.py                # SQLite, 400 tickets
+    .venv/bin/python bench/ticket_cpu.py --profile 25   # + cProfile, top 25
+    .venv/bin/python bench/ticket_cpu.py --queries --queue-email
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_ticketcpu \\
         REDIS_URL=redis://127.0.0.1:6379/8 .venv/bin/python bench/ticket_cpu.py
 
@@ -24,9 +25,11 @@ Only the POSTs are measured: ``time.process_time()`` around each call of
 the handler (the response consumed), so other processes on the machine do
 not count. Prints the mean, p50 and p95 CPU ms per POST, the statuses, and
 checks that every acknowledged ticket is stored once with its e-mail in the
-outbox. ``--profile N`` runs the POSTs under cProfile and prints the N
-costliest functions by cumulative and by own time (the CPU figures are then
-inflated by the profiler; compare them only with each other);
+outbox. ``--queue-email`` sets ``HELPCENTER_EMAIL_FROM_REQUESTS=0`` (the
+e-mails wait for ``send_pending_email``); ``--queries`` prints the SQL of
+the last POST. ``--profile N`` runs the POSTs under cProfile and prints the
+N costliest functions by cumulative and by own time (the CPU figures are
+then inflated by the profiler; compare them only with each other);
 ``TICKET_CPU_PROFILE_FILE=path`` also writes the profile there (pstats).
 """
 
@@ -263,7 +266,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--queries", action="store_true",
                         help="print the SQL of the last POST (not timed)")
+    parser.add_argument("--queue-email", action="store_true",
+                        help="HELPCENTER_EMAIL_FROM_REQUESTS=0: requests only "
+                        "keep the e-mail in the outbox")
     args = parser.parse_args()
+    if args.queue_email:
+        os.environ["HELPCENTER_EMAIL_FROM_REQUESTS"] = "0"
     with tempfile.TemporaryDirectory() as tmp:
         print(f"[{setup(tmp)}] load average {os.getloadavg()[0]:.2f}")
         return run(args.tickets, args.clients, args.profile, args.seed, args.queries)

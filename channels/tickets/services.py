@@ -369,11 +369,12 @@ def email_send_soon(*, outgoing: OutboundEmail) -> bool:
     """Send one kept e-mail from a request unless sending is paused.
 
     Returns True when it went out. While a recent failure paused sending,
-    it returns False at once and the e-mail waits in the outbox for
-    ``send_pending_email``; a new failure starts the pause, so at most one
-    request per ``EMAIL_PAUSE_SECONDS`` waits out ``EMAIL_TIMEOUT``.
+    or when ``HELPCENTER_EMAIL_FROM_REQUESTS`` is off, it returns False at
+    once and the e-mail waits in the outbox for ``send_pending_email``; a
+    new failure starts the pause, so at most one request per
+    ``EMAIL_PAUSE_SECONDS`` waits out ``EMAIL_TIMEOUT``.
     """
-    if cache.get(EMAIL_PAUSE_KEY):
+    if not settings.HELPCENTER_EMAIL_FROM_REQUESTS or cache.get(EMAIL_PAUSE_KEY):
         return False
     if email_send(outgoing=outgoing):
         return True

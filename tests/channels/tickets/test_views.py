@@ -690,3 +690,20 @@ def test_contact_refuses_an_official_address_added_after_an_earlier_ticket(
     assertContains(response, "This is one of our own addresses.")
     assert Ticket.objects.filter(email="victim@cobalt-desk.example").count() == 0
     assert len(mailoutbox) == 1
+
+
+def test_contact_leaves_the_email_to_the_sender_when_requests_do_not_send(
+    client, topics, settings, mailoutbox
+):
+    settings.HELPCENTER_EMAIL_FROM_REQUESTS = False
+    response = submit(client, contact_data(topics[Kind.GENERAL]))
+    ticket = Ticket.objects.get()
+    assert response["Location"].startswith(f"/en/contact/tickets/{ticket.reference}/")
+    pending = OutboundEmail.objects.get(ticket=ticket)
+    assert (pending.status, pending.attempts) == (OutboundEmail.Status.PENDING, 0)
+    assert mailoutbox == []
+    call_command("send_pending_email")
+    pending.refresh_from_db()
+    assert pending.status == OutboundEmail.Status.SENT
+    assert [message.to for message in mailoutbox] == [["li.lei@example.com"]]
+    assert mailoutbox[0].subject == f"We received your request {ticket.reference}"

@@ -46,6 +46,7 @@ Conditional GET: each cached page has an ETag; ``If-None-Match`` with it
 answers 304.
 """
 
+import contextvars
 import datetime
 import hashlib
 import re
@@ -56,6 +57,7 @@ from functools import wraps
 from django.apps import apps as global_apps
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import (
@@ -142,21 +144,49 @@ def _next_change(now: datetime.datetime) -> float | None:
 _migrating = False
 
 
+# The state a request has read, so that it reads it once however many
+# values it looks up (the contact form's POST looks up five): a holder set
+# empty when a request starts and dropped when it ends; None outside
+# requests, where every call reads the shared state.
+_request_state: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "pagecache_request_state", default=None
+)
+
+
+def _request_started(**kwargs):
+    _request_state.set({})
+
+
+def _request_finished(**kwargs):
+    _request_state.set(None)
+
+
 def _new_state() -> tuple[str, float | None]:
     if _migrating:
         _state_cache().delete(STATE_KEY)
-        return ("", None)
-    state = (secrets.token_hex(8), _next_change(timezone.now()))
-    _state_cache().set(STATE_KEY, state, timeout=None)
+        state = ("", None)
+    else:
+        state = (secrets.token_hex(8), _next_change(timezone.now()))
+        _state_cache().set(STATE_KEY, state, timeout=None)
+    holder = _request_state.get()
+    if holder is not None:
+        # A change made by this request is seen by the rest of it.
+        holder["state"] = state
     return state
 
 
 def _state() -> tuple[str, float | None]:
     """Return (generation, next change) of the content, starting a new
-    generation when there is none or its next change has come."""
+    generation when there is none or its next change has come. Read once
+    per request."""
+    holder = _request_state.get()
+    if holder is not None and "state" in holder:
+        return holder["state"]
     state = _state_cache().get(STATE_KEY)
     if state is None or not state[0] or (state[1] is not None and state[1] <= _now_ts()):
         state = _new_state()
+    if holder is not None:
+        holder["state"] = state
     return state
 
 
@@ -203,6 +233,10 @@ def connect() -> None:
     post_save.connect(_on_change, dispatch_uid="pagecache-save")
     post_delete.connect(_on_change, dispatch_uid="pagecache-delete")
     m2m_changed.connect(_m2m_changed, dispatch_uid="pagecache-m2m")
+    request_started.connect(_request_started, dispatch_uid="pagecache-request-started")
+    request_finished.connect(
+        _request_finished, dispatch_uid="pagecache-request-finished"
+    )
 
 
 def _m2m_changed(sender, action, **kwargs):

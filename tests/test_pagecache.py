@@ -6,6 +6,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -279,3 +280,33 @@ def test_value_kept_per_process_expires_with_the_page_cache(db, settings, monkey
     clock[0] += 2
     expired = pagecache.remember("test-expiry", lambda: next(values), per_process=True)
     assert (first, kept, expired) == (1, 1, 2)
+
+
+def test_a_request_reads_the_content_generation_once(client, article, monkeypatch):
+    # The contact form's POST looks up five values kept per generation.
+    from channels.tickets.models import Topic
+    from tests.channels.conftest import FORM_SESSION_ID, contact_data
+    from tests.factories import make_topic
+
+    topic = make_topic(slug="general", kind=Topic.Kind.GENERAL)
+    client.cookies[django_settings.CSRF_COOKIE_NAME] = FORM_SESSION_ID
+    contact = url("channels:contact", "en")
+    client.post(contact, contact_data(topic, subject="First"))
+    state_cache, reads = pagecache._state_cache(), []
+
+    class Counting:
+        def get(self, key, *args, **kwargs):
+            reads.append(key)
+            return state_cache.get(key, *args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(state_cache, name)
+
+    monkeypatch.setattr(pagecache, "_state_cache", Counting)
+    response = client.post(contact, contact_data(topic))
+    article.title = "改过的标题"
+    article.save()
+    outside = [pagecache._state(), pagecache._state()]
+    assert response.status_code == 302
+    assert reads == [pagecache.STATE_KEY] * 3
+    assert outside[0] == outside[1]

@@ -164,6 +164,8 @@ class TopicChoiceField(forms.ModelChoiceField):
         if value in self.empty_values:
             return None
         self.validate_no_null_characters(value)
+        if isinstance(value, Topic):
+            value = value.slug
         topic = selectors.topic_get_active(slug=str(value))
         if topic is None:
             raise ValidationError(

@@ -157,6 +157,7 @@ INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 FIELD_SEPARATOR = "\n"
 # Chinese words copied in groups, e.g. "的一是在 不了有和 人这中大".
 GROUP_SIZES = (3, 4)
+MIN_GROUPED_CHUNKS = 3
 GROUP_GAP = re.compile(r"[\s\d.,;:、()\[\]\-]+")
 
 
@@ -269,6 +270,9 @@ def normalize(text: str) -> str:
     NFKC turns full-width letters and digits into ASCII, so a key or phrase
     pasted from a full-width input method is still recognised.
     """
+    if text.isascii():
+        # ASCII is its own NFKC form, and no ASCII character is replaced.
+        return text
     return unicodedata.normalize("NFKC", text).translate(_homoglyphs())
 
 
@@ -497,7 +501,10 @@ def _chinese_phrase_hits(text: str) -> list[_Hit]:
             if _checksum_ok(run):
                 hits.append(_Hit("phrase", REFUSE, match.start(), following.end()))
         for start, end in chunks:
-            if _checksum_ok([index[char] for char in text[start:end]]):
+            # Only a run of a phrase's length can carry a checksum.
+            if end - start in PHRASE_LENGTHS and _checksum_ok(
+                [index[char] for char in text[start:end]]
+            ):
                 hits.append(_Hit("phrase", CONFIRM, start, end))
     return hits
 
@@ -515,7 +522,9 @@ def _grouped_hits(text: str, chunks: list, index: dict) -> list[_Hit]:
         ):
             group.append(chunk)
             continue
-        if group and _grouped_phrase(text, group, index):
+        # Fewer than three chunks hold neither 12 lone characters nor
+        # groups adding up to a phrase's length (two groups of 3 or 4 do not).
+        if len(group) >= MIN_GROUPED_CHUNKS and _grouped_phrase(text, group, index):
             hits.append(_Hit("phrase", REFUSE, group[0][0], group[-1][1]))
         group = [chunk] if chunk else []
     return hits

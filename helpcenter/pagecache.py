@@ -58,6 +58,7 @@ Conditional GET: each cached page has an ETag; ``If-None-Match`` with it
 answers 304.
 """
 
+import contextvars
 import datetime
 import hashlib
 import os
@@ -71,6 +72,7 @@ from django.apps import apps as global_apps
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.filebased import FileBasedCache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import (
@@ -157,12 +159,34 @@ def _next_change(now: datetime.datetime) -> float | None:
 _migrating = False
 
 
+# The state a request has read, so that it reads it once however many
+# values it looks up (the contact form's POST looks up five): a holder set
+# empty when a request starts and dropped when it ends; None outside
+# requests, where every call reads the shared state.
+_request_state: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "pagecache_request_state", default=None
+)
+
+
+def _request_started(**kwargs):
+    _request_state.set({})
+
+
+def _request_finished(**kwargs):
+    _request_state.set(None)
+
+
 def _new_state() -> tuple[str, float | None]:
     if _migrating:
         _write_state(None)
-        return ("", None)
-    state = (secrets.token_hex(8), _next_change(timezone.now()))
-    _write_state(state)
+        state = ("", None)
+    else:
+        state = (secrets.token_hex(8), _next_change(timezone.now()))
+        _write_state(state)
+    holder = _request_state.get()
+    if holder is not None:
+        # A change made by this request is seen by the rest of it.
+        holder["state"] = state
     return state
 
 
@@ -223,10 +247,16 @@ def _write_state(state: tuple[str, float | None] | None) -> None:
 
 def _state() -> tuple[str, float | None]:
     """Return (generation, next change) of the content, starting a new
-    generation when there is none or its next change has come."""
+    generation when there is none or its next change has come. Read once
+    per request."""
+    holder = _request_state.get()
+    if holder is not None and "state" in holder:
+        return holder["state"]
     state = _read_state()
     if state is None or not state[0] or (state[1] is not None and state[1] <= _now_ts()):
         state = _new_state()
+    if holder is not None:
+        holder["state"] = state
     return state
 
 
@@ -273,6 +303,10 @@ def connect() -> None:
     post_save.connect(_on_change, dispatch_uid="pagecache-save")
     post_delete.connect(_on_change, dispatch_uid="pagecache-delete")
     m2m_changed.connect(_m2m_changed, dispatch_uid="pagecache-m2m")
+    request_started.connect(_request_started, dispatch_uid="pagecache-request-started")
+    request_finished.connect(
+        _request_finished, dispatch_uid="pagecache-request-finished"
+    )
 
 
 def _m2m_changed(sender, action, **kwargs):
@@ -281,15 +315,26 @@ def _m2m_changed(sender, action, **kwargs):
 
 
 def _now_ts() -> float:
-    return time.time()
+    # timezone.now(), not time.time(): the clock the rest of the site (and
+    # the tests that move it) reads, for a microsecond more.
+    return timezone.now().timestamp()
 
 
-def remember(name: str, compute):
+def remember(name: str, compute, *, per_process: bool = False):
     """Return ``compute()``, kept in the cache for the current content
-    generation (and no later than its next change)."""
+    generation (and no later than its next change).
+
+    ``per_process``: kept in this process's memory instead, for small values
+    read on every request of a kind (the contact form's reference data): one
+    round trip for the generation, no fetch, no unpickling. Each process
+    computes the value once per generation; a staff edit anywhere starts a
+    new generation, so no process keeps an old value after it.
+    """
     if settings.HELPCENTER_PAGE_CACHE_SECONDS <= 0:
         return compute()
     generation, until = _state()
+    if per_process:
+        return _remember_in_process(name, compute, generation)
     key = f"pagecache:value:{generation}:{name}"
     value = cache.get(key)
     if value is None:
@@ -299,6 +344,27 @@ def remember(name: str, compute):
             timeout = min(timeout, int(until - _now_ts()) + 1)
         if timeout > 0:
             cache.set(key, value, timeout=timeout)
+    return value
+
+
+# name -> (generation, kept until, value): one entry per name, so it stays
+# as small as the set of names. A generation ends by the time of its next
+# change (``_state``); like the shared cache's copies, a value is also kept
+# no longer than HELPCENTER_PAGE_CACHE_SECONDS (for edits made without
+# signals, such as ``QuerySet.update``).
+_in_process: dict[str, tuple[str, float, object]] = {}
+
+
+def _remember_in_process(name: str, compute, generation: str):
+    kept = _in_process.get(name)
+    now = time.monotonic()
+    if kept is not None and kept[0] == generation and kept[1] > now:
+        return kept[2]
+    value = compute()
+    # No generation while migrations run: nothing to key the value on.
+    if generation:
+        until = now + settings.HELPCENTER_PAGE_CACHE_SECONDS
+        _in_process[name] = (generation, until, value)
     return value
 
 
@@ -574,6 +640,7 @@ def forget_copies() -> None:
     """Drop the pages and the generation this process keeps for itself, as
     if it had just started (the tests, after emptying the caches)."""
     _local.clear()
+    _in_process.clear()
     _file_state.update(stamp=None, state=None)
     if sharedcache.uses_redis():
         sharedcache.forget()

@@ -180,6 +180,10 @@ else:
 # DJANGO_EMAIL_URL's ?timeout= sets it too; EMAIL_TIMEOUT wins.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", vars().get("EMAIL_TIMEOUT") or 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Helpcenter <support@localhost>")
+# Requests send the e-mails they keep in the outbox right after their commit;
+# off, they only keep them and `send_pending_email` sends them all, so no
+# request spends its time on the mail server.
+HELPCENTER_EMAIL_FROM_REQUESTS = env_bool("HELPCENTER_EMAIL_FROM_REQUESTS", True)
 # DKIM-sign outgoing mail when a key is given: the wrapper signs, then hands
 # each message to the backend configured above.
 HELPCENTER_DKIM_PRIVATE_KEY = env_str("HELPCENTER_DKIM_PRIVATE_KEY")

@@ -3,10 +3,12 @@
 import datetime
 import re
 import time
+from types import SimpleNamespace
 
 import pytest
 import redis
 from django.conf import settings
+from django.conf import settings as django_settings
 from django.core.cache import cache, caches
 from django.test import Client
 from django.urls import reverse
@@ -18,7 +20,7 @@ from articles.search.models import SearchQuery
 from articles.search.services import search_flush_analytics
 from channels.models import SupportChannel
 from channels.tickets.models import IncidentNotice
-from helpcenter import sharedcache
+from helpcenter import pagecache, sharedcache
 from helpcenter.pagecache import CSRF_PLACEHOLDER, STATE_KEY
 from tests.factories import make_article
 
@@ -290,3 +292,69 @@ def test_search_token_is_filled_in_every_link_of_a_cached_page(client, article):
     tokens = re.findall(r"[?&]amp;t=([^\"&]+)", page)
     assert tokens
     assert len(set(tokens)) == 1
+
+
+def test_value_kept_per_process_is_computed_once_per_generation(article):
+    computed = []
+
+    def compute():
+        computed.append(len(computed))
+        return len(computed)
+
+    first = pagecache.remember("test-value", compute, per_process=True)
+    again = pagecache.remember("test-value", compute, per_process=True)
+    article.title = "改过的标题"
+    article.save()
+    after_edit = pagecache.remember("test-value", compute, per_process=True)
+    assert (first, again, after_edit) == (1, 1, 2)
+    assert computed == [0, 1]
+
+
+def test_value_kept_per_process_is_not_kept_without_the_page_cache(settings):
+    settings.HELPCENTER_PAGE_CACHE_SECONDS = 0
+    values = iter([1, 2])
+    assert pagecache.remember("test-off", lambda: next(values), per_process=True) == 1
+    assert pagecache.remember("test-off", lambda: next(values), per_process=True) == 2
+
+
+def test_value_kept_per_process_expires_with_the_page_cache(db, settings, monkeypatch):
+    # Edits made without signals (QuerySet.update) show after this long, as
+    # they do on the cached pages.
+    settings.HELPCENTER_PAGE_CACHE_SECONDS = 600
+    clock = [1000.0]
+    monkeypatch.setattr(
+        pagecache, "time", SimpleNamespace(monotonic=lambda: clock[0], time=time.time)
+    )
+    values = iter([1, 2])
+    first = pagecache.remember("test-expiry", lambda: next(values), per_process=True)
+    clock[0] += 599
+    kept = pagecache.remember("test-expiry", lambda: next(values), per_process=True)
+    clock[0] += 2
+    expired = pagecache.remember("test-expiry", lambda: next(values), per_process=True)
+    assert (first, kept, expired) == (1, 1, 2)
+
+
+def test_a_request_reads_the_content_generation_once(client, article, monkeypatch):
+    # The contact form's POST looks up five values kept per generation.
+    from channels.tickets.models import Topic
+    from tests.channels.conftest import FORM_SESSION_ID, contact_data
+    from tests.factories import make_topic
+
+    topic = make_topic(slug="general", kind=Topic.Kind.GENERAL)
+    client.cookies[django_settings.CSRF_COOKIE_NAME] = FORM_SESSION_ID
+    contact = url("channels:contact", "en")
+    client.post(contact, contact_data(topic, subject="First"))
+    read_state, reads = pagecache._read_state, []
+
+    def counting():
+        reads.append(1)
+        return read_state()
+
+    monkeypatch.setattr(pagecache, "_read_state", counting)
+    response = client.post(contact, contact_data(topic))
+    article.title = "改过的标题"
+    article.save()
+    outside = [pagecache._state(), pagecache._state()]
+    assert response.status_code == 302
+    assert len(reads) == 3
+    assert outside[0] == outside[1]

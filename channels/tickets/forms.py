@@ -156,8 +156,28 @@ class AddressField(forms.EmailField):
     default_validators = []
 
 
+class TopicChoiceField(forms.ModelChoiceField):
+    """The active topics, offered from the queryset; a posted slug is looked
+    up in ``selectors.topic_get_active`` (no query on most requests)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        if isinstance(value, Topic):
+            value = value.slug
+        topic = selectors.topic_get_active(slug=str(value))
+        if topic is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return topic
+
+
 class ContactForm(forms.Form):
-    category = forms.ModelChoiceField(
+    category = TopicChoiceField(
         label=_("What is it about?"),
         queryset=Topic.objects.active(),
         to_field_name="slug",

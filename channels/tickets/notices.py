@@ -11,8 +11,10 @@ on channels for the contact checker), never the other way round.
 import datetime
 
 from django.db.models import Q
+from django.utils import timezone
 
 from channels.tickets.models import IncidentNotice, Topic
+from helpcenter import pagecache
 
 NOTICE_FIELDS = ("pk", "title_zh_hans", "title_en", "body_zh_hans", "body_en")
 
@@ -46,6 +48,17 @@ def incident_notice_list_for_topic(
         .filter(concerns)
         .only(*NOTICE_FIELDS)
         .distinct()
+    )
+
+
+def incident_notice_list_for_topic_now(*, topic: Topic) -> tuple[IncidentNotice, ...]:
+    """Return the notices current now that concern a topic (the confirmation
+    e-mail's), read once per content generation: no notice starts or ends
+    within one (``helpcenter.pagecache``), so most calls make no query."""
+    return pagecache.remember(
+        f"topic-notices:{topic.pk}:{topic.category_id}",
+        lambda: tuple(incident_notice_list_for_topic(topic=topic, now=timezone.now())),
+        per_process=True,
     )
 
 

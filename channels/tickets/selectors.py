@@ -1,5 +1,6 @@
 """Reads shaped for the contact form, the status page and the ticket admin."""
 
+import copy
 import dataclasses
 import datetime
 import email.utils
@@ -7,14 +8,13 @@ import hmac
 import re
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from articles.models import Article
 from channels import verify
-from channels.models import ChannelIdentifier
+from channels.models import ChannelIdentifier, SupportChannel
 from channels.selectors import contacts_judged_in
 from channels.tickets import links
 from channels.tickets.models import (
@@ -27,6 +27,7 @@ from channels.tickets.models import (
     token_hash,
 )
 from channels.tickets.sla import DEFAULT_SLA
+from helpcenter import pagecache
 from helpcenter.i18n import localized
 
 # Crockford's base32 without the letters that read as digits (I, L, O, U):
@@ -72,18 +73,26 @@ def sla_due_times(
     """Return ``(first_response_due_at, resolution_due_at)`` for a ticket.
 
     The target of the topic and priority applies, else the default row for
-    the priority (no topic), else ``DEFAULT_SLA``. One query.
+    the priority (no topic), else ``DEFAULT_SLA``. The targets are read once
+    per content generation (any staff edit starts a new one): no query on
+    most calls.
     """
-    rows = SlaTarget.objects.filter(priority=priority).filter(
-        Q(topic=topic) | Q(topic__isnull=True) if topic else Q(topic__isnull=True)
+    targets = pagecache.remember("sla-targets", _sla_targets, per_process=True)
+    first, resolution = targets.get(
+        (topic.pk if topic else None, priority),
+        targets.get((None, priority), DEFAULT_SLA[priority]),
     )
-    # The topic's own row sorts before the default (NULL) one on both engines.
-    chosen = sorted(rows, key=lambda row: row.topic_id is None)
-    if chosen:
-        first, resolution = chosen[0].first_response, chosen[0].resolution
-    else:
-        first, resolution = DEFAULT_SLA[priority]
     return created_at + first, created_at + resolution
+
+
+def _sla_targets() -> dict[tuple[int | None, str], tuple]:
+    """Every SLA target: (topic id or None, priority) -> (first response,
+    resolution)."""
+    return {
+        (topic_id, priority): (first, resolution)
+        for topic_id, priority, first, resolution in SlaTarget.objects.order_by()
+        .values_list("topic_id", "priority", "first_response", "resolution")
+    }
 
 
 # Fields whose change a refused (stale) save reports; the rest is
@@ -241,9 +250,9 @@ def own_mail_domains() -> set[str]:
     that provider.
     """
     addresses = [settings.DEFAULT_FROM_EMAIL, settings.SERVER_EMAIL]
-    addresses += ChannelIdentifier.objects.filter(
-        channel__is_official=True, platform=ChannelIdentifier.Platform.EMAIL
-    ).values_list("value", flat=True)
+    addresses += pagecache.remember(
+        "official-mail-addresses", _official_mail_addresses, per_process=True
+    )
     own = set()
     for address in addresses:
         _name, parsed = email.utils.parseaddr(address)
@@ -254,6 +263,30 @@ def own_mail_domains() -> set[str]:
         shared = domain in SHARED_MAIL_PROVIDERS
         own.add(f"{local.lower()}@{domain}" if shared else domain)
     return own
+
+
+def support_channel_id(*, kind: str) -> int | None:
+    """Return the id of the first support channel of ``kind`` (in page
+    order), or None. Read once per content generation: no query on most
+    calls."""
+    return pagecache.remember(
+        "support-channel-ids", _support_channel_ids, per_process=True
+    ).get(kind)
+
+
+def _support_channel_ids() -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for kind, pk in SupportChannel.objects.values_list("kind", "pk"):
+        ids.setdefault(kind, pk)
+    return ids
+
+
+def _official_mail_addresses() -> tuple[str, ...]:
+    return tuple(
+        ChannelIdentifier.objects.filter(
+            channel__is_official=True, platform=ChannelIdentifier.Platform.EMAIL
+        ).values_list("value", flat=True)
+    )
 
 
 def mail_domain_key(domain: str) -> str:
@@ -408,6 +441,20 @@ def topic_list_for_contact() -> list[Topic]:
     Each carries its category (or None), for ``topic_slug_for_contact``.
     """
     return list(Topic.objects.active().select_related("category"))
+
+
+def topic_get_active(*, slug: str) -> Topic | None:
+    """Return the active topic with ``slug`` (a copy of its own), or None.
+
+    The active topics are read once per content generation (any staff edit
+    starts a new one), so a posted form's topic costs no query.
+    """
+    topic = pagecache.remember(
+        "active-topics",
+        lambda: {topic.slug: topic for topic in Topic.objects.active()},
+        per_process=True,
+    ).get(slug)
+    return copy.copy(topic) if topic is not None else None
 
 
 def topic_slug_for_contact(*, topics: list[Topic], slug: str) -> str:

@@ -42,7 +42,7 @@ from channels.tickets.models import (
     Topic,
     token_hash,
 )
-from channels.tickets.notices import incident_notice_list_for_topic
+from channels.tickets.notices import incident_notice_list_for_topic_now
 from channels.tickets.selectors import REFERENCE_ALPHABET, sla_due_times
 from channels.tickets.topics import priority_for
 from channels.uploads import Screenshot
@@ -54,6 +54,8 @@ logger = logging.getLogger(__name__)
 # so one cannot be guessed from another. Reply codes are the same size.
 REFERENCE_LENGTH = 8
 REPLY_CODE_LENGTH = selectors.REPLY_CODE_LENGTH
+# A new ticket whose random reference is already taken tries another.
+REFERENCE_ATTEMPTS = 5
 # Retries wait 1, 2, 4 ... minutes, at most 4 hours: 20 attempts span about
 # two days of mail-server outage before an e-mail is given up (it stays in
 # the outbox, pending, for staff to see).
@@ -195,41 +197,51 @@ def ticket_create(
     response times.
     """
     # No look-up first: the unique submission key refuses a repeat inside the
-    # transaction (rolled back below), which saves every new ticket a query.
+    # transaction (rolled back below), and the unique reference a reference
+    # already taken, which saves every new ticket two queries.
     status_key = links.new_status_key()
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            ticket = _ticket_insert(
-                topic=topic,
-                email=email,
-                subject=subject,
-                message=message,
-                language=language,
-                submission_key=submission_key,
-                name=name,
-                article=article,
-                details=details or {},
-                status_key=status_key,
-                parent=parent,
-                channel_kind=channel_kind,
-            )
-            for screenshot in screenshots:
-                attachment = _attachment_save(ticket=ticket, screenshot=screenshot)
-                stored.append(attachment.file.name)
-            outgoing = _confirmation_queue(ticket=ticket)
-    except Exception as error:
-        # The rows were rolled back; files are not transactional, so the
-        # screenshots written so far go too, leaving nothing behind.
-        for name in stored:
-            default_storage.delete(name)
-        if not isinstance(error, IntegrityError):
-            raise
-        # A retry of the same POST: its first attempt holds the key.
-        existing = Ticket.objects.filter(submission_key=submission_key).first()
-        if existing is None:
-            raise
-        return TicketReceipt(existing, "", created=False)
+    fields = {
+        "topic": topic,
+        "email": email,
+        "subject": subject,
+        "message": message,
+        "language": language,
+        "submission_key": submission_key,
+        "name": name,
+        "article": article,
+        "parent": parent,
+    }
+    for attempt in range(REFERENCE_ATTEMPTS):
+        stored: list[str] = []
+        try:
+            with transaction.atomic():
+                ticket = _ticket_insert(
+                    **fields,
+                    reference=ticket_new_reference(),
+                    details=details or {},
+                    status_key=status_key,
+                    channel_kind=channel_kind,
+                )
+                for screenshot in screenshots:
+                    attachment = _attachment_save(ticket=ticket, screenshot=screenshot)
+                    stored.append(attachment.file.name)
+                outgoing = _confirmation_queue(ticket=ticket)
+            break
+        except Exception as error:
+            # The rows were rolled back; files are not transactional, so the
+            # screenshots written so far go too, leaving nothing behind.
+            for name in stored:
+                default_storage.delete(name)
+            if not isinstance(error, IntegrityError):
+                raise
+            # A retry of the same POST: its first attempt holds the key.
+            existing = Ticket.objects.filter(submission_key=submission_key).first()
+            if existing is not None:
+                return TicketReceipt(existing, "", created=False)
+            # Else the random reference was taken (odds: the tickets stored
+            # in 32**8, about 10**12): try another.
+            if attempt == REFERENCE_ATTEMPTS - 1:
+                raise
     if outgoing is not None:
         email_send_soon(outgoing=outgoing)
     token = links.status_token(reference=ticket.reference, status_key=status_key)
@@ -237,17 +249,9 @@ def ticket_create(
 
 
 def _ticket_insert(
-    *, details: dict, status_key: str, channel_kind: str, **fields
+    *, reference: str, details: dict, status_key: str, channel_kind: str, **fields
 ) -> Ticket:
-    channel_id = (
-        SupportChannel.objects.filter(kind=channel_kind)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    for _attempt in range(5):
-        reference = ticket_new_reference()
-        if not Ticket.objects.filter(reference=reference).exists():
-            break
+    channel_id = selectors.support_channel_id(kind=channel_kind)
     priority = priority_for(fields["topic"].kind)
     created_at = timezone.now()
     first_due, resolution_due = sla_due_times(
@@ -307,9 +311,7 @@ def _confirmation_queue(*, ticket: Ticket) -> OutboundEmail | None:
                     localized(notice, "title", ticket.language),
                     localized(notice, "body", ticket.language),
                 )
-                for notice in incident_notice_list_for_topic(
-                    topic=ticket.topic, now=ticket.created_at
-                )
+                for notice in incident_notice_list_for_topic_now(topic=ticket.topic)
             ],
         },
     )
@@ -367,11 +369,12 @@ def email_send_soon(*, outgoing: OutboundEmail) -> bool:
     """Send one kept e-mail from a request unless sending is paused.
 
     Returns True when it went out. While a recent failure paused sending,
-    it returns False at once and the e-mail waits in the outbox for
-    ``send_pending_email``; a new failure starts the pause, so at most one
-    request per ``EMAIL_PAUSE_SECONDS`` waits out ``EMAIL_TIMEOUT``.
+    or when ``HELPCENTER_EMAIL_FROM_REQUESTS`` is off, it returns False at
+    once and the e-mail waits in the outbox for ``send_pending_email``; a
+    new failure starts the pause, so at most one request per
+    ``EMAIL_PAUSE_SECONDS`` waits out ``EMAIL_TIMEOUT``.
     """
-    if cache.get(EMAIL_PAUSE_KEY):
+    if not settings.HELPCENTER_EMAIL_FROM_REQUESTS or cache.get(EMAIL_PAUSE_KEY):
         return False
     if email_send(outgoing=outgoing):
         return True

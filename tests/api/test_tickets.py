@@ -208,8 +208,13 @@ def test_ticket_create_query_count_does_not_grow(
     client, topics, django_assert_num_queries, receipt
 ):
     data = ticket_json(topics[Kind.GENERAL])
-    # One of them reads the current incident notices for the acknowledgement.
-    with django_assert_num_queries(12) as first:
+    # The topics, SLA targets, channels, official addresses and incident
+    # notices are read once per content generation: the first ticket reads
+    # them. Then only the ticket, its history copy and its e-mail are
+    # written (in a savepoint: the test runs in a transaction) and the
+    # e-mail marked sent.
+    client.post(URL, {**data, "subject": "first"}, content_type="application/json")
+    with django_assert_num_queries(6) as first:
         client.post(URL, data, content_type="application/json")
     for number in range(5):
         services.ticket_create(

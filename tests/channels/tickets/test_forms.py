@@ -115,6 +115,18 @@ def test_unknown_category_is_refused(topics):
     assert error_codes(form, "category") == ["invalid_choice"]
 
 
+def test_inactive_category_is_refused_and_the_topic_is_a_copy(topics):
+    topic = topics[Kind.GENERAL]
+    Topic.objects.filter(pk=topics[Kind.LOGIN].pk).update(is_active=False)
+    inactive = form_for(contact_data(topics[Kind.LOGIN]))
+    given = form_for(contact_data(topic, category=topic))
+    again = form_for(contact_data(topic))
+    assert error_codes(inactive, "category") == ["invalid_choice"]
+    assert given.is_valid() and again.is_valid()
+    assert given.cleaned_data["category"] == again.cleaned_data["category"] == topic
+    assert given.cleaned_data["category"] is not again.cleaned_data["category"]
+
+
 @pytest.mark.parametrize(
     "field, value, code",
     [

@@ -165,3 +165,33 @@ def test_acknowledgement_mail_of_other_topic_has_no_notice(
 
     assert len(mailoutbox) == 1
     assert "以太坊网络拥堵" not in mailoutbox[0].body
+
+
+def test_acknowledgement_mail_carries_a_notice_posted_after_an_earlier_ticket(
+    topics, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _file(topics[Kind.TRANSFER], "en")
+    _notice(topics=[topics[Kind.TRANSFER]])
+    with django_capture_on_commit_callbacks(execute=True):
+        _file(topics[Kind.TRANSFER], "zh-hans")
+
+    assert len(mailoutbox) == 2
+    assert "The Ethereum network is congested" not in mailoutbox[0].body
+    assert "以太坊网络拥堵" in mailoutbox[1].body
+
+
+def test_acknowledgement_mail_drops_a_notice_once_it_has_ended(
+    topics, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+):
+    _notice(topics=[topics[Kind.TRANSFER]], ends=HOUR)
+    with django_capture_on_commit_callbacks(execute=True):
+        _file(topics[Kind.TRANSFER], "en")
+    later = timezone.now() + 2 * HOUR
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    with django_capture_on_commit_callbacks(execute=True):
+        _file(topics[Kind.TRANSFER], "zh-hans")
+
+    assert len(mailoutbox) == 2
+    assert "The Ethereum network is congested" in mailoutbox[0].body
+    assert "以太坊网络拥堵" not in mailoutbox[1].body

@@ -5,8 +5,10 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.storage import default_storage
+from django.db import IntegrityError
 from django.utils import timezone, translation
 
+from channels.models import SupportChannel
 from channels.secrets import SecretFound
 from channels.tickets import links, selectors, services
 from channels.tickets.models import (
@@ -55,6 +57,50 @@ def test_ticket_create_with_used_key_returns_existing(topics, mailoutbox):
     again = create(topics, key, subject="Other")
     assert (again.created, again.ticket, again.token) == (False, first.ticket, "")
     assert (Ticket.objects.count(), len(mailoutbox)) == (1, 1)
+
+
+def test_ticket_create_takes_another_reference_when_one_is_taken(
+    topics, mailoutbox, monkeypatch
+):
+    taken = create(topics, secrets.token_hex(16)).ticket.reference
+    offered = iter([taken, taken, "CW-2222-3333"])
+    monkeypatch.setattr(services, "ticket_new_reference", lambda: next(offered))
+    receipt = create(topics, secrets.token_hex(16), subject="Second")
+    assert receipt.created and receipt.ticket.reference == "CW-2222-3333"
+    assert sorted(Ticket.objects.values_list("reference", flat=True)) == sorted(
+        [taken, "CW-2222-3333"]
+    )
+    assert Ticket.history.model.objects.count() == 2
+    assert [message.subject for message in mailoutbox] == [
+        f"We received your request {taken}",
+        "We received your request CW-2222-3333",
+    ]
+
+
+def test_ticket_create_gives_up_when_every_reference_is_taken(topics, monkeypatch):
+    taken = create(topics, secrets.token_hex(16)).ticket.reference
+    monkeypatch.setattr(services, "ticket_new_reference", lambda: taken)
+    with pytest.raises(IntegrityError):
+        create(topics, secrets.token_hex(16), subject="Second")
+    assert Ticket.objects.count() == OutboundEmail.objects.count() == 1
+
+
+def test_sla_and_web_form_channel_changes_apply_to_the_next_ticket(topics):
+    before = create(topics, secrets.token_hex(16)).ticket
+    SlaTarget.objects.create(
+        topic=topics[Kind.GENERAL],
+        priority=before.priority,
+        first_response=timedelta(minutes=30),
+        resolution=timedelta(hours=3),
+    )
+    channel = SupportChannel.objects.create(
+        slug="form", kind=SupportChannel.Kind.WEB_FORM, name_en="Form"
+    )
+    after = create(topics, secrets.token_hex(16)).ticket
+    assert before.channel is None and after.channel == channel
+    assert after.first_response_due_at - after.created_at == timedelta(minutes=30)
+    assert after.resolution_due_at - after.created_at == timedelta(hours=3)
+    assert before.first_response_due_at - before.created_at != timedelta(minutes=30)
 
 
 def test_references_are_random_and_readable():

@@ -646,3 +646,64 @@ def test_admin_second_save_over_a_change_is_refused(client, admin_client, topics
     assertContains(response, "状态: 已提交 → 待补充")
     ticket.refresh_from_db()
     assert (ticket.status, ticket.priority) == ("waiting", "normal")
+
+
+def test_contact_post_query_count(
+    client, topics, official_channels, mailoutbox, django_assert_num_queries
+):
+    # The topics, official addresses, channels, SLA targets and notices are
+    # read once per content generation (the first ticket reads them); then a
+    # ticket writes itself, its history copy and its e-mail in a savepoint
+    # (the test runs in a transaction), and marks the e-mail sent.
+    submit(client, contact_data(topics[Kind.GENERAL], subject="First"))
+    with django_assert_num_queries(6):
+        response = submit(client, contact_data(topics[Kind.GENERAL]))
+    ticket = Ticket.objects.get(subject="Question about my wallet")
+    assert response["Location"].startswith(f"/en/contact/tickets/{ticket.reference}/")
+    assert ticket.channel == official_channels["web_form"]
+    assert [message.to for message in mailoutbox] == [["li.lei@example.com"]] * 2
+
+
+def test_contact_refuses_a_topic_switched_off_after_an_earlier_ticket(
+    client, topics, mailoutbox
+):
+    topic = topics[Kind.GENERAL]
+    submit(client, contact_data(topic, subject="First"))
+    topic.is_active = False
+    topic.save()
+    response = submit(client, contact_data(topic))
+    assertContains(response, "Please choose one of the listed topics.")
+    assert Ticket.objects.filter(subject="Question about my wallet").count() == 0
+    assert len(mailoutbox) == 1
+
+
+def test_contact_refuses_an_official_address_added_after_an_earlier_ticket(
+    client, topics, official_channels, mailoutbox
+):
+    submit(client, contact_data(topics[Kind.GENERAL], subject="First"))
+    official_channels["email"].official_identifiers.create(
+        platform="email", value="help@cobalt-desk.example"
+    )
+    response = submit(
+        client, contact_data(topics[Kind.GENERAL], email="victim@cobalt-desk.example")
+    )
+    assertContains(response, "This is one of our own addresses.")
+    assert Ticket.objects.filter(email="victim@cobalt-desk.example").count() == 0
+    assert len(mailoutbox) == 1
+
+
+def test_contact_leaves_the_email_to_the_sender_when_requests_do_not_send(
+    client, topics, settings, mailoutbox
+):
+    settings.HELPCENTER_EMAIL_FROM_REQUESTS = False
+    response = submit(client, contact_data(topics[Kind.GENERAL]))
+    ticket = Ticket.objects.get()
+    assert response["Location"].startswith(f"/en/contact/tickets/{ticket.reference}/")
+    pending = OutboundEmail.objects.get(ticket=ticket)
+    assert (pending.status, pending.attempts) == (OutboundEmail.Status.PENDING, 0)
+    assert mailoutbox == []
+    call_command("send_pending_email")
+    pending.refresh_from_db()
+    assert pending.status == OutboundEmail.Status.SENT
+    assert [message.to for message in mailoutbox] == [["li.lei@example.com"]]
+    assert mailoutbox[0].subject == f"We received your request {ticket.reference}"

@@ -168,6 +168,10 @@ class _State:
     # Every category id: engines that partition the index by category read
     # one partition each (a new category's first article bumps the generation).
     category_ids: tuple[int, ...] = ()
+    # Counts a search reads but that only an index write changes (visible
+    # articles per language, matches per term: the partial mode's weights),
+    # kept for as long as this state; see ``SearchBackend.statistic``.
+    statistics: dict = dataclasses.field(default_factory=dict)
 
 
 _state: _State | None = None

@@ -163,6 +163,8 @@ class SearchBackend:
     fill_min_terms = 3
     fill_below = 3
     index_batch = 500
+    # Counts remembered per state (see statistic): a bound on their number.
+    statistics_limit = 10_000
 
     # --- engine hooks ---------------------------------------------------
     def count(self, match: query_module.Match) -> dict[int, int]:
@@ -432,6 +434,25 @@ class SearchBackend:
         title match of the same term."""
         return 1 + self.head_factor * head + self.typed_factor * typed
 
+    def statistic(self, query, key, compute):
+        """Return ``compute()``, remembered under ``key`` for as long as the
+        query's shared state (``query.current_state``) lasts.
+
+        For counts that only an index write changes: every write starts a
+        new state, and a scheduled article coming due reloads it, so a
+        remembered count is the one the search would make now. Remembered
+        per engine, so the contract suite compares each engine's own counts.
+        """
+        if query.state is None:
+            return compute()
+        statistics = query.state.statistics
+        key = (self.vendor, query.language, key)
+        if key not in statistics:
+            if len(statistics) >= self.statistics_limit:
+                statistics.clear()
+            statistics[key] = compute()
+        return statistics[key]
+
     def _weighted(self, query, terms):
         """Return the partial ``Match`` of ``terms``, or None.
 
@@ -439,19 +460,31 @@ class SearchBackend:
         rarity, ``idf = ln(1 + N / matches)`` over the N visible articles of
         the language, so a chatty question's rare words ("withdrawal")
         outweigh its common ones ("app"); a term nothing matches is left
-        out. None when no term matches anything.
+        out. None when no term matches anything. Both counts are
+        ``statistic``s: a common word is counted once per index write, not
+        once per question that has it.
         """
         counted = []
         for term in terms:
-            matches = sum(self.count(query.match([term])).values())
+            match = query.match([term])
+            matches = self.statistic(
+                query, term, lambda match=match: sum(self.count(match).values())
+            )
             if matches:
                 counted.append((term, matches))
         if not counted:
             return None
-        visible = visible_articles(query.now)
-        if query.language:
-            visible = visible.filter(language=query.language)
-        documents = max(visible.count(), max(matches for _t, matches in counted))
+
+        def visible_count():
+            visible = visible_articles(query.now)
+            if query.language:
+                visible = visible.filter(language=query.language)
+            return visible.count()
+
+        documents = max(
+            self.statistic(query, "visible", visible_count),
+            max(matches for _t, matches in counted),
+        )
         weights = [
             max(1, round(self.weight_scale * math.log(1 + documents / matches)))
             for _term, matches in counted

@@ -531,6 +531,8 @@ class CompiledQuery:
     state: "_State | None"
     prefix: bool = False
     use_correction: bool = True
+    # False: only articles having every word (no partial mode, no fill).
+    partial: bool = True
     correction: str | None = None
     corrected_terms: tuple[Term, ...] = ()
 
@@ -559,6 +561,7 @@ class CompiledQuery:
             category_id=self.category_id,
             use_correction=self.use_correction,
             prefix=False,
+            partial=self.partial,
             now=self.now,
             state=self.state,
         )
@@ -571,6 +574,7 @@ def compile_query(
     category_id: int | None = None,
     use_correction: bool = True,
     prefix: bool = False,
+    partial: bool = True,
     now: datetime.datetime | None = None,
     state: "_State | None" = None,
 ) -> CompiledQuery:
@@ -593,6 +597,7 @@ def compile_query(
         state=state,
         prefix=prefix,
         use_correction=use_correction,
+        partial=partial,
         correction=parsed.correction,
         corrected_terms=tuple(parsed.corrected_terms),
     )

@@ -65,6 +65,7 @@ def search(
     offset: int = 0,
     use_correction: bool = True,
     prefix: bool = False,
+    partial: bool = True,
 ):
     """Return a ``SearchResult`` from the configured backend (see its docs)."""
     return get_backend().search(
@@ -75,4 +76,5 @@ def search(
         offset=offset,
         use_correction=use_correction,
         prefix=prefix,
+        partial=partial,
     )

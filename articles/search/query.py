@@ -168,6 +168,10 @@ class _State:
     # Every category id: engines that partition the index by category read
     # one partition each (a new category's first article bumps the generation).
     category_ids: tuple[int, ...] = ()
+    # Counts a search reads but that only an index write changes (visible
+    # articles per language, matches per term: the partial mode's weights),
+    # kept for as long as this state; see ``SearchBackend.statistic``.
+    statistics: dict = dataclasses.field(default_factory=dict)
 
 
 _state: _State | None = None
@@ -527,6 +531,8 @@ class CompiledQuery:
     state: "_State | None"
     prefix: bool = False
     use_correction: bool = True
+    # False: only articles having every word (no partial mode, no fill).
+    partial: bool = True
     correction: str | None = None
     corrected_terms: tuple[Term, ...] = ()
 
@@ -555,6 +561,7 @@ class CompiledQuery:
             category_id=self.category_id,
             use_correction=self.use_correction,
             prefix=False,
+            partial=self.partial,
             now=self.now,
             state=self.state,
         )
@@ -567,6 +574,7 @@ def compile_query(
     category_id: int | None = None,
     use_correction: bool = True,
     prefix: bool = False,
+    partial: bool = True,
     now: datetime.datetime | None = None,
     state: "_State | None" = None,
 ) -> CompiledQuery:
@@ -589,6 +597,7 @@ def compile_query(
         state=state,
         prefix=prefix,
         use_correction=use_correction,
+        partial=partial,
         correction=parsed.correction,
         corrected_terms=tuple(parsed.corrected_terms),
     )

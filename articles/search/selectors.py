@@ -18,6 +18,8 @@ from articles.search.backends.base import RESULT_WINDOW, SearchResult
 UNTRANSLATED_LIMIT = 3
 SUGGESTION_CANDIDATES = 1000
 SUGGESTION_MIN_SCORE = 60
+# What a result row shows or links with (the category is loaded whole).
+ROW_FIELDS = ("title", "slug", "language", "translation_of_id", "category")
 
 
 @dataclasses.dataclass
@@ -43,10 +45,14 @@ def search_open_url(*, article: Article, rank: int, token: str) -> str:
     the article's own URL."""
     if not token:
         return article.get_absolute_url()
+    return _open_url(reverse("articles:search_open"), article, rank, token)
+
+
+def _open_url(path: str, article: Article, rank: int, token: str) -> str:
     query = urlencode(
         {"article": article.slug, "lang": article.language, "rank": rank, "t": token}
     )
-    return f"{reverse('articles:search_open')}?{query}"
+    return f"{path}?{query}"
 
 
 @dataclasses.dataclass
@@ -75,8 +81,11 @@ class SearchPage:
 def search_page_link(search_page: SearchPage, *, token: str) -> None:
     """Point each result of ``search_page`` at the link that records its
     opening as part of the search ``token`` names (no query)."""
+    if not token:
+        return
+    path = reverse("articles:search_open")
     for row in search_page.rows:
-        row.open_url = search_open_url(article=row.article, rank=row.rank, token=token)
+        row.open_url = _open_url(path, row.article, row.rank, token)
 
 
 def _other_language(language: str) -> str:
@@ -90,22 +99,22 @@ def search_rows(
 
     Articles are loaded with ``in_bulk`` and ordered by the hit list, so the
     engine's ranking survives; a hit whose article vanished meanwhile is
-    skipped. Each row's ``open_url`` records the search ``token`` names.
+    skipped. Only the columns a result shows are loaded (never the body).
+    Each row's ``open_url`` records the search ``token`` names.
     """
-    articles = Article.objects.select_related("category").in_bulk(
-        [hit.article_id for hit in result.hits]
+    articles = (
+        Article.objects.select_related("category")
+        .only(*ROW_FIELDS)
+        .in_bulk([hit.article_id for hit in result.hits])
     )
+    path = reverse("articles:search_open") if token else ""
     rows = []
     for number, hit in enumerate(result.hits, start=offset + 1):
         article = articles.get(hit.article_id)
         if article is None:
             continue
         url = article.get_absolute_url()
-        open_url = (
-            search_open_url(article=article, rank=number, token=token)
-            if token
-            else url
-        )
+        open_url = _open_url(path, article, number, token) if token else url
         rows.append(SearchRow(article, hit.snippet, hit.score, number, url, open_url))
     return rows
 
@@ -124,7 +133,8 @@ def search_get_page(
     At most two backend searches: one in ``language`` and one in the other
     language. When nothing matches in ``language``, the other language's
     matches are shown and ``is_other_language`` is set; on the first page
-    of results, they give ``untranslated``; when nothing matches at all,
+    of results, those having every word give ``untranslated``; when
+    nothing matches at all,
     ``popular`` holds the most viewed articles to offer instead. ``page``
     is the page number asked for (``SearchForm`` parses it). A page
     past the last one shows the last one (as Django's ``get_page()``
@@ -146,12 +156,15 @@ def search_get_page(
         )
     elif language and result.query and (number == 1 if result.total else fallback_language):
         # The other language's best matches: the whole page when nothing
-        # matched here, else the candidates for "untranslated".
+        # matched here, else the candidates for "untranslated", which must
+        # have every word (a few words of a question matched through a
+        # synonym are no answer worth listing after this language's own).
         other = search(
             query,
             language=_other_language(language),
             limit=3 * UNTRANSLATED_LIMIT if result.total else size,
             offset=0,
+            partial=not result.total,
             **options,
         )
     is_other = bool(other and other.total and not result.total)

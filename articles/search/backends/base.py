@@ -24,6 +24,7 @@ on one backend without touching the others.
 
 import dataclasses
 import math
+import time
 from collections.abc import Iterable
 
 from django.db.models import Model
@@ -163,6 +164,10 @@ class SearchBackend:
     fill_min_terms = 3
     fill_below = 5
     index_batch = 500
+    # Counts remembered with the search state (see statistic): for how
+    # long (as the result cache's cache_seconds), and how many at most.
+    statistics_seconds = 60
+    statistics_limit = 10_000
 
     # --- engine hooks ---------------------------------------------------
     def count(self, match: query_module.Match) -> dict[int, int]:
@@ -221,13 +226,17 @@ class SearchBackend:
         offset: int = 0,
         use_correction: bool = True,
         prefix: bool = False,
+        partial: bool = True,
     ) -> SearchResult:
         """Return the visible articles matching ``query``, best first.
 
         ``language`` restricts the results to one language (None: all);
         ``category`` (a Category or its id) to one category. ``prefix``
         matches the last word as a prefix (instant search, see
-        ``query.parse_query``). A blank query returns an empty result.
+        ``query.parse_query``). ``partial=False`` finds only articles having
+        every word (a Chinese run's characters: the ``cover`` mode), never
+        ranked by coverage (the results page's "only in the other language"
+        list). A blank query returns an empty result.
         Never raises for any input text.
         """
         category_id = category.pk if isinstance(category, Model) else category
@@ -237,6 +246,7 @@ class SearchBackend:
             category_id=int(category_id) if category_id is not None else None,
             use_correction=use_correction,
             prefix=prefix,
+            partial=partial,
         )
         offset = max(0, offset)
         limit = max(0, min(limit, self.result_window - offset))
@@ -323,18 +333,20 @@ class SearchBackend:
             return result
         for mode, relaxed in self.relaxations(terms):
             if mode == "partial":
+                if not query.partial:
+                    return result
                 match = self._weighted(query, relaxed)
                 if match is None:
                     continue
             else:
                 match = query.match(relaxed)
-            facets = self.count(match)
+            facets = self.counted(query, match)
             if facets:
                 break
         else:
             return result
         slices = self.slices(match)
-        if mode != "partial":
+        if mode != "partial" and query.partial:
             extra = self._fill(query, terms, match, facets)
             if extra is not None:
                 slices.append(extra[0])
@@ -369,7 +381,7 @@ class SearchBackend:
         if weighted is None:
             return None
         extra = dataclasses.replace(weighted, exclude=(match.terms,))
-        extra_facets = self.count(extra)
+        extra_facets = self.counted(query, extra)
         return (extra, extra_facets) if extra_facets else None
 
     def slices(self, match) -> list:
@@ -432,6 +444,36 @@ class SearchBackend:
         title match of the same term."""
         return 1 + self.head_factor * head + self.typed_factor * typed
 
+    def counted(self, query, match) -> dict[int, int]:
+        """Return ``count(match)``, a ``statistic``: a set's facets only
+        change with an index write (or a scheduled article coming due), so
+        a word shared by many questions is counted once, not per search."""
+        key = ("count", dataclasses.replace(match, now=None, category_id=None))
+        return dict(self.statistic(query, key, lambda: self.count(match)))
+
+    def statistic(self, query, key, compute):
+        """Return ``compute()``, remembered under ``key`` with the query's
+        shared state (``query.current_state``) for ``statistics_seconds``.
+
+        For counts that only an index write changes: every write starts a
+        new state, and a scheduled article coming due reloads it, so a
+        remembered count is the one the search would make now; a write that
+        bypasses the receivers (a bulk ``UPDATE``) shows within
+        ``statistics_seconds``, as in the result cache. Remembered per
+        engine, so the contract suite compares each engine's own counts.
+        """
+        if query.state is None:
+            return compute()
+        statistics = query.state.statistics
+        key = (self.vendor, query.language, key)
+        now = time.monotonic()
+        entry = statistics.get(key)
+        if entry is None or now - entry[0] >= self.statistics_seconds:
+            if len(statistics) >= self.statistics_limit:
+                statistics.clear()
+            entry = statistics[key] = (now, compute())
+        return entry[1]
+
     def _weighted(self, query, terms):
         """Return the partial ``Match`` of ``terms``, or None.
 
@@ -439,19 +481,27 @@ class SearchBackend:
         rarity, ``idf = ln(1 + N / matches)`` over the N visible articles of
         the language, so a chatty question's rare words ("withdrawal")
         outweigh its common ones ("app"); a term nothing matches is left
-        out. None when no term matches anything.
+        out. None when no term matches anything. Both counts are
+        ``statistic``s.
         """
         counted = []
         for term in terms:
-            matches = sum(self.count(query.match([term])).values())
+            matches = sum(self.counted(query, query.match([term])).values())
             if matches:
                 counted.append((term, matches))
         if not counted:
             return None
-        visible = visible_articles(query.now)
-        if query.language:
-            visible = visible.filter(language=query.language)
-        documents = max(visible.count(), max(matches for _t, matches in counted))
+
+        def visible_count():
+            visible = visible_articles(query.now)
+            if query.language:
+                visible = visible.filter(language=query.language)
+            return visible.count()
+
+        documents = max(
+            self.statistic(query, "visible", visible_count),
+            max(matches for _t, matches in counted),
+        )
         weights = [
             max(1, round(self.weight_scale * math.log(1 + documents / matches)))
             for _term, matches in counted

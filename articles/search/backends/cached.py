@@ -32,7 +32,7 @@ class CachedSearchBackend:
         return getattr(self.backend, name)
 
     def search(self, query, *, language, category=None, limit=20, offset=0,
-               use_correction=True, prefix=False):
+               use_correction=True, prefix=False, partial=True):
         """Return ``backend.search(...)``, from the cache when it holds it.
 
         The hits list is copied on the way in and out, so a caller that
@@ -48,6 +48,7 @@ class CachedSearchBackend:
             offset,
             use_correction,
             prefix,
+            partial,
         )
         now = time.monotonic()
         with self._lock:
@@ -63,6 +64,7 @@ class CachedSearchBackend:
             offset=offset,
             use_correction=use_correction,
             prefix=prefix,
+            partial=partial,
         )
         if self.cache_size:
             with self._lock:
@@ -72,6 +74,8 @@ class CachedSearchBackend:
         return result
 
     def clear_cache(self) -> None:
-        """Forget every cached result (tests, benchmarks)."""
+        """Forget every cached result, and the counts the search state
+        remembers (``SearchBackend.statistic``): tests, benchmarks."""
         with self._lock:
             self._entries.clear()
+        query_module.current_state().statistics.clear()

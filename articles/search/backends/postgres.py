@@ -24,6 +24,8 @@ narrow heap. The backend builds each statement here and runs it through
 ``articles_search_rows`` (migration 0010), which keeps the GIN plan.
 """
 
+import math
+
 from django.db import connection
 
 from articles.models import Language
@@ -95,6 +97,10 @@ class PostgresSearchBackend(SearchBackend):
     vendor = "postgresql"
     # ts_rank weights of rank_vector's D, C, B, A (body, summary, tags, title).
     rank_weights = "{0.1, 0.3, 0.5, 1.0}"
+    # A partial page is first looked for among the articles having the
+    # query's rarer terms when they are at most this share of the
+    # articles (see _rare_terms).
+    prune_share = 0.1
 
     # --- rendering ------------------------------------------------------
     @staticmethod
@@ -139,10 +145,12 @@ class PostgresSearchBackend(SearchBackend):
         )
 
     def _filters(self, match, *, category: bool) -> tuple[str, list]:
-        """Return (SQL conditions on ``d``, params) of an AND match's set:
-        the vector it matches, the visibility rule, the excluded sets (each
-        found through its GIN index and left out by id)."""
-        expression = self.render_terms(match.terms, match.language)
+        """Return (SQL conditions on ``d``, params) of a match's set: the
+        vector it matches (every term, or any term of a partial match), the
+        visibility rule, the excluded sets (each found through its GIN
+        index and left out by id)."""
+        joiner = " | " if match.is_partial else " & "
+        expression = self.render_terms(match.terms, match.language, joiner)
         vector = "head_vector" if match.zone == "head" else "search_vector"
         conditions = [f"d.{vector} @@ %s::tsquery", VISIBLE]
         params: list = [expression, visible_status(), match.now]
@@ -165,16 +173,16 @@ class PostgresSearchBackend(SearchBackend):
 
     # --- hooks ----------------------------------------------------------
     def count(self, match) -> dict[int, int]:
-        """Return the facets, read from the index rows alone (GIN, no join)."""
-        if match.is_partial:
-            sql, params = self._cover_scored(match)
-            sql += "SELECT category_id, count(*) FROM scored GROUP BY 1"
-        else:
-            where, params = self._filters(match, category=False)
-            sql = (
-                "SELECT d.category_id, count(*) FROM articles_searchdocument d "
-                f"WHERE {where} GROUP BY 1"
-            )
+        """Return the facets, read from the index rows alone (GIN, no join).
+
+        A partial set is the articles having any of its terms: counting it
+        needs no coverage, only the OR of the terms.
+        """
+        where, params = self._filters(match, category=False)
+        sql = (
+            "SELECT d.category_id, count(*) FROM articles_searchdocument d "
+            f"WHERE {where} GROUP BY 1"
+        )
         rows = sorted(search_rows(sql, params))
         return {key: int(value) for key, value in rows if value}
 
@@ -206,10 +214,10 @@ class PostgresSearchBackend(SearchBackend):
         return search_rows(sql, params)
 
     # --- partial mode ---------------------------------------------------
-    def _cover_scored(self, match) -> tuple[str, list]:
-        """Return (SQL, params) of the ``scored`` CTE: each visible article's
-        coverage, summed over one GIN lookup per term and zone."""
-        parts, params = [], []
+    def _coverage_parts(self, match):
+        """Yield (column, tsquery, points) for each term and zone: an
+        article's coverage is the sum of the points of the parts its
+        vectors match."""
         for term, weight in zip(match.terms, match.weights, strict=True):
             expression = self.render_terms([term], match.language)
             scored = [
@@ -224,12 +232,29 @@ class PostgresSearchBackend(SearchBackend):
                 typed = self.render_terms([term.as_typed()], match.language)
                 scored.append(("search_vector", typed, self.typed_factor))
             for column, tsquery, factor in scored:
-                parts.append(
-                    f"SELECT d.article_id, d.category_id, {int(weight * factor)} "
-                    f"AS weight FROM articles_searchdocument d WHERE d.{column} @@ "
-                    f"%s::tsquery AND {VISIBLE}"
-                )
-                params += [tsquery, visible_status(), match.now]
+                yield column, tsquery, int(weight * factor)
+
+    def _cover_scored(self, match, among=()) -> tuple[str, list]:
+        """Return (SQL, params) of the ``scored`` CTE: each visible article's
+        coverage, summed over one GIN lookup per term and zone.
+
+        With ``among`` (some of the terms), only the articles having one of
+        them are scored: each lookup of the whole vector is ANDed with them
+        in its tsquery, so a common term reads only its few articles that
+        have a rare one; the head lookups, shorter, are kept whole and
+        their other articles left out when grouping.
+        """
+        narrowed = self.render_terms(among, match.language, " | ") if among else ""
+        parts, params = [], []
+        for column, tsquery, points in self._coverage_parts(match):
+            is_narrowed = bool(among) and column == "search_vector"
+            parts.append(
+                f"SELECT d.article_id, d.category_id, {points} AS weight, "
+                f"{is_narrowed} AS narrowed FROM articles_searchdocument d "
+                f"WHERE d.{column} @@ %s::tsquery AND {VISIBLE}"
+            )
+            tsquery = f"({tsquery}) & ({narrowed})" if is_narrowed else tsquery
+            params += [tsquery, visible_status(), match.now]
         excluded = "".join(
             " AND article_id NOT IN (SELECT e.article_id FROM "
             "articles_searchdocument e WHERE e.search_vector @@ %s::tsquery)"
@@ -238,7 +263,8 @@ class PostgresSearchBackend(SearchBackend):
         sql = (
             "WITH scored AS (SELECT article_id, category_id, sum(weight) AS score "
             "FROM (" + " UNION ALL ".join(parts) + f") AS hits WHERE TRUE{excluded} "
-            "GROUP BY article_id, category_id) "
+            "GROUP BY article_id, category_id"
+            + (" HAVING bool_or(narrowed)) " if among else ") ")
         )
         params += [self.render_terms(group, match.language) for group in match.exclude]
         return sql, params
@@ -248,31 +274,81 @@ class PostgresSearchBackend(SearchBackend):
 
         Only the matches scoring at least the page's last coverage are
         ranked (the most recent ``rank_candidates`` of a larger tie).
+
+        The page is first looked for among the articles having one of the
+        rarer terms (see ``_rare_terms``). An article without any scores
+        at most what the common terms add: when the page's last coverage is
+        above that, no such article can be on the page nor among the
+        candidates a tie keeps, so the page found is the page of every
+        match. Otherwise that statement returns nothing (a page of a
+        partial set is never empty) and every match is scored.
         """
-        scored, params = self._cover_scored(match)
-        where, extra = "", []
+        split = self._rare_terms(match)
+        if split is not None:
+            rows = self._cover_page(match, limit, offset, *split)
+            if rows:
+                return rows
+        return self._cover_page(match, limit, offset, among=(), above=-1)
+
+    def _cover_page(self, match, limit, offset, among, above):
+        """Return the page of the articles having a term of ``among`` (all
+        articles when empty), or [] unless the page's last coverage is
+        above ``above``."""
+        scored, params = self._cover_scored(match, among)
+        where = ""
         if match.category_id is not None:
-            where, extra = "WHERE category_id = %s", [match.category_id]
+            where = "WHERE category_id = %s"
+            params.append(match.category_id)
         end = offset + limit
         sql = (
-            scored + f", within AS (SELECT article_id, score FROM scored {where}), "
+            f"{scored}, within AS (SELECT article_id, score FROM scored {where}), "
+            "boundary AS (SELECT coalesce((SELECT score FROM within "
+            "ORDER BY score DESC LIMIT 1 OFFSET %s), 0) AS score), "
             "candidates AS (SELECT article_id, score FROM within WHERE score >= "
-            "coalesce((SELECT score FROM within ORDER BY score DESC LIMIT 1 "
-            "OFFSET %s), 0) ORDER BY score DESC, article_id DESC LIMIT %s) "
-            f"SELECT c.article_id, c.score FROM candidates c "
+            "(SELECT score FROM boundary) AND (SELECT score FROM boundary) > %s "
+            "ORDER BY score DESC, article_id DESC LIMIT %s) "
+            "SELECT c.article_id, c.score FROM candidates c "
             "JOIN articles_searchdocument d ON d.article_id = c.article_id "
             f"ORDER BY c.score DESC, ts_rank('{self.rank_weights}', d.rank_vector, "
             "%s::tsquery) DESC, c.article_id LIMIT %s OFFSET %s"
         )
         params += [
-            *extra,
             end - 1,
+            above,
             max(end, self.rank_candidates),
             self.rank_query(match),
             limit,
             offset,
         ]
         return search_rows(sql, params)
+
+    def _rare_terms(self, match):
+        """Return (rare terms, the most coverage the others add), or None.
+
+        The common terms are the lightest ones whose coverage together is
+        below what the heaviest term adds alone as typed: an article with
+        only those rarely reaches a page, and they are what makes scoring
+        every match slow (tens of thousands of articles each at 100,000).
+        None when no term is that common, or when the rare ones match more
+        than ``prune_share`` of the articles (read back from their weights,
+        ``weight_scale x ln(1 + N / matches)``): the page is then as quick
+        to find among all the matches.
+        """
+        weights = dict(zip(match.terms, match.weights, strict=True))
+        lightest = sorted(match.terms, key=lambda term: weights[term])
+        alone = weights[lightest[-1]] * self.coverage_factors(head=False, typed=True)
+        most = self.coverage_factors(head=True, typed=True)
+        common, others = 0, 0
+        for term in lightest[:-1]:
+            if others + weights[term] * most >= alone:
+                break
+            others += weights[term] * most
+            common += 1
+        rare = tuple(lightest[common:])
+        share = sum(1 / math.expm1(weights[term] / self.weight_scale) for term in rare)
+        if not common or share > self.prune_share:
+            return None
+        return rare, others
 
     def optimize(self) -> None:
         """Refresh the planner's statistics of the index table."""

@@ -941,6 +941,19 @@ def test_backend_breaks_coverage_ties_by_relevance_not_age(backend, db):
     assert ids(result)[0] == strong.pk
 
 
+def test_backend_without_partial_finds_only_articles_having_every_word(backend, db):
+    both = make_article(language="en", title="Wallet zebra", body="Stripes.")
+    make_article(language="en", title="Wallet guide", body="Keep it safe.")
+    make_article(language="en", title="Zebra facts", body="Stripes.")
+    result = backend.search("wallet zebra", language="en", partial=False)
+    assert (ids(result), result.total, result.mode) == ([both.pk], 1, "and")
+    both.delete()
+    backend.clear_cache()
+    result = backend.search("wallet zebra", language="en", partial=False)
+    assert (ids(result), result.total) == ([], 0)
+    assert backend.search("wallet zebra", language="en").is_partial
+
+
 def test_backend_lists_partial_matches_after_the_few_having_every_word(backend, db):
     """A long question whose words are all in one unrelated article still
     shows the articles covering most of it, after that one."""

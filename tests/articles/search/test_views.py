@@ -176,6 +176,19 @@ def test_search_page_lists_matches_only_in_the_other_language(client, category):
     assert response.context["search"].untranslated == []
 
 
+def test_search_page_lists_only_other_language_matches_of_every_word(
+    client, category
+):
+    own = make_article(category=category, title="wallet zebra 说明")
+    make_article(category=category, title="Wallet guide", language="en")
+    response = client.get(url("articles:search"), {"q": "wallet zebra"})
+    search = response.context["search"]
+    assert [row.article for row in search.rows] == [own]
+    # "Wallet guide" has one of the two words: no answer to list.
+    assert search.untranslated == []
+    assertNotContains(response, "Wallet guide")
+
+
 def test_search_page_browses_only_the_result_window(
     client, category, settings, monkeypatch
 ):

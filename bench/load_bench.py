@@ -316,7 +316,8 @@ def search_paths(seed: int, groups: int, per_group: int) -> list[list[str]]:
 
 
 # --- ticket creation ----------------------------------------------------------
-def _form_fields(html: str) -> dict:
+def form_fields(html: str) -> dict:
+    """The hidden inputs of a page's form (CSRF and time-trap tokens)."""
     fields = {}
     for tag in FORM_INPUT.findall(html):
         attributes = dict(ATTRIBUTE.findall(tag))
@@ -351,7 +352,7 @@ def ticket_client(port, client, count, run, topic, messages, barrier, results):
     for _n in range(count):
         response, html = _request(connection, "GET", CONTACT_PATH, jar)
         assert response.status == 200, response.status
-        forms.append(_form_fields(html.decode()))
+        forms.append(form_fields(html.decode()))
     time.sleep(3.2)  # the form's minimum fill time (MIN_FILL_SECONDS)
     outcomes = []
     barrier.wait()

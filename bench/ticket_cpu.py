@@ -39,7 +39,6 @@ import io
 import ipaddress
 import os
 import pstats
-import re
 import statistics
 import sys
 import tempfile
@@ -50,10 +49,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.load_bench import form_fields  # noqa: E402  (posts as load_bench does)
+
 CONTACT_PATH = "/zh-hans/contact/"
 TICKET_DOMAIN = "ticket-cpu.example.com"
-FORM_INPUT = re.compile(r"<input\b[^>]*>", re.S)
-ATTRIBUTE = re.compile(r'(\w[\w-]*)="([^"]*)"')
 PRODUCTION = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "ticket-cpu-bench-" + "x" * 40,
@@ -153,15 +152,6 @@ class Browser:
                 self.jar[name.strip()] = rest.split(";", 1)[0]
         location = dict(answer["headers"]).get("Location", "")
         return answer["status"], location, data
-
-
-def form_fields(html: str) -> dict:
-    fields = {}
-    for tag in FORM_INPUT.findall(html):
-        attributes = dict(ATTRIBUTE.findall(tag))
-        if attributes.get("type") == "hidden" and "name" in attributes:
-            fields[attributes["name"]] = attributes.get("value", "")
-    return fields
 
 
 def run(tickets: int, clients: int, profile: int, seed: int, queries: bool) -> int:

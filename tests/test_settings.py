@@ -112,6 +112,29 @@ def test_environment_switches_to_postgres_redis_and_smtp():
     )
 
 
+def test_postgres_sessions_run_without_jit_or_parallel_workers_unless_the_url_says():
+    expression = "settings.DATABASES['default']['OPTIONS']['options']"
+    default = _settings_in_subprocess(
+        {"DATABASE_URL": "postgres://u:p@db.example:5432/help"}, expression
+    )
+    assert default == "-c jit=off -c max_parallel_workers_per_gather=0"
+    own = _settings_in_subprocess(
+        {"DATABASE_URL": "postgres://db.example/help?options=-c%20jit%3Don"}, expression
+    )
+    assert own == "-c jit=on"
+
+
+@pytest.mark.django_db
+def test_postgres_session_settings_reach_the_server():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone() == ("0",)
+
+
 @pytest.mark.django_db
 def test_database_in_use_matches_database_url():
     url = os.environ.get("DATABASE_URL", "")

@@ -126,8 +126,8 @@ def make_snippet(texts: list[str], tokens: set[str]) -> SafeString:
         fallback = next((text for text in texts if text), "")
         cut = fallback[:SNIPPET_CHARS]
         return escape(cut + ("…" if len(fallback) > SNIPPET_CHARS else ""))
-    start = max(0, first - SNIPPET_CHARS // 4)
-    window = text[start : start + SNIPPET_CHARS]
+    start, end = _bounds(text, first)
+    window = text[start:end]
     folded = _fold(window)
     spans = _spans(folded, cjk, latin, 0, len(window))
     if stop:
@@ -144,6 +144,28 @@ def make_snippet(texts: list[str], tokens: set[str]) -> SafeString:
     parts.append(escape(window[position:]))
     parts.append("…" if start + len(window) < len(text) else "")
     return mark_safe("".join(parts))
+
+
+def _latin_letter(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def _bounds(text: str, first: int) -> tuple[int, int]:
+    """Return where the excerpt around ``first`` starts and ends: a quarter
+    of it before the first match, never starting or ending inside a Latin
+    word ("…ity cases", "immediately an…"); Chinese has no spaces to cut at
+    and is cut anywhere."""
+    start = max(0, first - SNIPPET_CHARS // 4)
+    if start > 0 and _latin_letter(text[start - 1]) and _latin_letter(text[start]):
+        space = text.find(" ", start, first)
+        if space >= 0:
+            start = space + 1
+    end = min(len(text), start + SNIPPET_CHARS)
+    if end < len(text) and _latin_letter(text[end - 1]) and _latin_letter(text[end]):
+        space = text.rfind(" ", first, end)
+        if space > first:
+            end = space
+    return start, end
 
 
 def _with_adjacent_stop_words(window, folded, spans, stop: set[str]):

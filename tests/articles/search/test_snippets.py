@@ -1,3 +1,6 @@
+import re
+
+import pytest
 from hypothesis import given, strategies as st
 
 from articles.markdown import render_markdown
@@ -60,3 +63,14 @@ def test_snippet_window_starts_at_content_word_not_stop_word():
 def test_plain_text_never_leaves_a_tag(html):
     # Only an escaped "&lt;" in the text may come out as "<".
     assert "<" not in plain_text(html.replace("&", ""))
+
+
+@pytest.mark.parametrize("shift", range(12))
+def test_snippet_never_starts_or_ends_inside_an_english_word(shift):
+    words = [f"word{n:03d}" for n in range(120)]
+    text = "x" * shift + " " + " ".join(words[:60] + ["wallet"] + words[60:])
+    snippet = re.sub(r"</?mark>", "", str(make_snippet([text], {"wallet"})))
+    assert snippet.startswith("…") and snippet.endswith("…")
+    inner = snippet.strip("…").split(" ")
+    assert inner[0] in words and inner[-1] in words
+    assert "wallet" in inner

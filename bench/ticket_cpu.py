@@ -25,11 +25,13 @@ Only the POSTs are measured: ``time.process_time()`` around each call of
 the handler (the response consumed), so other processes on the machine do
 not count. Prints the mean, p50 and p95 CPU ms per POST, the statuses, and
 checks that every acknowledged ticket is stored once with its e-mail in the
-outbox. ``--queue-email`` sets ``HELPCENTER_EMAIL_FROM_REQUESTS=0`` (the
+outbox. On PostgreSQL it also prints the CPU time of the database's own
+process per POST (its ``/proc`` ticks: the server on this machine), which
+shares the cores with the app under load. ``--queue-email`` sets ``HELPCENTER_EMAIL_FROM_REQUESTS=0`` (the
 e-mails wait for ``send_pending_email``); ``--queries`` prints the SQL of
 the last POST. ``--profile N`` runs the POSTs under cProfile and prints the
-N costliest functions by cumulative and by own time (the CPU figures are
-then inflated by the profiler; compare them only with each other);
+N costliest functions by cumulative and by own CPU time (the CPU figures
+are then inflated by the profiler; compare them only with each other);
 ``TICKET_CPU_PROFILE_FILE=path`` also writes the profile there (pstats).
 """
 
@@ -50,6 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load_bench import form_fields  # noqa: E402  (posts as load_bench does)
+from bench.search_page_bench import database_cpu_ms  # noqa: E402
 
 CONTACT_PATH = "/zh-hans/contact/"
 TICKET_DOMAIN = "ticket-cpu.example.com"
@@ -169,8 +172,13 @@ def run(tickets: int, clients: int, profile: int, seed: int, queries: bool) -> i
     ]
     browsers = [Browser(handler) for _n in range(clients)]
     forms = []
-    profiler = cProfile.Profile() if profile else None
+    profiler = cProfile.Profile(time.process_time) if profile else None
     costs, statuses, acknowledged = [], {}, []
+    backend = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
     # The console e-mail backend writes to stdout, the request log to
     # stderr: both still written, to nowhere (gunicorn writes to a file).
     stdout, stderr = sys.stdout, os.dup(2)
@@ -183,6 +191,7 @@ def run(tickets: int, clients: int, profile: int, seed: int, queries: bool) -> i
             assert status == 200, status
             forms.append((browser, form_fields(html.decode())))
         time.sleep(3.2)  # the form's minimum fill time (MIN_FILL_SECONDS)
+        database_before = database_cpu_ms(backend)
         for number, (browser, fields) in enumerate(forms):
             message = messages[number % len(messages)]
             email = f"cpu-{number}@{TICKET_DOMAIN}"
@@ -219,6 +228,7 @@ def run(tickets: int, clients: int, profile: int, seed: int, queries: bool) -> i
             statuses[status] = statuses.get(status, 0) + 1
             if status == 302 and "/contact/tickets/" in location:
                 acknowledged.append(email)
+        database = database_cpu_ms(backend) - database_before
     finally:
         os.dup2(stderr, 2)
         sys.stdout.close()
@@ -231,6 +241,8 @@ def run(tickets: int, clients: int, profile: int, seed: int, queries: bool) -> i
         f"{len(costs)} POSTs: CPU per POST mean {statistics.mean(costs):.2f} ms, "
         f"p50 {p50:.2f} ms, p95 {p95:.2f} ms"
     )
+    if backend:
+        print(f"PostgreSQL backend CPU per POST {database / len(forms):.2f} ms")
     print(
         f"statuses {statuses}; acknowledged {len(acknowledged)}, stored {stored}, "
         f"with e-mail {mailed}"

@@ -1,9 +1,12 @@
 """Fixed-window rate limits kept in the cache.
 
 With Redis as the cache, every app server counts in the same place, so a
-limit holds across servers. ``cache.add`` creates the counter with its
-expiry only if it is missing and ``cache.incr`` is atomic in Redis, so two
-concurrent requests cannot both slip under the limit.
+limit holds across servers. Each check is one script run in Redis (``INCR``
+and, for a new counter, ``EXPIRE``), atomic, so two concurrent requests
+cannot both slip under the limit, and one round trip however many limits a
+request checks (through Django's cache, a new counter took one and a busy
+one three). Without Redis, ``cache.add`` creates the counter with its
+expiry only if it is missing and ``cache.incr`` counts on.
 """
 
 import hashlib
@@ -11,6 +14,26 @@ import ipaddress
 
 from django.conf import settings
 from django.core.cache import cache
+
+from helpcenter import sharedcache
+
+# KEYS: the counters; ARGV: each one's window (seconds) and limit, in turn.
+# Counts each in order and stops at the first one over its limit (that one
+# is counted, the later ones are not); returns how many were within.
+# A counter found without an expiry (written by hand, say) gets its window,
+# so that no limit can hold for ever.
+_HIT_SCRIPT = """
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  if count == 1 or redis.call('TTL', key) == -1 then
+    redis.call('EXPIRE', key, ARGV[2 * i - 1])
+  end
+  if count > tonumber(ARGV[2 * i]) then
+    return i - 1
+  end
+end
+return #KEYS
+"""
 
 # Providers that ignore dots in the local part: j.smith@ and jsmith@ are one
 # mailbox there, and only there.
@@ -82,6 +105,29 @@ def hit(scope: str, identity: str, *, limit: int, window: int) -> bool:
 
     ``window`` is in seconds and starts with the first hit.
     """
+    return hit_all((scope, identity, limit, window))
+
+
+def hit_all(*limits: tuple[str, str, int, int]) -> bool:
+    """Count one hit against each ``(scope, identity, limit, window)`` in
+    turn, as ``hit`` does; return True when all are within their limits.
+
+    The first limit found exceeded ends the count: the later ones are not
+    counted, as with ``hit(...) and hit(...)``, in one round trip."""
+    if sharedcache.uses_redis():
+        arguments = []
+        for _scope, _identity, limit, window in limits:
+            arguments += [window, limit]
+        within = sharedcache.command(
+            "EVAL", _HIT_SCRIPT, len(limits),
+            *[cache.make_key(_key(scope, identity)) for scope, identity, *_ in limits],
+            *arguments,
+        )
+        return within == len(limits)
+    return all(_hit_locally(*limit) for limit in limits)
+
+
+def _hit_locally(scope: str, identity: str, limit: int, window: int) -> bool:
     key = _key(scope, identity)
     if cache.add(key, 1, timeout=window):
         return limit >= 1

@@ -1,5 +1,7 @@
 """The shared cache's one-trip calls (helpcenter/sharedcache.py)."""
 
+import time
+
 import pytest
 import redis
 from django.conf import settings
@@ -66,3 +68,29 @@ def test_redis_refusing_tracking_is_read_with_plain_gets(monkeypatch):
     assert sharedcache.tracked_get(key) == b"plain"
     _other_connection().set(key, "again")
     assert sharedcache.tracked_get(key) == b"again"
+
+
+def test_a_flag_is_seen_set_and_unset_by_the_process_that_changes_it():
+    assert not sharedcache.is_set("flag:test")
+    cache.set("flag:test", 1, timeout=60)
+    sharedcache.forget()
+    assert sharedcache.is_set("flag:test")
+    cache.delete("flag:test")
+    sharedcache.forget()
+    assert not sharedcache.is_set("flag:test")
+
+
+@needs_redis
+def test_a_flag_set_or_expired_elsewhere_is_seen():
+    key = cache.make_key("flag:test")
+    other = _other_connection()
+    assert not sharedcache.is_set("flag:test")
+    other.set(key, 1, px=50)
+    other.ping()
+    assert sharedcache.is_set("flag:test")
+    # Expired: Redis tells the trackers, or the value is asked for again
+    # within RECHECK_SECONDS.
+    deadline = time.monotonic() + sharedcache.RECHECK_SECONDS + 0.5
+    while sharedcache.is_set("flag:test") and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not sharedcache.is_set("flag:test")

@@ -225,10 +225,9 @@ def ticket_create(request, idempotency_key: str = Header("", alias="Idempotency-
     up to 3) need multipart/form-data, field ``attachments``.
     """
     network = ratelimit.client_network(request)
-    if not ratelimit.hit(
-        "contact-post", network, limit=CONTACT_POST_LIMIT, window=WINDOW
-    ) or not ratelimit.hit(
-        "contact-ip", network, limit=CONTACT_IP_LIMIT, window=WINDOW
+    if not ratelimit.hit_all(
+        ("contact-post", network, CONTACT_POST_LIMIT, WINDOW),
+        ("contact-ip", network, CONTACT_IP_LIMIT, WINDOW),
     ):
         raise _too_many()
     created = False

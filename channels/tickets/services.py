@@ -46,6 +46,7 @@ from channels.tickets.notices import incident_notice_list_for_topic_now
 from channels.tickets.selectors import REFERENCE_ALPHABET, sla_due_times
 from channels.tickets.topics import priority_for
 from channels.uploads import Screenshot
+from helpcenter import sharedcache
 from helpcenter.i18n import localized
 
 logger = logging.getLogger(__name__)
@@ -374,11 +375,14 @@ def email_send_soon(*, outgoing: OutboundEmail) -> bool:
     new failure starts the pause, so at most one request per
     ``EMAIL_PAUSE_SECONDS`` waits out ``EMAIL_TIMEOUT``.
     """
-    if not settings.HELPCENTER_EMAIL_FROM_REQUESTS or cache.get(EMAIL_PAUSE_KEY):
+    if not settings.HELPCENTER_EMAIL_FROM_REQUESTS or sharedcache.is_set(
+        EMAIL_PAUSE_KEY
+    ):
         return False
     if email_send(outgoing=outgoing):
         return True
     cache.set(EMAIL_PAUSE_KEY, 1, timeout=EMAIL_PAUSE_SECONDS)
+    sharedcache.forget()
     return False
 
 
@@ -443,6 +447,7 @@ def email_send_pending(
             sent += 1
             in_a_row = 0
             cache.delete(EMAIL_PAUSE_KEY)
+            sharedcache.forget()
         else:
             failed += 1
             in_a_row += 1

@@ -172,10 +172,9 @@ def _nudge_available_at(ticket, code):
 @status_link_view
 def ticket_reply(request, ticket, token):
     network = ratelimit.client_network(request)
-    if not ratelimit.hit(
-        "ticket-reply-ip", network, limit=REPLY_IP_LIMIT, window=WINDOW
-    ) or not ratelimit.hit(
-        "ticket-reply", ticket.reference, limit=REPLY_TICKET_LIMIT, window=WINDOW
+    if not ratelimit.hit_all(
+        ("ticket-reply-ip", network, REPLY_IP_LIMIT, WINDOW),
+        ("ticket-reply", ticket.reference, REPLY_TICKET_LIMIT, WINDOW),
     ):
         return too_many(request)
     form = ReplyForm(request.POST, request.FILES)

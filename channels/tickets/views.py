@@ -112,10 +112,9 @@ def _contact_render(
 
 def _contact_post(request):
     network = ratelimit.client_network(request)
-    if not ratelimit.hit(
-        "contact-post", network, limit=CONTACT_POST_LIMIT, window=WINDOW
-    ) or not ratelimit.hit(
-        "contact-ip", network, limit=CONTACT_IP_LIMIT, window=WINDOW
+    if not ratelimit.hit_all(
+        ("contact-post", network, CONTACT_POST_LIMIT, WINDOW),
+        ("contact-ip", network, CONTACT_IP_LIMIT, WINDOW),
     ):
         return too_many(request)
     response, counts = _contact_attempt(request)

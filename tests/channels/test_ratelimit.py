@@ -1,9 +1,13 @@
+import time
+
 import pytest
+from django.core.cache import cache
 from hypothesis import given
 from hypothesis import strategies as st
 
 from channels import ratelimit
 from channels.ratelimit import client_ip, client_network, email_identity
+from helpcenter import sharedcache
 
 
 @pytest.mark.parametrize(
@@ -71,3 +75,32 @@ def test_refund_gives_back_one_hit_and_tolerates_expiry():
     assert not ratelimit.hit("test", "me", limit=1, window=60)
     ratelimit.refund("test", "nobody")
     assert not ratelimit.is_exceeded("test", "nobody", limit=1)
+
+
+def test_hit_all_stops_counting_at_the_first_limit_exceeded():
+    # As with hit(a) and hit(b): b is not counted while a refuses.
+    assert ratelimit.hit_all(("first", "me", 1, 60), ("second", "me", 5, 60))
+    assert not ratelimit.hit_all(("first", "me", 1, 60), ("second", "me", 5, 60))
+    assert not ratelimit.hit_all(("first", "me", 1, 60), ("second", "me", 5, 60))
+    assert not ratelimit.is_exceeded("second", "me", limit=2)
+    assert ratelimit.is_exceeded("second", "me", limit=1)
+    # The second limit refusing counts the first one as well.
+    assert ratelimit.hit_all(("third", "me", 3, 60), ("fourth", "me", 1, 60))
+    assert not ratelimit.hit_all(("third", "me", 3, 60), ("fourth", "me", 1, 60))
+    assert ratelimit.is_exceeded("third", "me", limit=2)
+
+
+def test_a_window_ends_and_counting_starts_again():
+    if not sharedcache.uses_redis():
+        pytest.skip("Redis only: local memory's expiry is Django's own")
+    key = cache.make_key(ratelimit._key("window", "me"))
+    assert ratelimit.hit("window", "me", limit=1, window=60)
+    assert 0 < sharedcache.command("TTL", key) <= 60
+    assert not ratelimit.hit("window", "me", limit=1, window=60)
+    sharedcache.command("PEXPIRE", key, 1)
+    time.sleep(0.01)
+    assert ratelimit.hit("window", "me", limit=1, window=60)
+    # A counter left without an expiry gets one at its next hit.
+    sharedcache.command("PERSIST", key)
+    ratelimit.hit("window", "me", limit=1, window=60)
+    assert 0 < sharedcache.command("TTL", key) <= 60

@@ -481,9 +481,92 @@ def test_vote_on_draft_returns_404(client, draft_article):
 
 
 @pytest.mark.django_db
-def test_vote_requires_csrf_token(article):
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_SEC_FETCH_SITE": "same-origin"},
+        {"HTTP_ORIGIN": "http://testserver"},
+        {"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "http://testserver"},
+    ],
+)
+def test_vote_from_our_own_page_needs_no_token(article, headers):
+    # The first answer's form is on the cached page, without a token.
     response = Client(enforce_csrf_checks=True).post(
-        url("articles:vote", slug=article.slug), {"helpful": "yes"}
+        url("articles:vote", slug=article.slug), {"helpful": "yes"}, **headers
+    )
+    assert response.status_code == 302
+    assert ArticleVote.objects.get().is_helpful
+
+
+@pytest.mark.django_db
+def test_vote_from_a_trusted_origin_needs_no_token(article, settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://help.example.com"]
+    response = Client(enforce_csrf_checks=True).post(
+        url("articles:vote", slug=article.slug),
+        {"helpful": "no"},
+        HTTP_ORIGIN="https://help.example.com",
+    )
+    assert response.status_code == 302
+    assert ArticleVote.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_SEC_FETCH_SITE": "cross-site"},
+        {"HTTP_SEC_FETCH_SITE": "same-site"},
+        {"HTTP_SEC_FETCH_SITE": "none"},
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_ORIGIN": "null"},
+        {"HTTP_ORIGIN": "http://testserver.evil.example"},
+        {"HTTP_SEC_FETCH_SITE": "cross-site", "HTTP_ORIGIN": "https://evil.example"},
+    ],
+)
+def test_vote_sent_from_another_site_is_refused_even_with_a_token(article, headers):
+    reader = Client(enforce_csrf_checks=True)
+    page = reader.get(url("channels:contact"))  # any page that hands out a token
+    token = re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()
+    ).group(1)
+    response = reader.post(
+        url("articles:vote", slug=article.slug),
+        {"helpful": "no", "csrfmiddlewaretoken": token},
+        **headers,
+    )
+    assert response.status_code == 403
+    assertContains(response, "表单已失效", status_code=403)
+    assert ArticleVote.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_vote_saying_nothing_of_its_origin_is_confirmed_with_a_token(article):
+    # An old browser (or a script) sends neither header: the answer waits
+    # for a page of ours with a token, and is recorded from there.
+    reader = Client(enforce_csrf_checks=True)
+    vote_url = url("articles:vote", slug=article.slug)
+    response = reader.post(vote_url, {"helpful": "no", "reason": "unclear"})
+    assert response.status_code == 403
+    assert ArticleVote.objects.count() == 0
+    page = response.content.decode()
+    assert "确认提交反馈" in page and article.title in page
+    fields = dict(re.findall(r'name="([a-z]+)" value="([^"]*)"', page))
+    assert fields["helpful"] == "no" and fields["reason"] == "unclear"
+    reader.cookies.load({"csrftoken": response.cookies["csrftoken"].value})
+    confirmed = reader.post(vote_url, dict(fields, csrfmiddlewaretoken=re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)))
+    assert confirmed.status_code == 302
+    vote = ArticleVote.objects.get()
+    assert (vote.is_helpful, vote.reason) == (False, "unclear")
+
+
+@pytest.mark.django_db
+def test_vote_with_a_wrong_token_and_no_origin_records_nothing(article):
+    reader = Client(enforce_csrf_checks=True)
+    reader.cookies.load({"csrftoken": "c" * 32})  # "b" * 64 unmasks to "a" * 32
+    response = reader.post(
+        url("articles:vote", slug=article.slug),
+        {"helpful": "yes", "csrfmiddlewaretoken": "b" * 64},
     )
     assert response.status_code == 403
     assert ArticleVote.objects.count() == 0

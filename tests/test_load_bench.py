@@ -48,7 +48,10 @@ def test_load_bench_measures_every_page_and_keeps_every_ticket(tmp_path):
         assert 0 < figures["p50_ms"] <= figures["p99_ms"], name
     assert pages["floor"]["ratio"] == 1
     tickets = pages["ticket creation (form POST)"]
-    # 8 clients, 2 tickets each: all acknowledged, each stored once.
+    # 8 clients, 2 tickets each: all acknowledged, each stored once, and
+    # each confirmation sent by the outbox sender running beside the server.
     assert tickets["acknowledged"] == 16
     assert (tickets["lost"], tickets["duplicated"], tickets["without_email"]) == (0, 0, 0)
+    assert 0 < tickets["email_sent_p95_s"] < 30
+    assert "sender_cpu_ms" in tickets["runs"][0]
     assert "| floor" in completed.stdout and "ratio to floor" in completed.stdout

@@ -15,13 +15,20 @@ import dataclasses
 import datetime
 import logging
 import secrets
+import threading
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.core.mail import EmailMessage, get_connection
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    connections,
+    transaction,
+)
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -394,12 +401,22 @@ def email_send(*, outgoing: OutboundEmail) -> bool:
     e-mail's body is blanked in the same update that marks it sent. A mail
     server that never answers costs at most ``EMAIL_TIMEOUT`` seconds.
     """
+    if not _email_deliver(outgoing=outgoing, connection=None):
+        return False
+    _emails_mark_sent([outgoing])
+    return True
+
+
+def _email_deliver(*, outgoing: OutboundEmail, connection) -> bool:
+    """Hand one e-mail to the mail server (through ``connection``, or a
+    connection of its own); on failure count it on the row and say so."""
     try:
         EmailMessage(
             subject=outgoing.subject,
             body=outgoing.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[outgoing.to],
+            connection=connection,
         ).send()
     except Exception as error:  # noqa: BLE001 - any backend failure is kept
         outgoing.attempts += 1
@@ -408,21 +425,35 @@ def email_send(*, outgoing: OutboundEmail) -> bool:
         outgoing.save(update_fields=["attempts", "last_error", "next_attempt_at"])
         logger.warning("E-mail %s not sent: %s", outgoing.pk, type(error).__name__)
         return False
-    outgoing.attempts += 1
-    outgoing.status = OutboundEmail.Status.SENT
-    outgoing.sent_at = timezone.now()
-    outgoing.last_error = ""
-    outgoing.next_attempt_at = None
-    # The body holds the status link: once delivered it has no use here, and
-    # a copy of the table must not hand it out. Recipient, subject and dates
-    # stay for the record.
-    outgoing.body = ""
-    outgoing.save(
-        update_fields=[
-            "attempts", "status", "sent_at", "last_error", "body", "next_attempt_at"
-        ]
-    )
     return True
+
+
+def _emails_mark_sent(sent: list[OutboundEmail]) -> None:
+    """Mark delivered e-mails sent, in one UPDATE.
+
+    The body holds the status link: once delivered it has no use here, and
+    a copy of the table must not hand it out. Recipient, subject and dates
+    stay for the record."""
+    if not sent:
+        return
+    now = timezone.now()
+    OutboundEmail.objects.filter(pk__in=[outgoing.pk for outgoing in sent]).update(
+        attempts=F("attempts") + 1,
+        status=OutboundEmail.Status.SENT,
+        sent_at=now,
+        last_error="",
+        body="",
+        next_attempt_at=None,
+    )
+    for outgoing in sent:
+        outgoing.attempts += 1
+        outgoing.status, outgoing.sent_at = OutboundEmail.Status.SENT, now
+        outgoing.last_error, outgoing.body, outgoing.next_attempt_at = "", "", None
+
+
+# E-mails marked sent together by a run of email_send_pending: a sender
+# stopped outright between sending and marking sends these again.
+EMAIL_MARK_EVERY = 50
 
 
 def email_send_pending(
@@ -436,24 +467,61 @@ def email_send_pending(
     ``EMAIL_RUN_MAX_FAILURES`` failures in a row, leaving the rest for the
     next run. Returns ``(sent, failed)``. A success lifts the pause on
     sends from requests.
+
+    One connection to the mail server carries the whole run (with SMTP,
+    one session and one TLS handshake instead of one per e-mail), and the
+    delivered ones are marked sent ``EMAIL_MARK_EVERY`` at a time.
     """
     now = now or timezone.now()
     outbox = OutboundEmail.objects.pending() if ignore_backoff else (
         OutboundEmail.objects.due(now)
     )
+    mail = get_connection()
+    try:
+        mail.open()
+    except Exception as error:  # noqa: BLE001 - each send below tries again
+        # on its own, fails and is counted on its row.
+        logger.warning("Mail server not reached: %s", type(error).__name__)
     sent = failed = in_a_row = 0
-    for outgoing in outbox.filter(attempts__lt=max_attempts).order_by("created_at"):
-        if email_send(outgoing=outgoing):
-            sent += 1
-            in_a_row = 0
-            cache.delete(EMAIL_PAUSE_KEY)
-            sharedcache.forget()
-        else:
-            failed += 1
-            in_a_row += 1
-            if in_a_row >= EMAIL_RUN_MAX_FAILURES:
-                break
+    delivered: list[OutboundEmail] = []
+    try:
+        for outgoing in outbox.filter(attempts__lt=max_attempts).order_by("created_at"):
+            if _email_deliver(outgoing=outgoing, connection=mail):
+                delivered.append(outgoing)
+                sent += 1
+                in_a_row = 0
+                if len(delivered) >= EMAIL_MARK_EVERY:
+                    _emails_mark_sent(delivered)
+                    delivered = []
+            else:
+                failed += 1
+                in_a_row += 1
+                if in_a_row >= EMAIL_RUN_MAX_FAILURES:
+                    break
+    finally:
+        _emails_mark_sent(delivered)
+        mail.close()
+    if sent:
+        cache.delete(EMAIL_PAUSE_KEY)
+        sharedcache.forget()
     return sent, failed
+
+
+def email_send_watch(*, interval: float, stop: threading.Event, on_pass=None) -> None:
+    """Run ``email_send_pending`` every ``interval`` seconds until ``stop``
+    is set (checked between passes), calling ``on_pass(sent, failed)``
+    after each. A database error (PostgreSQL restarting) is logged and the
+    next pass opens a new connection: the sender outlives it."""
+    while not stop.is_set():
+        try:
+            sent, failed = email_send_pending()
+        except DatabaseError:
+            logger.exception("Outbox pass failed; trying again")
+            connections.close_all()
+            sent = failed = 0
+        if on_pass is not None:
+            on_pass(sent, failed)
+        stop.wait(interval)
 
 
 # The support loop -----------------------------------------------------------

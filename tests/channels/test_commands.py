@@ -1,3 +1,5 @@
+import os
+import signal
 from io import StringIO
 from pathlib import Path
 
@@ -7,6 +9,8 @@ from django.core.management import CommandError, call_command
 
 from channels.models import KnownScamContact, OutboundEmail, SupportChannel
 from channels.selectors import contact_check
+from channels.management.commands.send_pending_email import Command
+from channels.tickets import services
 from channels.tickets.models import Topic
 from channels.tickets.services import MAX_EMAIL_ATTEMPTS
 from tests.factories import make_category
@@ -120,3 +124,48 @@ def test_send_pending_email_sends_and_skips_exhausted(db, mailoutbox):
     call_command("send_pending_email", stdout=out)
     assert [message.subject for message in mailoutbox] == ["one"]
     assert out.getvalue().strip() == "Sent 1 e-mail(s); 0 failed; 1 still pending."
+
+
+def test_send_pending_email_watch_sends_until_stopped(db, mailoutbox, monkeypatch):
+    OutboundEmail.objects.create(to="a@example.com", subject="one", body="b")
+    passes = []
+
+    def report(sent, failed):
+        passes.append((sent, failed))
+        if len(passes) == 1:
+            # A ticket made while the sender runs goes out on its next pass.
+            OutboundEmail.objects.create(to="b@example.com", subject="two", body="b")
+        if len(passes) == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(Command, "_report", lambda self, sent, failed: report(sent, failed))
+    before = signal.getsignal(signal.SIGTERM)
+    out = StringIO()
+    call_command("send_pending_email", "--watch", "--interval", "0.01", stdout=out)
+    assert passes == [(1, 0), (1, 0), (0, 0)]
+    assert [message.subject for message in mailoutbox] == ["one", "two"]
+    assert not OutboundEmail.objects.pending().exists()
+    assert out.getvalue().splitlines()[-1] == "Stopped."
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_send_pending_email_uses_one_connection_and_marks_all_sent(
+    db, mailoutbox, monkeypatch, django_assert_max_num_queries
+):
+    for number in range(services.EMAIL_MARK_EVERY + 3):
+        OutboundEmail.objects.create(to=f"{number}@example.com", subject="s", body="b")
+    opened = []
+    real = services.get_connection
+
+    def counting_connection(*args, **kwargs):
+        connection = real(*args, **kwargs)
+        opened.append(connection)
+        return connection
+
+    monkeypatch.setattr(services, "get_connection", counting_connection)
+    # The select, then one UPDATE per EMAIL_MARK_EVERY sent (not one each).
+    with django_assert_max_num_queries(4):
+        assert services.email_send_pending() == (services.EMAIL_MARK_EVERY + 3, 0)
+    assert len(opened) == 1 and len(mailoutbox) == services.EMAIL_MARK_EVERY + 3
+    assert not OutboundEmail.objects.pending().exists()
+    assert set(OutboundEmail.objects.values_list("body", "attempts")) == {("", 1)}

@@ -165,6 +165,8 @@ def search_get_page(
             limit=3 * UNTRANSLATED_LIMIT if result.total else size,
             offset=0,
             partial=not result.total,
+            # Only the hits of "untranslated" are shown: no count needed.
+            totals=not result.total,
             **options,
         )
     is_other = bool(other and other.total and not result.total)

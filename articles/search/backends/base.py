@@ -543,13 +543,18 @@ class SearchBackend:
         )
 
     def _with_snippets(self, ranked, tokens: set[str]) -> list[Hit]:
+        from django.db.models.functions import Left
+
         from articles.models import Article
 
+        # Only the part of the body a snippet can come from is read.
         texts = {
             pk: (summary, snippets.plain_text(body_html))
             for pk, summary, body_html in Article.objects.filter(
                 pk__in=[pk for pk, _score in ranked]
-            ).values_list("pk", "summary", "body_html")
+            )
+            .order_by()
+            .values_list("pk", "summary", Left("body_html", snippets.HTML_SCAN_CHARS))
         }
         return [
             Hit(pk, score, snippets.make_snippet(list(texts.get(pk, ("", ""))), tokens))

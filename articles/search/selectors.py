@@ -15,6 +15,7 @@ from articles import selectors as article_selectors
 from articles.models import Article, Category
 from articles.search import analysis, search
 from articles.search.backends.base import RESULT_WINDOW, SearchResult
+from helpcenter import pagecache
 
 # Matches in the other language without a translation, shown after page 1.
 UNTRANSLATED_LIMIT = 3
@@ -232,8 +233,19 @@ def search_get_page(
     return search_page
 
 
+def _categories() -> dict[int, Category]:
+    """Every category by id, kept in this process for the content
+    generation (a category edit starts a new one): each results page names
+    its facets' categories, and there are few."""
+    return pagecache.remember(
+        "search-categories",
+        lambda: Category.objects.in_bulk(),
+        per_process=True,
+    )
+
+
 def _facets(result: SearchResult) -> list[tuple[Category, int]]:
-    categories = Category.objects.in_bulk(list(result.facets)) if result.facets else {}
+    categories = _categories() if result.facets else {}
     return sorted(
         (
             (categories[pk], count)

@@ -133,6 +133,21 @@ def test_search_page_filters_by_category_facet(client, category, article):
     assert response.context["search"].result.total == 1
 
 
+def test_search_page_facets_show_a_renamed_category_at_once(client, category, article):
+    """The facets' categories are kept per process for the content
+    generation: a rename starts a new one, so the next results page (a new
+    query, not a cached page) names the category as it is now."""
+    response = client.get(url("articles:search"), {"q": "转账"})
+    assertContains(response, category.name_zh_hans)
+    category.name_zh_hans = "改名后的分类"
+    category.save()
+    response = client.get(url("articles:search"), {"q": "转账 到账"})
+    assert [facet.name for facet, _count in response.context["search"].facets] == [
+        "改名后的分类"
+    ]
+    assertContains(response, "改名后的分类")
+
+
 def test_search_page_falls_back_to_other_language_marked(client, category):
     make_article(category=category, title="钱包备份")
     response = client.get(url("articles:search", "en"), {"q": "钱包"})

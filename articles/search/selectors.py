@@ -21,7 +21,7 @@ from helpcenter import pagecache
 UNTRANSLATED_LIMIT = 3
 SUGGESTION_CANDIDATES = 1000
 SUGGESTION_MIN_SCORE = 60
-# What a result row shows or links with (the category is loaded whole).
+# What a result row shows or links with (the category from _categories).
 ROW_FIELDS = ("title", "slug", "language", "translation_of_id", "category")
 
 
@@ -134,14 +134,21 @@ def search_rows(
 
     Articles are loaded with ``in_bulk`` and ordered by the hit list, so the
     engine's ranking survives; a hit whose article vanished meanwhile is
-    skipped. Only the columns a result shows are loaded (never the body).
+    skipped. Only the columns a result shows are loaded (never the body);
+    categories come from the per-process copy (``_categories``), not a join.
     Each row's ``open_url`` records the search ``token`` names.
     """
     articles = (
-        Article.objects.select_related("category")
-        .only(*ROW_FIELDS)
+        Article.objects.only(*ROW_FIELDS)
+        .order_by()
         .in_bulk([hit.article_id for hit in result.hits])
     )
+    if articles:
+        categories = _categories()
+        for article in articles.values():
+            category = categories.get(article.category_id)
+            if category is not None:
+                article.category = category
     links = _ArticleLinks(token)
     rows = []
     for number, hit in enumerate(result.hits, start=offset + 1):

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.skipif(
 
 def search_statements(queries, needle):
     return [
-        q["sql"] for q in queries if "articles_search_rows" in q["sql"] and needle in q["sql"]
+        q["sql"]
+        for q in queries
+        if "articles_search_rows" in q["sql"] and needle in q["sql"]
     ]
 
 

@@ -66,6 +66,7 @@ def search(
     use_correction: bool = True,
     prefix: bool = False,
     partial: bool = True,
+    totals: bool = True,
 ):
     """Return a ``SearchResult`` from the configured backend (see its docs)."""
     return get_backend().search(
@@ -77,4 +78,5 @@ def search(
         use_correction=use_correction,
         prefix=prefix,
         partial=partial,
+        totals=totals,
     )

@@ -533,6 +533,8 @@ class CompiledQuery:
     use_correction: bool = True
     # False: only articles having every word (no partial mode, no fill).
     partial: bool = True
+    # False: the caller shows no total nor facets (see SearchBackend.search).
+    totals: bool = True
     correction: str | None = None
     corrected_terms: tuple[Term, ...] = ()
 
@@ -562,6 +564,7 @@ class CompiledQuery:
             use_correction=self.use_correction,
             prefix=False,
             partial=self.partial,
+            totals=self.totals,
             now=self.now,
             state=self.state,
         )
@@ -575,6 +578,7 @@ def compile_query(
     use_correction: bool = True,
     prefix: bool = False,
     partial: bool = True,
+    totals: bool = True,
     now: datetime.datetime | None = None,
     state: "_State | None" = None,
 ) -> CompiledQuery:
@@ -584,7 +588,9 @@ def compile_query(
     """
     now = now or timezone.now()
     if not analysis.clean_query(raw):
-        return CompiledQuery(raw, "", (), language, category_id, now, state, prefix)
+        return CompiledQuery(
+            raw, "", (), language, category_id, now, state, prefix, totals=totals
+        )
     state = state or current_state()
     parsed = parse_query(raw, use_correction=use_correction, state=state, prefix=prefix)
     return CompiledQuery(
@@ -598,6 +604,7 @@ def compile_query(
         prefix=prefix,
         use_correction=use_correction,
         partial=partial,
+        totals=totals,
         correction=parsed.correction,
         corrected_terms=tuple(parsed.corrected_terms),
     )

@@ -168,6 +168,9 @@ class SearchBackend:
     # long (as the result cache's cache_seconds), and how many at most.
     statistics_seconds = 60
     statistics_limit = 10_000
+    # Whether ``rank`` orders a set without its count (``total`` unused):
+    # a search asked for ``totals=False`` then skips counting.
+    ranks_uncounted = False
 
     # --- engine hooks ---------------------------------------------------
     def count(self, match: query_module.Match) -> dict[int, int]:
@@ -227,6 +230,7 @@ class SearchBackend:
         use_correction: bool = True,
         prefix: bool = False,
         partial: bool = True,
+        totals: bool = True,
     ) -> SearchResult:
         """Return the visible articles matching ``query``, best first.
 
@@ -236,8 +240,12 @@ class SearchBackend:
         ``query.parse_query``). ``partial=False`` finds only articles having
         every word (a Chinese run's characters: the ``cover`` mode), never
         ranked by coverage (the results page's "only in the other language"
-        list). A blank query returns an empty result.
-        Never raises for any input text.
+        list). ``totals=False`` with ``partial=False``: the caller shows
+        the hits of the first page alone, so an engine that ranks a set
+        without counting it (``ranks_uncounted``) does not count: ``total``
+        is then the number of hits and ``facets`` is empty; the hits, mode
+        and correction are those of the counted search. A blank query
+        returns an empty result. Never raises for any input text.
         """
         category_id = category.pk if isinstance(category, Model) else category
         compiled = query_module.compile_query(
@@ -247,6 +255,7 @@ class SearchBackend:
             use_correction=use_correction,
             prefix=prefix,
             partial=partial,
+            totals=totals,
         )
         offset = max(0, offset)
         limit = max(0, min(limit, self.result_window - offset))
@@ -340,6 +349,15 @@ class SearchBackend:
                     continue
             else:
                 match = query.match(relaxed)
+            if self._uncounted(query, limit, offset):
+                ranked = self._page(
+                    self.slices(match), limit=limit, offset=0, total=None
+                )
+                if ranked:
+                    result.mode, result.total = mode, len(ranked)
+                    result.hits = self._with_snippets(ranked, query.tokens)
+                    return result
+                continue
             facets = self.counted(query, match)
             if facets:
                 break
@@ -361,6 +379,19 @@ class SearchBackend:
             ranked = self._page(slices, limit=limit, offset=offset, total=total)
             result.hits = self._with_snippets(ranked, query.tokens)
         return result
+
+    def _uncounted(self, query, limit, offset) -> bool:
+        """Whether to rank without counting (see ``search``'s ``totals``):
+        only a first page of articles having every word, which is empty
+        exactly when the set is; the partial mode and the fill need counts.
+        """
+        return (
+            self.ranks_uncounted
+            and not query.totals
+            and not query.partial
+            and limit > 0
+            and offset == 0
+        )
 
     def _fill(self, query, terms, match, facets):
         """Return (partial match, its facets) to list after the few articles
@@ -415,7 +446,8 @@ class SearchBackend:
 
         Each slice but the last is asked for everything up to the end of
         the page: what it cannot fill, the next one fills. Slices after a
-        full page, or after every match was seen, are never ranked.
+        full page, or after every match was seen, are never ranked
+        (``total`` None: unknown, so only a full page stops the walk).
         """
         page: list[tuple[int, float]] = []
         before = 0  # articles of the earlier slices
@@ -432,7 +464,7 @@ class SearchBackend:
             rows = self.rank(piece, limit=need, offset=0, total=total)
             page += rows[max(0, offset - before) :]
             before += len(rows)
-            if len(rows) >= need or before >= total:
+            if len(rows) >= need or (total is not None and before >= total):
                 break
         return page[:limit]
 
@@ -511,13 +543,18 @@ class SearchBackend:
         )
 
     def _with_snippets(self, ranked, tokens: set[str]) -> list[Hit]:
+        from django.db.models.functions import Left
+
         from articles.models import Article
 
+        # Only the part of the body a snippet can come from is read.
         texts = {
             pk: (summary, snippets.plain_text(body_html))
             for pk, summary, body_html in Article.objects.filter(
                 pk__in=[pk for pk, _score in ranked]
-            ).values_list("pk", "summary", "body_html")
+            )
+            .order_by()
+            .values_list("pk", "summary", Left("body_html", snippets.HTML_SCAN_CHARS))
         }
         return [
             Hit(pk, score, snippets.make_snippet(list(texts.get(pk, ("", ""))), tokens))

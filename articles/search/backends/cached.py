@@ -32,7 +32,7 @@ class CachedSearchBackend:
         return getattr(self.backend, name)
 
     def search(self, query, *, language, category=None, limit=20, offset=0,
-               use_correction=True, prefix=False, partial=True):
+               use_correction=True, prefix=False, partial=True, totals=True):
         """Return ``backend.search(...)``, from the cache when it holds it.
 
         The hits list is copied on the way in and out, so a caller that
@@ -49,6 +49,7 @@ class CachedSearchBackend:
             use_correction,
             prefix,
             partial,
+            totals,
         )
         now = time.monotonic()
         with self._lock:
@@ -65,6 +66,7 @@ class CachedSearchBackend:
             use_correction=use_correction,
             prefix=prefix,
             partial=partial,
+            totals=totals,
         )
         if self.cache_size:
             with self._lock:

@@ -101,6 +101,8 @@ class PostgresSearchBackend(SearchBackend):
     # query's rarer terms when they are at most this share of the
     # articles (see _rare_terms).
     prune_share = 0.1
+    # rank() orders the most recent matches whatever the set's size.
+    ranks_uncounted = True
 
     # --- rendering ------------------------------------------------------
     @staticmethod
@@ -198,19 +200,53 @@ class PostgresSearchBackend(SearchBackend):
             return []
         if match.is_partial:
             return self._cover_rank(match, limit, offset)
-        where, params = self._filters(match, category=True)
+        return self._page([match], limit=limit, offset=offset, total=None)
+
+    def _page(self, slices, *, limit, offset, total):
+        """Return one page of the AND slices in one statement (see the
+        shared ``_page``): each slice ranks up to the end of the page, and
+        is ranked only while the earlier ones hold fewer rows than that and
+        than ``total`` (a gate PostgreSQL evaluates once, before scanning).
+        A partial slice (the fill) is paged by the shared walk.
+        """
+        if limit <= 0:
+            return []
+        if any(piece.is_partial for piece in slices):
+            return super()._page(slices, limit=limit, offset=offset, total=total)
+        end = offset + limit
+        ctes, parts, params = [], [], []
+        for number, piece in enumerate(slices, start=1):
+            where, where_params = self._filters(piece, category=True)
+            earlier = " + ".join(
+                f"(SELECT count(*) FROM s{before})" for before in range(1, number)
+            )
+            if earlier:
+                where = f"{earlier} < %s AND {where}"
+                params.append(end if total is None else min(end, total))
+            params += where_params
+            ctes.append(
+                f"m{number} AS MATERIALIZED (SELECT d.article_id FROM "
+                f"articles_searchdocument d WHERE {where}), "
+                f"s{number} AS MATERIALIZED (SELECT c.article_id, ts_rank("
+                f"'{self.rank_weights}', c.vector, %s::tsquery) AS rank FROM "
+                "(SELECT r.article_id, d.rank_vector AS vector FROM "
+                f"(SELECT article_id FROM m{number} ORDER BY article_id DESC "
+                "LIMIT %s) r JOIN articles_searchdocument d "
+                "ON d.article_id = r.article_id OFFSET 0) c "
+                "ORDER BY rank DESC, c.article_id LIMIT %s)"
+            )
+            params += [self.rank_query(piece), self.rank_candidates, end]
+            parts.append(
+                f"SELECT {number} AS slice, row_number() OVER "
+                f"(ORDER BY rank DESC, article_id) AS position, article_id, rank "
+                f"FROM s{number}"
+            )
         sql = (
-            "WITH matches AS MATERIALIZED ("
-            f"SELECT d.article_id FROM articles_searchdocument d WHERE {where}), "
-            "recent AS (SELECT article_id FROM matches ORDER BY article_id DESC "
-            "LIMIT %s) "
-            f"SELECT c.article_id, ts_rank('{self.rank_weights}', c.vector, "
-            "%s::tsquery) AS rank FROM (SELECT r.article_id, "
-            "d.rank_vector || ''::tsvector AS vector FROM recent r "
-            "JOIN articles_searchdocument d ON d.article_id = r.article_id "
-            "OFFSET 0) c ORDER BY rank DESC, c.article_id LIMIT %s OFFSET %s"
+            "WITH " + ", ".join(ctes) + " SELECT article_id, rank FROM ("
+            + " UNION ALL ".join(parts)
+            + ") AS p ORDER BY slice, position LIMIT %s OFFSET %s"
         )
-        params += [self.rank_candidates, self.rank_query(match), limit, offset]
+        params += [limit, offset]
         return search_rows(sql, params)
 
     # --- partial mode ---------------------------------------------------
@@ -351,9 +387,16 @@ class PostgresSearchBackend(SearchBackend):
         return rare, others
 
     def optimize(self) -> None:
-        """Refresh the planner's statistics of the index table."""
+        """Refresh the planner's statistics of the index table and, outside
+        a transaction (VACUUM cannot run in one), mark its pages
+        all-visible, so ranking reads the candidates' vectors from the
+        covering index alone (migration 0015) without waiting for
+        autovacuum after a bulk write."""
+        statement = "ANALYZE articles_searchdocument"
+        if not connection.in_atomic_block:
+            statement = "VACUUM (ANALYZE) articles_searchdocument"
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE articles_searchdocument")
+            cursor.execute(statement)
 
     def write_documents(self, documents: list[IndexedDocument]) -> None:
         """Insert or replace the document rows: vectors, status, publish time, category.

@@ -1010,3 +1010,35 @@ def test_backend_default_synonyms_of_migration_0014(backend, db):
     make_article(category=category, title="提现说明", body="提现需要审核。")
     assert ids(backend.search("转错成", language="zh-hans")) == [network.pk]
     assert ids(backend.search("动态码收不到", language="zh-hans")) == [device.pk]
+
+
+UNCOUNTED_QUERIES = ["transfer", "send", "转账", "tranfser", "wallet backup", "zzzqqq"]
+
+
+@pytest.mark.parametrize("text", UNCOUNTED_QUERIES)
+def test_backend_uncounted_search_has_the_counted_hits(backend, db, text):
+    """``totals=False`` (the results page's other-language list) finds the
+    same first page, mode and correction as the counted search; an engine
+    that ranks without counting reports only the hits it found."""
+    category = make_category()
+    for number in range(3):
+        make_article(category=category, language="en", title=f"Transfer {number}")
+        make_article(
+            category=category, language="en", title=f"Note {number}", body="Send it."
+        )
+    make_article(category=category, language="en", title="Wallet", body="Transfer.")
+    make_article(category=category, language="en", title="Wallet backup")
+    for limit in (1, 2, 5, 20):
+        options = {"language": "en", "limit": limit, "partial": False}
+        counted = backend.search(text, **options)
+        uncounted = backend.search(text, totals=False, **options)
+        assert ids(uncounted) == ids(counted)
+        assert (uncounted.mode, uncounted.corrected_query, uncounted.suggested_query) == (
+            counted.mode,
+            counted.corrected_query,
+            counted.suggested_query,
+        )
+        if backend.ranks_uncounted:
+            assert (uncounted.total, uncounted.facets) == (len(counted.hits), {})
+        else:
+            assert uncounted.total == counted.total

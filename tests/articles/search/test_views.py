@@ -58,7 +58,8 @@ def test_search_page_pins_query_count(
     query_module.current_state()
     # matches (counts, then the ranked page of title/tags/summary hits),
     # snippet texts, articles, categories, the other language's matches
-    # (counts only: none); the analytics record waits in the cache
+    # (none: its counts, or on PostgreSQL its page, which needs no count);
+    # the analytics record waits in the cache
     with django_assert_num_queries(6):
         response = client.get(url("articles:search"), {"q": "钱包"})
     assert len(response.context["search"].rows) == 4
@@ -130,6 +131,21 @@ def test_search_page_filters_by_category_facet(client, category, article):
     )
     assert [row.article.category for row in response.context["search"].rows] == [other]
     assert response.context["search"].result.total == 1
+
+
+def test_search_page_facets_show_a_renamed_category_at_once(client, category, article):
+    """The facets' categories are kept per process for the content
+    generation: a rename starts a new one, so the next results page (a new
+    query, not a cached page) names the category as it is now."""
+    response = client.get(url("articles:search"), {"q": "转账"})
+    assertContains(response, category.name_zh_hans)
+    category.name_zh_hans = "改名后的分类"
+    category.save()
+    response = client.get(url("articles:search"), {"q": "转账 到账"})
+    assert [facet.name for facet, _count in response.context["search"].facets] == [
+        "改名后的分类"
+    ]
+    assertContains(response, "改名后的分类")
 
 
 def test_search_page_falls_back_to_other_language_marked(client, category):

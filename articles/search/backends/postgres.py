@@ -45,6 +45,21 @@ VISIBLE = "d.status = %s AND d.published_at <= %s"
 # PostgreSQL keeps at most 256 positions per lexeme and positions up to 16383.
 MAX_POSITIONS = 256
 MAX_POSITION = 16383
+# A tsvector's stored size: a header, then per lexeme an entry, its bytes
+# (padded to 2), a position count and 2 bytes per position.
+VECTOR_HEADER_BYTES = 8
+POSITION_BYTES = 2
+# rank_vector is also a btree's included column (migration 0015), whose
+# entries PostgreSQL caps at 2,704 bytes: a longer vector could not be
+# saved. A title, tags and summary at their longest, in Chinese, come to
+# about 8 kB; the first 2,400 bytes (title first) are what is scored.
+RANK_VECTOR_BYTES = 2400
+
+
+def lexeme_bytes(token: str) -> int:
+    """The stored size of one lexeme with one position."""
+    length = len(token.encode())
+    return 4 + length + length % 2 + 2 + POSITION_BYTES
 # "zh-hans:转账": the analyzer never emits ":", so no token can collide.
 LANGUAGE_PREFIX = "{}:"
 
@@ -54,16 +69,29 @@ def quote(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def vector_literal(fields: list[tuple[list[str], str]]) -> str:
-    """Return a tsvector literal for (tokens, weight) fields, in order."""
+def vector_literal(
+    fields: list[tuple[list[str], str]], *, max_bytes: int | None = None
+) -> str:
+    """Return a tsvector literal for (tokens, weight) fields, in order.
+
+    With ``max_bytes``, the vector stops growing before its stored size
+    (``vector_bytes``) would pass it: the first fields are kept whole, the
+    rest as far as they fit."""
     positions: dict[str, list[str]] = {}
     position = 0
+    size = VECTOR_HEADER_BYTES
     for tokens, weight in fields:
         for token in tokens:
             position += 1
-            entry = positions.setdefault(token, [])
+            entry = positions.get(token)
+            grows = POSITION_BYTES if entry is not None else lexeme_bytes(token)
+            if max_bytes is not None and size + grows > max_bytes:
+                continue
+            if entry is None:
+                entry = positions[token] = []
             if len(entry) < MAX_POSITIONS:
                 entry.append(f"{min(position, MAX_POSITION)}{weight}")
+                size += grows
     return " ".join(
         quote(token) + ":" + ",".join(entry) for token, entry in positions.items()
     )
@@ -422,7 +450,7 @@ class PostgresSearchBackend(SearchBackend):
                     " ".join(document.summary),
                     " ".join(document.body),
                     match_literal([*head, *document.body], document.language),
-                    vector_literal(rank_fields),
+                    vector_literal(rank_fields, max_bytes=RANK_VECTOR_BYTES),
                     match_literal(head, document.language),
                     document.status,
                     document.published_at,

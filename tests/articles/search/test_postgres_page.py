@@ -61,3 +61,32 @@ def test_results_page_ranks_the_other_language_without_counting(client, slices):
     # One count, in the page's own language; the English list is only ranked.
     counts = search_statements(queries, "GROUP BY 1")
     assert len(counts) == 1 and "zh-hans:" in counts[0]
+
+
+def test_an_article_at_every_field_limit_is_saved_and_found(db):
+    # rank_vector is included in a btree (migration 0015), whose entries
+    # PostgreSQL caps at 2,704 bytes: a 200-character Chinese title, a
+    # 300-character summary and 60 long tags come to ~8 kB unbounded.
+    import random
+
+    from articles.search.backends.postgres import RANK_VECTOR_BYTES
+
+    rng = random.Random(1)
+
+    def text(length):
+        return "".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(length))
+
+    title = text(200)
+    article = make_article(
+        category=make_category(), title=title, summary=text(300), body=text(3000)
+    )
+    article.tags.add(*[text(20) for _ in range(60)])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_size(rank_vector) FROM articles_searchdocument "
+            "WHERE article_id = %s",
+            [article.pk],
+        )
+        assert cursor.fetchone()[0] <= RANK_VECTOR_BYTES
+    result = PostgresSearchBackend().search(title[:6], language="zh-hans")
+    assert article.pk in [hit.article_id for hit in result.hits]

@@ -23,9 +23,35 @@ CREATE = (
 DROP = "DROP INDEX IF EXISTS articles_searchdocument_rank"
 
 
+# Btree entries are capped at 2,704 bytes; vectors written before the index
+# builder capped them (articles.search.backends.postgres.RANK_VECTOR_BYTES)
+# may be longer. Those keep their title and tags, else their title, else
+# nothing, until ``rebuild_search_index`` (or a save) writes them again.
+LIMIT = 2400
+TRIM = [
+    "UPDATE articles_searchdocument SET rank_vector = ts_filter(rank_vector, '{a,b}') "
+    "WHERE pg_column_size(rank_vector) > %s",
+    "UPDATE articles_searchdocument SET rank_vector = ts_filter(rank_vector, '{a}') "
+    "WHERE pg_column_size(rank_vector) > %s",
+    "UPDATE articles_searchdocument SET rank_vector = '' "
+    "WHERE pg_column_size(rank_vector) > %s",
+]
+
+
 def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(TRIM[0], [LIMIT])
+        trimmed = cursor.rowcount
+        for statement in TRIM[1:]:
+            cursor.execute(statement, [LIMIT])
+    if trimmed:
+        print(
+            f"\n  {trimmed} search entries had long rank vectors, trimmed: "
+            "run `manage.py rebuild_search_index` to score them in full again."
+        )
+    schema_editor.execute(CREATE)
 
 
 def drop(apps, schema_editor):

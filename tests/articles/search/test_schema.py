@@ -146,3 +146,32 @@ def test_unused_covering_index_is_gone():
     with connection.cursor() as cursor:
         indexes = connection.introspection.get_constraints(cursor, "articles_article")
     assert "articles_article_search_visibility" not in indexes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_long_rank_vectors_written_before_the_cap_do_not_stop_migration_0015():
+    if connection.vendor != "postgresql":
+        pytest.skip("the covering index is PostgreSQL's")
+    article = make_article(title="Back up a wallet", slug="long-vector", language="en")
+    _migrate([("articles", "0014_more_default_synonyms")], replace=True)
+    # An 8 kB vector, as the index builder wrote before it capped them.
+    long_vector = "'back':1A " + " ".join(
+        f"'word{number}x{number * 7919}':{number + 2}D" for number in range(600)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE articles_searchdocument SET rank_vector = %s::tsvector "
+            "WHERE article_id = %s",
+            [long_vector, article.pk],
+        )
+    _migrate(None, replace=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_size(rank_vector), rank_vector::text "
+            "FROM articles_searchdocument WHERE article_id = %s",
+            [article.pk],
+        )
+        size, vector = cursor.fetchone()
+    # Trimmed to its title's lexemes, which still rank it.
+    assert size <= 2400 and vector == "'back':1A"
+    assert [hit.article_id for hit in search("back", language="en").hits] == [article.pk]

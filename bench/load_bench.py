@@ -234,20 +234,7 @@ def server_cpu_seconds(master: int) -> float:
     pids = [master]
     for task in Path(f"/proc/{master}/task").iterdir():
         pids += [int(pid) for pid in (task / "children").read_text().split()]
-    ticks = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """CPU time used so far by one process (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(search_bench.process_cpu_seconds(pid) for pid in pids)
 
 
 @contextlib.contextmanager
@@ -580,7 +567,7 @@ def measure_tickets(result, base_url, url, topic, messages, args, master, sender
     port = int(base_url.rsplit(":", 1)[1])
     runs = []
     for run in range(args.runs):
-        sender_cpu = process_cpu_seconds(sender.pid)
+        sender_cpu = search_bench.process_cpu_seconds(sender.pid)
         figures = ticket_run(
             port, clients=args.connections, per_client=args.tickets, run=run,
             topic=topic, messages=messages, master=master,
@@ -589,7 +576,7 @@ def measure_tickets(result, base_url, url, topic, messages, args, master, sender
         # The sender's work for these tickets counts with the server's: it
         # shares the cores (the e-mails are all sent once verify returns).
         figures["sender_cpu_ms"] = round(
-            (process_cpu_seconds(sender.pid) - sender_cpu) * 1000 / figures["requests"], 2
+            (search_bench.process_cpu_seconds(sender.pid) - sender_cpu) * 1000 / figures["requests"], 2
         )
         figures["server_cpu_ms"] = round(figures["server_cpu_ms"] + figures["sender_cpu_ms"], 2)
         runs.append(figures)

@@ -423,6 +423,16 @@ def process_cpu_ms() -> float:
     return time.process_time() * 1000
 
 
+def process_cpu_seconds(pid: int | None) -> float:
+    """CPU time used so far by process ``pid`` on this machine (Linux
+    ``/proc``, 10 ms ticks: user and system), or 0 when there is none."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, TypeError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def database_cpu_ms() -> float:
     """CPU time used so far by the PostgreSQL backend of this connection
     (server on this machine, Linux; 0 otherwise)."""
@@ -433,11 +443,7 @@ def database_cpu_ms() -> float:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    return process_cpu_seconds(pid) * 1000
 
 
 def worker_judged() -> dict:

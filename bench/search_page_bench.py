@@ -71,11 +71,7 @@ def page_paths(count: int, seed: int) -> list[tuple[str, str]]:
 def database_cpu_ms(pid: int | None) -> float:
     """CPU time used so far by this connection's PostgreSQL backend (Linux,
     server on this machine; 10 ms ticks), or 0."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, TypeError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    return search_bench.process_cpu_seconds(pid) * 1000
 
 
 def worker(count: int, seed: int, profile: int, cpu: bool) -> dict:

@@ -7,32 +7,52 @@ cannot both slip under the limit, and one round trip however many limits a
 request checks (through Django's cache, a new counter took one and a busy
 one three). Without Redis, ``cache.add`` creates the counter with its
 expiry only if it is missing and ``cache.incr`` counts on.
+
+A contact form is charged once however often it is sent (``Limit.once``):
+a retry of a request whose answer was lost must not use up the sender's
+allowance. A request that in the end should not count gives its hits back
+(``Charge.refund``).
 """
 
 import hashlib
 import ipaddress
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
 
 from helpcenter import sharedcache
 
-# KEYS: the counters; ARGV: each one's window (seconds) and limit, in turn.
+# KEYS: each limit's counter and its form marker, in turn; ARGV: each
+# limit's window (seconds), its limit and whether it charges a form once.
 # Counts each in order and stops at the first one over its limit (that one
-# is counted, the later ones are not); returns how many were within.
+# is counted, the later ones are not). A limit that charges a form once
+# passes without counting when the form's marker is there (the form was
+# charged, and let through, by an earlier attempt), and sets the marker when
+# it lets a form through. Returns how many limits were within and which of
+# them this call counted.
 # A counter found without an expiry (written by hand, say) gets its window,
 # so that no limit can hold for ever.
 _HIT_SCRIPT = """
-for i, key in ipairs(KEYS) do
-  local count = redis.call('INCR', key)
-  if count == 1 or redis.call('TTL', key) == -1 then
-    redis.call('EXPIRE', key, ARGV[2 * i - 1])
-  end
-  if count > tonumber(ARGV[2 * i]) then
-    return i - 1
+local counted = {}
+for i = 1, #KEYS / 2 do
+  local counter, marker = KEYS[2 * i - 1], KEYS[2 * i]
+  local once = ARGV[3 * i] == '1'
+  if not (once and redis.call('EXISTS', marker) == 1) then
+    local count = redis.call('INCR', counter)
+    if count == 1 or redis.call('TTL', counter) == -1 then
+      redis.call('EXPIRE', counter, ARGV[3 * i - 2])
+    end
+    if count > tonumber(ARGV[3 * i - 1]) then
+      return {i - 1, counted}
+    end
+    if once then
+      redis.call('SET', marker, '1', 'EX', ARGV[3 * i - 2])
+    end
+    counted[#counted + 1] = i
   end
 end
-return #KEYS
+return {#KEYS / 2, counted}
 """
 
 # Providers that ignore dots in the local part: j.smith@ and jsmith@ are one
@@ -94,64 +114,113 @@ def email_identity(address: str) -> str:
     return f"{local}@{domain}"
 
 
+class Limit(NamedTuple):
+    """One allowance: at most ``limit`` hits per ``window`` seconds for
+    ``identity`` in ``scope``. With ``once`` (a form's submission key), the
+    attempts of one form are charged once: a retry of a form an earlier
+    attempt was let through with passes again without counting, so a
+    request cut off after its hit (a worker killed, a connection lost)
+    does not use up the sender's allowance when it is sent again."""
+
+    scope: str
+    identity: str
+    limit: int
+    window: int
+    once: str = ""
+
+
+class Charge:
+    """What one ``hit_all`` counted. True when every limit was within."""
+
+    def __init__(self, within: bool, counted: list[Limit]):
+        self.within = within
+        self.counted = counted
+
+    def __bool__(self) -> bool:
+        return self.within
+
+    def refund(self, *scopes: str) -> None:
+        """Give back the hits this charge counted in ``scopes`` (all of
+        them when none is named), for a request that in the end should not
+        use up the allowance, and forget the form it let through. Counting
+        first and refunding after keeps the check atomic: concurrent
+        requests never all see room that only one of them has."""
+        kept = []
+        for item in self.counted:
+            if scopes and item.scope not in scopes:
+                kept.append(item)
+                continue
+            if item.once:
+                cache.delete(_marker(item))
+            try:
+                cache.decr(_key(item.scope, item.identity))
+            except ValueError:
+                # The window ended meanwhile: there is nothing to give back.
+                pass
+        self.counted = kept
+
+
 def _key(scope: str, identity: str) -> str:
     # Hashed so that e-mail addresses and IPs are not kept readable in Redis.
     digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
     return f"ratelimit:{scope}:{digest}"
 
 
-def hit(scope: str, identity: str, *, limit: int, window: int) -> bool:
-    """Count one hit; return True while the count is within ``limit``.
-
-    ``window`` is in seconds and starts with the first hit.
-    """
-    return hit_all((scope, identity, limit, window))
+def _marker(item: Limit) -> str:
+    digest = hashlib.sha256(item.once.encode()).hexdigest()[:32]
+    return f"{_key(item.scope, item.identity)}:once:{digest}"
 
 
-def hit_all(*limits: tuple[str, str, int, int]) -> bool:
-    """Count one hit against each ``(scope, identity, limit, window)`` in
-    turn, as ``hit`` does; return True when all are within their limits.
+def hit(scope: str, identity: str, *, limit: int, window: int, once: str = "") -> Charge:
+    """Count one hit; the charge is true while the count is within
+    ``limit``. ``window`` is in seconds and starts with the first hit;
+    ``once`` is as in ``Limit``."""
+    return hit_all(Limit(scope, identity, limit, window, once))
+
+
+def hit_all(*limits: tuple) -> Charge:
+    """Count one hit against each ``Limit(scope, identity, limit, window,
+    once)`` in turn, as ``hit`` does; the charge is true when all are
+    within their limits.
 
     The first limit found exceeded ends the count: the later ones are not
     counted, as with ``hit(...) and hit(...)``, in one round trip."""
+    limits = [Limit(*item) for item in limits]
     if sharedcache.uses_redis():
-        arguments = []
-        for _scope, _identity, limit, window in limits:
-            arguments += [window, limit]
-        within = sharedcache.command(
-            "EVAL", _HIT_SCRIPT, len(limits),
-            *[cache.make_key(_key(scope, identity)) for scope, identity, *_ in limits],
-            *arguments,
+        keys, arguments = [], []
+        for item in limits:
+            keys += [cache.make_key(_key(item.scope, item.identity)),
+                     cache.make_key(_marker(item))]
+            arguments += [item.window, item.limit, "1" if item.once else "0"]
+        within, counted = sharedcache.command(
+            "EVAL", _HIT_SCRIPT, len(keys), *keys, *arguments
         )
-        return within == len(limits)
-    return all(_hit_locally(*limit) for limit in limits)
+        return Charge(within == len(limits), [limits[i - 1] for i in counted])
+    counted = []
+    for item in limits:
+        if item.once and not cache.add(_marker(item), 1, timeout=item.window):
+            continue  # this form was let through before
+        if not _hit_locally(item):
+            if item.once:
+                cache.delete(_marker(item))
+            return Charge(False, counted)
+        counted.append(item)
+    return Charge(True, counted)
 
 
-def _hit_locally(scope: str, identity: str, limit: int, window: int) -> bool:
-    key = _key(scope, identity)
-    if cache.add(key, 1, timeout=window):
-        return limit >= 1
+def _hit_locally(item: Limit) -> bool:
+    key = _key(item.scope, item.identity)
+    if cache.add(key, 1, timeout=item.window):
+        return item.limit >= 1
     try:
         count = cache.incr(key)
     except ValueError:
         # The counter expired between add() and incr(): start a new window.
-        cache.add(key, 1, timeout=window)
+        cache.add(key, 1, timeout=item.window)
         count = 1
-    return count <= limit
+    return count <= item.limit
 
 
 def is_exceeded(scope: str, identity: str, *, limit: int) -> bool:
     """True when ``identity`` has already used up ``limit``; counts nothing."""
     return (cache.get(_key(scope, identity)) or 0) >= limit
-
-
-def refund(scope: str, identity: str) -> None:
-    """Give back one hit counted by ``hit`` (for a request that, in the
-    end, should not use up the allowance). Counting first and refunding
-    after keeps the check atomic: concurrent requests never all see room
-    that only one of them has."""
-    try:
-        cache.decr(_key(scope, identity))
-    except ValueError:
-        # The window ended meanwhile: there is nothing left to give back.
-        pass

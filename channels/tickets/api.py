@@ -225,37 +225,41 @@ def ticket_create(request, idempotency_key: str = Header("", alias="Idempotency-
     up to 3) need multipart/form-data, field ``attachments``.
     """
     network = ratelimit.client_network(request)
-    if not ratelimit.hit_all(
-        ("contact-post", network, CONTACT_POST_LIMIT, WINDOW),
-        ("contact-ip", network, CONTACT_IP_LIMIT, WINDOW),
-    ):
+    if not ratelimit.hit("contact-post", network, limit=CONTACT_POST_LIMIT, window=WINDOW):
+        raise _too_many()
+    data, files = _ticket_input(request)
+    data["submission_key"] = _submission_key(
+        idempotency_key=idempotency_key, email=data.get("email", "")
+    )
+    form = ContactForm(data, files)
+    if not form.is_valid():
+        raise ApiError(400, form_errors(form))
+    # As on the page: a request counts once, however often it is retried,
+    # and only when it files a ticket.
+    key = data["submission_key"]
+    charge = ratelimit.hit_all(
+        ("contact-ip", network, CONTACT_IP_LIMIT, WINDOW, key),
+        (
+            "contact-email",
+            ratelimit.email_identity(form.cleaned_data["email"]),
+            CONTACT_EMAIL_LIMIT,
+            WINDOW,
+            key,
+        ),
+    )
+    if not charge:
         raise _too_many()
     created = False
     try:
-        data, files = _ticket_input(request)
-        data["submission_key"] = _submission_key(
-            idempotency_key=idempotency_key, email=data.get("email", "")
-        )
-        form = ContactForm(data, files)
-        if not form.is_valid():
-            raise ApiError(400, form_errors(form))
-        mailbox = ratelimit.email_identity(form.cleaned_data["email"])
-        if not ratelimit.hit(
-            "contact-email", mailbox, limit=CONTACT_EMAIL_LIMIT, window=WINDOW
-        ):
-            raise _too_many()
         receipt = services.ticket_create(
             **form.ticket_arguments(),
             language=get_language(),
             channel_kind=SupportChannel.Kind.IN_APP,
         )
         created = receipt.created
-        if not created:
-            ratelimit.refund("contact-email", mailbox)
     finally:
         if not created:
-            # As on the page: only tickets made use up the allowance.
-            ratelimit.refund("contact-ip", network)
+            charge.refund()
     return Status(201 if created else 200, _created(receipt.ticket))
 
 

@@ -172,10 +172,11 @@ def _nudge_available_at(ticket, code):
 @status_link_view
 def ticket_reply(request, ticket, token):
     network = ratelimit.client_network(request)
-    if not ratelimit.hit_all(
+    charge = ratelimit.hit_all(
         ("ticket-reply-ip", network, REPLY_IP_LIMIT, WINDOW),
         ("ticket-reply", ticket.reference, REPLY_TICKET_LIMIT, WINDOW),
-    ):
+    )
+    if not charge:
         return too_many(request)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
@@ -192,8 +193,7 @@ def ticket_reply(request, ticket, token):
         messages.success(request, _("Thank you, your reply was added."))
         return redirect(_status_url(ticket, token, "#reply"))
     # A corrected mistake must not use up the allowance.
-    ratelimit.refund("ticket-reply-ip", network)
-    ratelimit.refund("ticket-reply", ticket.reference)
+    charge.refund()
     return _status_render(request, ticket, token, reply_form=form, status=400)
 
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from channels import ratelimit
 from channels.tickets import notices, selectors, services
 from channels.tickets.forms import (
+    SUBMISSION_KEY,
     ContactForm,
     extra_fields_with_kinds,
     parent_payload,
@@ -112,22 +113,26 @@ def _contact_render(
 
 def _contact_post(request):
     network = ratelimit.client_network(request)
-    if not ratelimit.hit_all(
+    key = request.POST.get("submission_key", "")
+    once = key if SUBMISSION_KEY.fullmatch(key) else ""
+    # Every POST counts against contact-post (work done for it); a form,
+    # however often it is sent, counts once against the others.
+    charge = ratelimit.hit_all(
         ("contact-post", network, CONTACT_POST_LIMIT, WINDOW),
-        ("contact-ip", network, CONTACT_IP_LIMIT, WINDOW),
-    ):
+        ("contact-ip", network, CONTACT_IP_LIMIT, WINDOW, once),
+    )
+    if not charge:
         return too_many(request)
-    response, counts = _contact_attempt(request)
+    response, counts = _contact_attempt(request, key)
     if not counts:
         # Only created tickets and blocked spam use up the allowance: a
         # person correcting a mistake may send the form many times.
-        ratelimit.refund("contact-ip", network)
+        charge.refund("contact-ip")
     return response
 
 
-def _contact_attempt(request):
+def _contact_attempt(request, key: str):
     """Handle one POST; return the response and whether it counts."""
-    key = request.POST.get("submission_key", "")
     form = ContactForm(request.POST, request.FILES)
     spam = form.spam_error(session_id=request.META.get("CSRF_COOKIE", ""))
     if spam:
@@ -145,13 +150,15 @@ def _contact_attempt(request):
     if not form.is_valid():
         return _contact_render(request, form), False
     mailbox = ratelimit.email_identity(form.cleaned_data["email"])
-    if not ratelimit.hit(
-        "contact-email", mailbox, limit=CONTACT_EMAIL_LIMIT, window=WINDOW
-    ):
+    charge = ratelimit.hit(
+        # The form is valid, so its key is one.
+        "contact-email", mailbox, limit=CONTACT_EMAIL_LIMIT, window=WINDOW, once=key
+    )
+    if not charge:
         return too_many(request), False
     receipt = services.ticket_create(**form.ticket_arguments(), language=get_language())
     if not receipt.created:
-        ratelimit.refund("contact-email", mailbox)
+        charge.refund()
         return _contact_duplicate(request, key), False
     url = services.ticket_status_path(
         ticket=receipt.ticket, token=receipt.token, language=get_language()

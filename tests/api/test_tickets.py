@@ -170,6 +170,26 @@ def test_too_many_tickets_from_one_mailbox_is_429(client, topics):
     assert Ticket.objects.count() == 5
 
 
+def test_a_retried_request_is_counted_once(client, topics):
+    # A client retrying one request (its answers lost) keeps the rest of
+    # the mailbox's allowance, and gets its ticket past the limit.
+    topic = topics[Kind.GENERAL]
+    key = str(uuid.uuid4())
+    first = _post(client, ticket_json(topic), HTTP_IDEMPOTENCY_KEY=key)
+    for _retry in range(6):
+        assert _post(client, ticket_json(topic), HTTP_IDEMPOTENCY_KEY=key).status_code == 200
+    statuses = [
+        _post(client, ticket_json(topic, subject=f"s{number}")).status_code
+        for number in range(5)
+    ]
+    retry = _post(client, ticket_json(topic), HTTP_IDEMPOTENCY_KEY=key)
+
+    assert first.status_code == 201 and statuses == [201] * 4 + [429]
+    assert retry.status_code == 200
+    assert retry.json()["reference"] == first.json()["reference"]
+    assert Ticket.objects.count() == 5
+
+
 def test_mistakes_do_not_use_up_the_allowance(client, topics):
     topic = topics[Kind.GENERAL]
     for _number in range(12):

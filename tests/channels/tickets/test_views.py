@@ -20,6 +20,7 @@ from channels.models import OutboundEmail, Ticket, TicketAttachment
 from channels.tickets import views
 from channels.tickets.models import Topic
 from tests.channels.conftest import (
+    FORM_SESSION_ID,
     TRANSFER_FIELDS,
     contact_data,
     image_bytes,
@@ -269,6 +270,49 @@ def test_contact_rate_limit_per_email(client, topics, variant):
     )
     assert response.status_code == 429
     assert Ticket.objects.count() == views.CONTACT_EMAIL_LIMIT
+
+
+class WorkerKilled(BaseException):
+    """The request ends here, as when its worker is killed: nothing after
+    it runs, no refund either."""
+
+
+def _killed(**_arguments):
+    raise WorkerKilled
+
+
+def test_contact_form_cut_off_mid_request_is_charged_once(client, topics, monkeypatch):
+    # Each attempt was counted, then its worker died before the ticket was
+    # stored; the form, sent again, still gets through.
+    data = contact_data(topics[Kind.GENERAL])
+    with monkeypatch.context() as patch:
+        patch.setattr(views.services, "ticket_create", _killed)
+        for _attempt in range(views.CONTACT_EMAIL_LIMIT + 1):
+            with pytest.raises(WorkerKilled):
+                submit(client, data)
+    assert Ticket.objects.count() == 0
+    assert submit(client, data).status_code == 302
+    # Counted once: the mailbox has the rest of its allowance, no more.
+    statuses = [
+        submit(client, contact_data(topics[Kind.GENERAL])).status_code
+        for _number in range(views.CONTACT_EMAIL_LIMIT)
+    ]
+    assert statuses == [302] * (views.CONTACT_EMAIL_LIMIT - 1) + [429]
+    assert Ticket.objects.count() == views.CONTACT_EMAIL_LIMIT
+
+
+def test_contact_retry_of_a_stored_form_is_answered_past_the_limit(client, topics, settings):
+    # The ticket was stored but its answer lost; meanwhile other people
+    # behind the same address used up its allowance. The retry still finds
+    # its ticket.
+    data = contact_data(topics[Kind.GENERAL], email="first@example.com")
+    first = submit(client, data, REMOTE_ADDR="203.0.113.9")
+    others = Client()
+    others.cookies[settings.CSRF_COOKIE_NAME] = FORM_SESSION_ID
+    _tickets_from(others, topics, ["203.0.113.9"], views.CONTACT_IP_LIMIT)
+    retry = submit(client, data, REMOTE_ADDR="203.0.113.9")
+    assert retry.status_code == 302 and retry.url == first.url
+    assert Ticket.objects.count() == views.CONTACT_IP_LIMIT
 
 
 def test_contact_duplicate_submission_makes_one_ticket(client, topics, mailoutbox):

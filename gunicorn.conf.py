@@ -23,7 +23,8 @@ keepalive = 5
 # Recycle workers now and then so a slow leak never grows without bound.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 10_000))
 max_requests_jitter = max_requests // 10
-# The app logs each request itself; gunicorn's own access log would repeat it.
+# The app logs each request itself (status-link tokens cut out); gunicorn's
+# own access log would repeat it, raw paths and tokens included.
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
 # Addresses of the load balancers allowed to set X-Forwarded-Proto/-For.

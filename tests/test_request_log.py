@@ -8,8 +8,10 @@ import pytest
 from django.conf import settings
 from django.urls import path, reverse
 from django.utils import translation
-from pythonjsonlogger.json import JsonFormatter
+from hypothesis import given
+from hypothesis import strategies as st
 from pytest_django.asserts import assertContains
+from pythonjsonlogger.json import JsonFormatter
 
 from channels.tickets import services
 from channels.tickets.models import Topic
@@ -143,3 +145,103 @@ def test_server_error_is_logged_with_the_same_id_everywhere(client, caplog, sett
         assert by_logger[name]["request_id"] == "incident-20261204"
     # The request object (its text holds the query string) is never written.
     assert "request" not in by_logger["django.request"]
+
+
+def _status_url(token: str = "t" * 32, reference: str = "CW-ABCD-EFGH", suffix: str = ""):
+    with translation.override("en"):
+        return reverse(
+            "channels:ticket_status", kwargs={"reference": reference, "token": token}
+        ) + suffix
+
+
+def _urls_with_a_token(resolver=None, namespace=""):
+    """Every URL name whose route holds a ``token``, with its parameters."""
+    from django.urls import URLResolver, get_resolver
+
+    for item in (resolver or get_resolver()).url_patterns:
+        if isinstance(item, URLResolver):
+            inner = f"{namespace}{item.namespace}:" if item.namespace else namespace
+            yield from _urls_with_a_token(item, inner)
+        elif "token" in getattr(item.pattern, "converters", {}) and item.name:
+            yield f"{namespace}{item.name}", list(item.pattern.converters)
+
+
+def test_every_url_with_a_token_is_redacted():
+    from helpcenter.middleware import redacted
+
+    names = list(_urls_with_a_token())
+    assert len(names) >= 6  # status page, reply, close, nudge, rate, phrase...
+    for name, parameters in names:
+        kwargs = {parameter: f"{parameter}VALUE" for parameter in parameters}
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                url = reverse(name, kwargs=kwargs)
+            assert "tokenVALUE" not in redacted(url), name
+            assert "referenceVALUE" in redacted(url), name
+
+
+@given(reference=st.text(min_size=1), token=st.text(min_size=1))
+def test_redacted_cuts_exactly_the_token(reference, token):
+    from urllib.parse import quote
+
+    from helpcenter.middleware import redacted
+
+    reference, token = quote(reference, safe=""), quote(token, safe="")
+    for before, after in (
+        ("/en", "/"),
+        ("", ""),
+        ("/zh-hans", "/reply/?x=1"),
+    ):
+        path = f"{before}/contact/tickets/{reference}/{token}{after}"
+        assert redacted(path) == f"{before}/contact/tickets/{reference}/[redacted]{after}"
+
+
+def _answer_on_a_status_link(client, caplog, path, **extra):
+    caplog.set_level(logging.INFO)
+    client.raise_request_exception = False
+    response = client.get(path, **extra)
+    return response, "\n".join(
+        json.dumps(as_json(record), default=str) for record in caplog.records
+    )
+
+
+class BrokenStatusUrls:
+    urlpatterns = [path("contact/tickets/<str:reference>/<str:token>/", _broken)]
+    handler500 = "articles.views.server_error"
+
+
+def test_a_server_error_on_a_status_link_logs_no_token(client, caplog, settings):
+    settings.ROOT_URLCONF = BrokenStatusUrls
+    token = "s" * 32
+    response, logged = _answer_on_a_status_link(
+        client, caplog, f"/contact/tickets/CW-ABCD-EFGH/{token}/"
+    )
+    assert response.status_code == 500
+    assert "Internal Server Error: /contact/tickets/CW-ABCD-EFGH/[redacted]/" in logged
+    assert token not in logged
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        # The language is added by a redirect before any URL resolves.
+        (f"/contact/tickets/CW-ABCD-EFGH/{'s' * 32}/", 302),
+        # And the slash.
+        (f"/en/contact/tickets/CW-ABCD-EFGH/{'s' * 32}", 301),
+    ],
+)
+def test_answers_before_url_resolution_log_no_token(client, caplog, path, status):
+    response, logged = _answer_on_a_status_link(client, caplog, path)
+    assert response.status_code == status
+    assert "/contact/tickets/CW-ABCD-EFGH/[redacted]" in logged
+    assert "s" * 32 not in logged
+
+
+def test_a_refused_upload_to_a_status_link_logs_no_token(client, caplog, settings):
+    settings.HELPCENTER_MAX_REQUEST_BYTES = 100
+    caplog.set_level(logging.INFO)
+    url = _status_url(suffix="reply/")
+    response = client.post(url, {"message": "x" * 500})
+    assert response.status_code == 413
+    logged = "\n".join(json.dumps(as_json(r), default=str) for r in caplog.records)
+    assert "/[redacted]/reply/" in logged and "t" * 32 not in logged

@@ -81,6 +81,10 @@ class SearchHit(Schema):
     category: str
     language: str
     open_url: str
+    has_every_word: bool = Field(
+        description="False when the article matches only part of the query "
+        "(listed after those that have every word)"
+    )
 
 
 class SearchOut(Schema):

@@ -60,6 +60,7 @@ def search_answer(params: SearchParams, *, record: bool) -> dict:
                 "category": row.article.category.slug,
                 "language": row.article.language,
                 "open_url": row.open_url,
+                "has_every_word": row.has_every_word,
             }
             for row in search_rows(result, token=token)
         ],

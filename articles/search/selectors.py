@@ -40,6 +40,8 @@ class SearchRow:
     rank: int
     url: str = ""
     open_url: str = ""
+    # False for an article matching only part of the query.
+    has_every_word: bool = True
 
 
 def search_open_url(*, article: Article, rank: int, token: str) -> str:
@@ -112,6 +114,21 @@ class SearchPage:
     # the query as typed matched in full (result.suggested_query).
     suggested_words: list[str] = dataclasses.field(default_factory=list)
 
+    @property
+    def fill_rows(self) -> list[SearchRow]:
+        """The rows of articles matching only part of a long question, which
+        follow those having every word under a heading of their own. None
+        in the partial mode: every row there matches part of the question,
+        and the page says so once."""
+        if self.result.is_partial:
+            return []
+        return [row for row in self.rows if not row.has_every_word]
+
+    @property
+    def first_rows(self) -> list[SearchRow]:
+        """The rows before ``fill_rows`` (all of them, when there is no fill)."""
+        return self.rows[: len(self.rows) - len(self.fill_rows)]
+
 
 def search_page_link(search_page: SearchPage, *, token: str) -> None:
     """Point each result of ``search_page`` at the link that records its
@@ -157,7 +174,17 @@ def search_rows(
             continue
         url = links.url(article)
         open_url = links.open_url(article, number) if token else url
-        rows.append(SearchRow(article, hit.snippet, hit.score, number, url, open_url))
+        rows.append(
+            SearchRow(
+                article,
+                hit.snippet,
+                hit.score,
+                number,
+                url,
+                open_url,
+                has_every_word=number <= result.with_every_word,
+            )
+        )
     return rows
 
 

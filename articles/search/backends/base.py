@@ -64,6 +64,10 @@ class SearchResult:
     suggested_query: str | None = None
     facets: dict[int, int] = dataclasses.field(default_factory=dict)
     mode: str = "and"
+    # How many matches have every word of the query: the first ones in rank
+    # order. The rest match part of it (a long question's fill, or every
+    # match in the partial mode, where this is 0).
+    with_every_word: int = 0
 
     @property
     def is_partial(self) -> bool:
@@ -75,6 +79,14 @@ class SearchResult:
 
     def __len__(self):
         return len(self.hits)
+
+
+def _in_scope(query, facets: dict[int, int]) -> int:
+    """The matches counted in ``facets`` that the query lists: all of them,
+    or its category's."""
+    if query.category_id is None:
+        return sum(facets.values())
+    return facets.get(query.category_id, 0)
 
 
 @dataclasses.dataclass
@@ -355,6 +367,7 @@ class SearchBackend:
                 )
                 if ranked:
                     result.mode, result.total = mode, len(ranked)
+                    result.with_every_word = 0 if mode == "partial" else len(ranked)
                     result.hits = self._with_snippets(ranked, query.tokens)
                     return result
                 continue
@@ -364,6 +377,7 @@ class SearchBackend:
         else:
             return result
         slices = self.slices(match)
+        result.with_every_word = 0 if mode == "partial" else _in_scope(query, facets)
         if mode != "partial" and query.partial:
             extra = self._fill(query, terms, match, facets)
             if extra is not None:
@@ -371,9 +385,7 @@ class SearchBackend:
                 for category_id, matches in extra[1].items():
                     facets[category_id] = facets.get(category_id, 0) + matches
                 facets = dict(sorted(facets.items()))
-        total = sum(facets.values()) if query.category_id is None else (
-            facets.get(query.category_id, 0)
-        )
+        total = _in_scope(query, facets)
         result.mode, result.facets, result.total = mode, facets, total
         if total and limit > 0 and offset < total:
             ranked = self._page(slices, limit=limit, offset=offset, total=total)
@@ -403,9 +415,7 @@ class SearchBackend:
         articles covering part of it follow them, ranked by coverage.
         """
         cover = [term for term in terms if term.in_cover]
-        found = sum(facets.values()) if query.category_id is None else (
-            facets.get(query.category_id, 0)
-        )
+        found = _in_scope(query, facets)
         if len(cover) < self.fill_min_terms or found >= self.fill_below:
             return None
         weighted = self._weighted(query, cover)

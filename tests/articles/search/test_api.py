@@ -31,9 +31,22 @@ def test_api_search_literal_path_returns_documented_shape(client, article):
                 "snippet": "<mark>转账</mark>显示成功但对方没有收到时的排查步骤。",
                 "category": "transfers",
                 "language": "zh-hans",
+                "has_every_word": True,
             }
         ],
     }
+
+
+def test_api_search_marks_articles_matching_part_of_a_long_question(client, category):
+    full = make_article(category=category, language="en", title="Withdrawal pending network")
+    part = make_article(category=category, language="en", title="Withdrawal limits")
+    body = client.get(
+        "/api/v1/search", {"q": "withdrawal pending network", "lang": "en"}
+    ).json()
+    assert [(hit["slug"], hit["has_every_word"]) for hit in body["results"]] == [
+        (full.slug, True),
+        (part.slug, False),
+    ]
 
 
 def test_api_search_reports_correction_and_limit(client, category):

@@ -251,8 +251,8 @@ def test_backend_ranks_the_article_covering_most_of_a_long_question(backend, db)
     result = backend.search(question, language="en", use_correction=False)
     assert result.is_partial
     assert ids(result)[0] == best.pk
-    # Every article has some word of the question.
-    assert result.total == 7
+    # Every article has some word of the question, none every word.
+    assert (result.total, result.with_every_word) == (7, 0)
 
 
 def test_backend_lists_part_matches_after_the_few_having_every_word(backend, db):
@@ -278,12 +278,25 @@ def test_backend_lists_part_matches_after_the_few_having_every_word(backend, db)
     assert set(ids(result)[: len(full)]) == {article.pk for article in full}
     assert ids(result)[len(full) :] == [part.pk]
     assert result.total == len(full) + 1
+    # The page tells the two apart.
+    assert result.with_every_word == len(full)
+    # So does the second page, and a category search.
+    second = backend.search(
+        "withdrawal pending network", language="en", use_correction=False,
+        limit=2, offset=2,
+    )
+    assert second.with_every_word == len(full) and len(second.hits) == 2
+    in_category = backend.search(
+        "withdrawal pending network", language="en", use_correction=False,
+        category=category,
+    )
+    assert (in_category.total, in_category.with_every_word) == (len(full) + 1, len(full))
     # With fill_below articles having every word, nothing else is listed.
     make_article(category=category, language="en", title="Withdrawal pending network")
     result = backend.search(
         "withdrawal pending network", language="en", use_correction=False
     )
-    assert result.total == backend.fill_below
+    assert result.total == result.with_every_word == backend.fill_below
 
 
 def test_backend_partial_chinese_question_finds_the_covering_article(backend, db):

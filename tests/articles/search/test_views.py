@@ -467,11 +467,64 @@ def test_search_page_says_when_results_match_part_of_the_question(
     response = client.get(url("articles:search", language), {"q": query, "spell": "0"})
     assertContains(response, sentence)
     assert [row.article for row in response.context["search"].rows] == [found]
+    # Said once, for the whole page: no heading above the results.
+    assert response.context["search"].fill_rows == []
+    assert found.title not in response.content.decode().partition(sentence)[0]
     # The question stays in the search box only, never in the sentence.
     assertContains(response, query, count=1)
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [
+        ("en", "These articles match part of your question"),
+        ("zh-hans", "以下文章只匹配了您问题的一部分"),
+    ],
+)
+def test_search_page_heads_the_articles_matching_part_of_a_long_question(
+    client, category, language, heading
+):
+    # Two articles have every word of a three-word question: they come
+    # first, and the one with part of it follows under its own heading.
+    full = [
+        make_article(category=category, language=language, title=f"Withdrawal pending network {n}")
+        for n in range(2)
+    ]
+    part = make_article(category=category, language=language, title="Withdrawal limits")
+    response = client.get(
+        url("articles:search", language), {"q": "withdrawal pending network", "spell": "0"}
+    )
+    search = response.context["search"]
+    assert {row.article for row in search.first_rows} == set(full)
+    assert [row.article for row in search.fill_rows] == [part]
+    html = response.content.decode()
+    before, _heading, after = html.partition(heading)
+    assert _heading and all(article.title in before for article in full)
+    assert part.title in after and part.title not in before
+    assert '<ol class="search-results" start="3">' in after
+    # The page as a whole is not called partial.
+    assertNotContains(response, "Showing results for part of your question")
+    assertNotContains(response, "以下结果只匹配了您问题的一部分")
+
+
+def test_search_page_heading_for_part_matches_on_a_page_of_them_alone(
+    client, category, settings
+):
+    settings.HELPCENTER_PAGE_SIZE = 2
+    for n in range(2):
+        make_article(category=category, language="en", title=f"Withdrawal pending network {n}")
+    make_article(category=category, language="en", title="Withdrawal limits")
+    response = client.get(
+        url("articles:search", "en"),
+        {"q": "withdrawal pending network", "spell": "0", "page": "2"},
+    )
+    search = response.context["search"]
+    assert search.first_rows == [] and len(search.fill_rows) == 1
+    assertContains(response, "These articles match part of your question", count=1)
 
 
 def test_search_page_full_match_is_not_called_partial(client, article):
     response = client.get(url("articles:search"), {"q": "转账"})
     assertNotContains(response, "以下结果只匹配了您问题的一部分")
+    assertNotContains(response, "以下文章只匹配了您问题的一部分")
     assert not response.context["search"].result.is_partial

@@ -3,7 +3,12 @@ import secrets
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseServerError
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponseServerError,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
@@ -226,3 +231,10 @@ def server_error(request):
     # id (helpcenter.middleware) lets a reader quote the failure to support.
     context = {"request_id": getattr(request, "request_id", "")}
     return HttpResponseServerError(loader.get_template("500.html").render(context))
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: Django's page (no inline style, which the CSP
+    refuses) with the request id to quote, like the 500 page."""
+    context = {"request_id": getattr(request, "request_id", "")}
+    return HttpResponseForbidden(loader.get_template("403_csrf.html").render(context))

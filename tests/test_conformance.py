@@ -47,6 +47,7 @@ from articles.models import Article, Category
 from articles.views import server_error
 from channels.tickets import services
 from channels.tickets.forms import sign_started
+from channels.tickets.views import CONTACT_POST_LIMIT
 from channels.models import Ticket
 from tests.factories import make_article
 
@@ -79,6 +80,7 @@ PAGE_STATES = [
     "search-all-languages",
     "search-corrected",
     "search-no-results",
+    "search-part",
     "channels",
     "checker",
     "checker-official",
@@ -99,6 +101,9 @@ PAGE_STATES = [
     "ticket-lookup",
     "ticket-lookup-errors",
     "404",
+    "expired-form",
+    "too-large",
+    "too-many",
     "admin-article-change",
     "admin-article-add",
     "admin-ticket-change",
@@ -111,6 +116,9 @@ STATUSES = {
     "checker-report-errors": 400,
     "ticket-lookup-errors": 400,
     "404": 404,
+    "expired-form": 403,
+    "too-large": 413,
+    "too-many": 429,
     "500": 500,
 }
 
@@ -225,6 +233,9 @@ def _render_language(language, pages, statuses):
     keep("search-all-languages", client.get(search, {"q": word, "lang": "all"}))
     keep("search-corrected", client.get(search, {"q": "tranfser"}))
     keep("search-no-results", client.get(search, {"q": "qqqxyzzy"}))
+    # A long question few articles contain whole: the rest follow, headed.
+    question = {"zh-hans": "手机丢了谷歌验证码收不到了", "en": "my withdrawal is pending for hours"}
+    keep("search-part", client.get(search, {"q": question[language]}))
 
     keep("channels", client.get(_url("channels:list", language)))
     verify = _url("channels:verify", language)
@@ -268,6 +279,14 @@ def _render_language(language, pages, statuses):
     keep("ticket-lookup-errors", client.post(lookup, {"reference": "x"}))
     missing = _url("articles:home", language) + "no-such-page/"
     keep("404", client.get(missing))
+    forged = Client(enforce_csrf_checks=True).post(contact, {})
+    keep("expired-form", forged)
+    keep("too-large", client.post(contact, CONTENT_LENGTH=str(10**9), data=b"",
+                                  content_type="application/octet-stream"))
+    crowd = {"REMOTE_ADDR": f"198.51.100.{LANGUAGES.index(language) + 1}"}
+    for _attempt in range(CONTACT_POST_LIMIT):
+        client.post(contact, {}, **crowd)
+    keep("too-many", client.post(contact, {}, **crowd))
 
     staff = Client(headers={"accept-language": language})
     staff.force_login(_staff_user())
@@ -453,6 +472,7 @@ STATE_MARKERS = {
     "search-results": 'class="search-results"',
     "search-corrected": 'class="search-correction"',
     "search-no-results": 'class="search-empty"',
+    "search-part": 'class="search-fill"',
     "checker-official": 'data-verdict="official"',
     "checker-not-official": 'data-verdict="not-official"',
     "checker-known-scam": 'data-verdict="known-scam"',
@@ -466,6 +486,9 @@ STATE_MARKERS = {
     "checker-address": 'data-reason="crypto-address"',
     "checker-email-result": 'data-verdict="not-official"',
     "ticket-lookup-errors": 'class="errorlist"',
+    "expired-form": 'class="request-id"',
+    "too-large": 'class="request-id"',
+    "too-many": 'class="request-id"',
     "admin-ticket-change": "image/png",
 }
 

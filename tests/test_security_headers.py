@@ -141,6 +141,19 @@ def test_error_pages_carry_the_headers(client, db):
     assert_security_headers(forged)
     assert "表单已失效" in forged.text and "This form has expired" in forged.text
 
+    # Each one names the request, for the reader to quote to support.
+    for response in (missing, too_large, forged):
+        assert f"<code>{response['X-Request-ID']}</code>" in response.text
+
+
+def test_too_many_requests_page_names_the_request(client, db, settings):
+    from channels.tickets import views
+
+    for _attempt in range(views.CONTACT_POST_LIMIT + 1):
+        response = client.post(reverse("channels:contact"), {})
+    assert response.status_code == 429
+    assert f"<code>{response['X-Request-ID']}</code>" in response.text
+
 
 def _broken(request):
     raise RuntimeError("boom")

@@ -189,8 +189,9 @@ def hit_all(*limits: tuple) -> Charge:
     if sharedcache.uses_redis():
         keys, arguments = [], []
         for item in limits:
-            keys += [cache.make_key(_key(item.scope, item.identity)),
-                     cache.make_key(_marker(item))]
+            counter = cache.make_key(_key(item.scope, item.identity))
+            # A limit without ``once`` never reads its marker slot.
+            keys += [counter, cache.make_key(_marker(item)) if item.once else counter]
             arguments += [item.window, item.limit, "1" if item.once else "0"]
         within, counted = sharedcache.command(
             "EVAL", _HIT_SCRIPT, len(keys), *keys, *arguments

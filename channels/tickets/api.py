@@ -248,6 +248,7 @@ def ticket_create(request, idempotency_key: str = Header("", alias="Idempotency-
         ),
     )
     if not charge:
+        charge.refund()  # the client network's hit, when its mailbox refused
         raise _too_many()
     created = False
     try:

@@ -190,6 +190,20 @@ def test_a_retried_request_is_counted_once(client, topics):
     assert Ticket.objects.count() == 5
 
 
+def test_a_mailbox_refused_uses_up_nothing_of_the_network(client, topics):
+    topic = topics[Kind.GENERAL]
+    for number in range(5):
+        _post(client, ticket_json(topic, subject=f"s{number}"))
+    for _attempt in range(8):
+        assert _post(client, ticket_json(topic, subject="more")).status_code == 429
+    # 5 tickets from this network so far: 5 more from other mailboxes pass.
+    statuses = [
+        _post(client, ticket_json(topic, email=f"other{number}@example.com")).status_code
+        for number in range(6)
+    ]
+    assert statuses == [201] * 5 + [429]
+
+
 def test_mistakes_do_not_use_up_the_allowance(client, topics):
     topic = topics[Kind.GENERAL]
     for _number in range(12):

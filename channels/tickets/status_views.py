@@ -29,6 +29,7 @@ from django.views.decorators.http import (
 from channels import ratelimit
 from channels.tickets import links, selectors, services
 from channels.tickets.forms import (
+    SUBMISSION_KEY,
     PhraseForm,
     RatingForm,
     ReplyForm,
@@ -172,9 +173,12 @@ def _nudge_available_at(ticket, code):
 @status_link_view
 def ticket_reply(request, ticket, token):
     network = ratelimit.client_network(request)
+    key = request.POST.get("submission_key", "")
+    # A reply sent again (its answer lost) counts once, as a contact form does.
+    once = key if SUBMISSION_KEY.fullmatch(key) else ""
     charge = ratelimit.hit_all(
-        ("ticket-reply-ip", network, REPLY_IP_LIMIT, WINDOW),
-        ("ticket-reply", ticket.reference, REPLY_TICKET_LIMIT, WINDOW),
+        ("ticket-reply-ip", network, REPLY_IP_LIMIT, WINDOW, once),
+        ("ticket-reply", ticket.reference, REPLY_TICKET_LIMIT, WINDOW, once),
     )
     if not charge:
         return too_many(request)

@@ -293,6 +293,20 @@ def test_replies_are_rate_limited_per_ticket(client, topics):
     assert ticket.events.count() == status_views.REPLY_TICKET_LIMIT
 
 
+def test_a_reply_sent_again_counts_once(client, topics):
+    ticket, token = new_ticket(topics)
+    url = url_for(ticket, token, "channels:ticket_reply")
+    again = reply_data()
+    for _attempt in range(status_views.REPLY_TICKET_LIMIT + 2):  # answers lost
+        assert client.post(url, again).status_code == 302
+    statuses = [
+        client.post(url, reply_data()).status_code
+        for _n in range(status_views.REPLY_TICKET_LIMIT)
+    ]
+    assert statuses == [302] * (status_views.REPLY_TICKET_LIMIT - 1) + [429]
+    assert ticket.events.count() == status_views.REPLY_TICKET_LIMIT
+
+
 def test_reply_within_7_days_of_resolution_reopens(client, topics, staff):
     ticket, token = new_ticket(topics)
     resolve(ticket, staff)

@@ -284,7 +284,11 @@ def analyze_database(vendor: str) -> None:
     with connection.cursor() as cursor:
         if vendor == "postgresql":
             cursor.execute("VACUUM ANALYZE articles_searchdocument")
-            cursor.execute("ANALYZE articles_article")
+            # As autovacuum leaves a live table after bulk inserts: with its
+            # visibility map unset, counting the visible articles of a
+            # language (the partial mode's weights) visits every heap page,
+            # 30-95 ms at 100k instead of an index-only scan's 5 ms.
+            cursor.execute("VACUUM ANALYZE articles_article")
         else:
             cursor.execute("ANALYZE")
 

@@ -267,7 +267,9 @@ def test_request_with_a_screenshot_answered_by_staff_and_rated_once(
     assert reference in status_url
     screenshot = page.get_by_role("img", name=_("en", "Your screenshot 1"))
     screenshot.scroll_into_view_if_needed()
-    assert screenshot.evaluate("img => img.complete && img.naturalWidth") == 320
+    # Loaded and decoded, at its stored width: naturalWidth stays 0 until
+    # then (a lazy image starts loading only once scrolled into view).
+    expect(screenshot).to_have_js_property("naturalWidth", 320)
     journey.shoot("acknowledged")
     ((ticket_id, stored_email, status),) = site.rows(
         "SELECT id, email, status FROM channels_ticket WHERE reference = %s",

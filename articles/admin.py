@@ -3,8 +3,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models.fields import BLANK_CHOICE_DASH
 from django.db.models import Count, Q
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.http import JsonResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join

@@ -8,8 +8,7 @@ from django.core.validators import slug_re
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import resolve, reverse
 from django.utils import translation
-from django.utils.translation import get_language, get_language_from_path
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, get_language_from_path, gettext as _
 from ninja import Header, Query, Router
 from ninja.responses import codes_4xx
 
@@ -182,7 +181,8 @@ def article_detail(
         found.article, is_fallback=found.is_fallback, alternates=found.alternate_urls
     )
     content = json.dumps(body, ensure_ascii=False, sort_keys=True)
-    etag = '"%s"' % hashlib.sha256(content.encode()).hexdigest()[:32]
+    digest = hashlib.sha256(content.encode()).hexdigest()[:32]
+    etag = f'"{digest}"'
     if etag in [part.strip() for part in if_none_match.split(",")]:
         response = HttpResponseNotModified()
         response["ETag"] = etag

@@ -6,7 +6,6 @@ from articles.models import Article, ArticleVote
 from articles.selectors import article_contacts_to_confirm
 from channels import secrets
 
-
 # Django's default message repeats the posted value ("Select a valid choice.
 # <value> is not one of the available choices."), which would print
 # attacker-chosen text as the site's own words.
@@ -75,7 +74,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        fields = "__all__"  # the admin's fieldsets choose what is shown
+        fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose what is shown)
 
     def clean(self):
         cleaned = super().clean()

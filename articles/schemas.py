@@ -1,6 +1,7 @@
 """Request and response schemas of the articles endpoints of ``/api/v1/``."""
 
 import datetime
+
 from ninja import Field, Schema
 
 

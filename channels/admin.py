@@ -16,6 +16,7 @@ from channels.models import (
 )
 from channels.tickets import admin as tickets_admin  # noqa: F401
 
+
 class ChannelIdentifierInline(admin.TabularInline):
     model = ChannelIdentifier
     extra = 1

@@ -4,8 +4,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.responses import codes_4xx
 
-from channels import ratelimit, selectors, services, verify
-from channels import secrets as secret_scan
+from channels import ratelimit, secrets as secret_scan, selectors, services, verify
 from channels.forms import VerifyForm
 from channels.schemas import ChannelOut, VerifyOut
 from channels.tickets import selectors as ticket_selectors

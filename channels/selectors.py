@@ -10,8 +10,7 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from articles.models import Category
-from channels import emailcheck, verify
-from channels import secrets as secret_scan
+from channels import emailcheck, secrets as secret_scan, verify
 from channels.models import (
     ChannelIdentifier,
     DkimKey,

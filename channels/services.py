@@ -7,8 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from channels import secrets as secret_scan
-from channels import verify
+from channels import secrets as secret_scan, verify
 from channels.models import ContactLookup, ContactReport, KnownScamContact
 
 

@@ -635,5 +635,5 @@ def find_contacts(text: str) -> list[str]:
         if not any(a <= start < b for a, b in spans):
             found.append(match.group("id").rstrip(TRAILING))
             spans.append(match.span("id"))
-    ordered = [raw for _span, raw in sorted(zip(spans, found))]
+    ordered = [raw for _span, raw in sorted(zip(spans, found, strict=True))]
     return list(dict.fromkeys(raw for raw in ordered if raw))

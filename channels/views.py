@@ -1,8 +1,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import (
@@ -11,8 +10,15 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from channels import addresses, emailcheck, ratelimit, selectors, services, verify
-from channels import secrets as secret_scan
+from channels import (
+    addresses,
+    emailcheck,
+    ratelimit,
+    secrets as secret_scan,
+    selectors,
+    services,
+    verify,
+)
 from channels.forms import EmailCheckForm, ReportForm, VerifyForm
 from channels.platforms import Platform, platform_help, platform_names
 from channels.tickets import selectors as ticket_selectors

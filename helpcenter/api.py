@@ -8,8 +8,7 @@ in the shape of ``helpcenter.api_errors``.
 
 from csp.decorators import csp_update
 from django.http import Http404
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 

@@ -71,7 +71,7 @@ class RequestSizeLimitMiddleware:
             try:
                 # Parse here, where a RequestDataTooBig can still become a
                 # 413: raised later (in the CSRF check) Django answers 400.
-                request.POST
+                request.POST  # noqa: B018 (the read parses the body)
             except RequestDataTooBig:
                 return too_large_response(request)
         return self.get_response(request)

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
-from csp.constants import NONE as CSP_NONE
-from csp.constants import SELF as CSP_SELF
+from csp.constants import NONE as CSP_NONE, SELF as CSP_SELF
 from pythonjsonlogger.core import RESERVED_ATTRS as JSON_LOG_RESERVED_ATTRS
 
 from helpcenter.env import env_bool, env_int, env_list, env_str

@@ -123,7 +123,9 @@ def gunicorn_server(env: dict[str, str], workers: int = 2, port: int | None = No
                 break
             except (urllib.error.URLError, ConnectionError, OSError):
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not answer on {base_url}: " + log_tail())
+                    raise RuntimeError(
+                        f"gunicorn did not answer on {base_url}: " + log_tail()
+                    ) from None
                 time.sleep(0.1)
         yield base_url, process
     finally:

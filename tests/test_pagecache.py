@@ -7,8 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 import redis
-from django.conf import settings
-from django.conf import settings as django_settings
+from django.conf import settings, settings as django_settings
 from django.core.cache import cache, caches
 from django.test import Client
 from django.urls import reverse

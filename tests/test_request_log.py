@@ -8,8 +8,7 @@ import pytest
 from django.conf import settings
 from django.urls import path, reverse
 from django.utils import translation
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from pytest_django.asserts import assertContains
 from pythonjsonlogger.json import JsonFormatter
 

@@ -1,8 +1,7 @@
 """Where a POST came from (helpcenter/sameorigin.py)."""
 
 from django.test import RequestFactory, override_settings
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from helpcenter.sameorigin import post_origin
 

@@ -13,8 +13,7 @@ import dataclasses
 from django import forms
 from django.conf import settings
 from django.core.validators import slug_re
-from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language, gettext_lazy as _
 
 from articles.models import Category
 from helpcenter import params

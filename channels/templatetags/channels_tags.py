@@ -2,8 +2,7 @@ import datetime
 
 from django import template
 from django.utils.html import format_html_join
-from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext as _, pgettext
 
 register = template.Library()
 

@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import format_lazy
-from django.utils.translation import gettext, ngettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from channels import secrets as secret_scan
@@ -311,7 +310,7 @@ class TicketAdminForm(forms.ModelForm):
                     "them: remove it and send again."
                 ),
                 code="secret",
-            )
+            ) from None
         return reply
 
     def clean(self):

@@ -17,14 +17,12 @@ import re
 import secrets
 
 from django.utils.datastructures import MultiValueDict
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 from ninja import Header, Router, Status
 from ninja.responses import codes_4xx
 from ninja.security import HttpBearer
 
-from channels import ratelimit
-from channels import secrets as secret_scan
+from channels import ratelimit, secrets as secret_scan
 from channels.models import SupportChannel
 from channels.tickets import links, selectors, services
 from channels.tickets.forms import ContactForm

@@ -84,7 +84,7 @@ def incident_notice_list_for_topics(
         notice = notices.get(fields[0])
         if notice is None:
             notice = notices[fields[0]] = IncidentNotice(
-                **dict(zip(("id", *NOTICE_FIELDS[1:]), fields))
+                **dict(zip(("id", *NOTICE_FIELDS[1:]), fields, strict=True))
             )
             notice.topic_slugs = []
         for topic in topics:

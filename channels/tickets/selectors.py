@@ -337,7 +337,7 @@ def _submitted_texts(texts: list[list[tuple[str, str]]]) -> list[SubmittedText]:
         if verdict.verdict != verify.OFFICIAL
     ]
     result = []
-    for labelled, text in zip(texts, joined):
+    for labelled, text in zip(texts, joined, strict=True):
         written = {}
         for raw in verify.find_contacts(text):
             contact = verify.normalize(raw)
@@ -398,7 +398,7 @@ def ticket_conversation(*, ticket: Ticket, fields: tuple[str, ...]) -> Conversat
     ]
     label = capfirst(Ticket._meta.get_field("message").verbose_name)
     texts = _submitted_texts([first, *[[(label, event.body)] for event in messages]])
-    for event, submitted in zip(messages, texts[1:]):
+    for event, submitted in zip(messages, texts[1:], strict=True):
         event.submitted = submitted
     labels = dict(Ticket.Status.choices)
     for event in entries:

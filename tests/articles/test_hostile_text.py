@@ -5,8 +5,7 @@ from django.urls import reverse
 from django.utils import translation
 from pytest_django.asserts import assertContains, assertNotContains
 
-from articles.search import query as query_module
-from articles.search import selectors as search_selectors
+from articles.search import query as query_module, selectors as search_selectors
 from articles.search.models import SearchQuery, SynonymGroup
 from tests.factories import make_article
 from tests.hostile import HOSTILE, assert_not_echoed

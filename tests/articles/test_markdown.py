@@ -2,8 +2,7 @@ import threading
 from html.parser import HTMLParser
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from articles.markdown import ALLOWED_TAGS, render_markdown
 

@@ -6,8 +6,7 @@ import base58
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from pytest_django.asserts import assertContains
 
 from channels import addresses, services, verify

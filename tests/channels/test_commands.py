@@ -7,9 +7,9 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 
+from channels.management.commands.send_pending_email import Command
 from channels.models import KnownScamContact, OutboundEmail, SupportChannel
 from channels.selectors import contact_check
-from channels.management.commands.send_pending_email import Command
 from channels.tickets import services
 from channels.tickets.models import Topic
 from channels.tickets.services import MAX_EMAIL_ATTEMPTS

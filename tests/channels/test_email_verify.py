@@ -9,7 +9,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from pytest_django.asserts import assertContains, assertNotContains
 
-from channels import emailcheck, selectors, services, verify
+from channels import emailcheck, selectors, services
 from channels.models import ContactLookup, DkimKey, KnownScamContact
 from channels.tickets.models import Topic
 from helpcenter import mail as hc_mail

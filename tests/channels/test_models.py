@@ -2,7 +2,6 @@ import datetime
 import zoneinfo
 
 import pytest
-
 from django.core.exceptions import ValidationError
 
 from channels.models import ChannelIdentifier, SupportChannel

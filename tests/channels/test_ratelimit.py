@@ -2,8 +2,7 @@ import time
 
 import pytest
 from django.core.cache import cache
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from channels import ratelimit
 from channels.ratelimit import client_ip, client_network, email_identity

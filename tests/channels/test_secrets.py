@@ -4,8 +4,7 @@ from pathlib import Path
 
 import base58
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from mnemonic import Mnemonic
 
 from channels import ed25519
@@ -330,7 +329,7 @@ def test_phrase_split_over_random_fields_is_refused(words, data):
             st.lists(st.integers(1, len(words) - 1), max_size=4, unique=True)
         )
     )
-    pieces = [words[a:b] for a, b in zip([0, *cuts], [*cuts, len(words)])]
+    pieces = [words[a:b] for a, b in zip([0, *cuts], [*cuts, len(words)], strict=True)]
     separator = data.draw(SEPARATORS)
     fields = [(f"f{n}", separator.join(piece)) for n, piece in enumerate(pieces)]
     result = scan_fields(fields)

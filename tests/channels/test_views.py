@@ -6,7 +6,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from channels.tickets.models import Topic
 from channels.models import (
     ContactLookup,
     ContactReport,
@@ -14,6 +13,7 @@ from channels.models import (
     SupportChannel,
     Ticket,
 )
+from channels.tickets.models import Topic
 
 Kind = Topic.Kind
 

@@ -3,14 +3,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import escape
 from hypothesis import (
     HealthCheck,
     given,
     settings as hypothesis_settings,
     strategies as st,
 )
-from django.utils import timezone, translation
-from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from articles.search import query as query_module, services

@@ -27,7 +27,6 @@ from PIL import Image
 
 from tests import servers
 
-
 CLIENTS = 4
 PER_CLIENT = 25
 # Worker kills during the fault test; each interrupts requests in flight.

@@ -1,4 +1,5 @@
 import io
+import json
 import re
 import secrets
 import smtplib
@@ -345,8 +346,8 @@ def test_contact_duplicate_from_another_browser_gets_no_link(client, topics):
 def test_contact_forged_receipt_cookie_is_ignored(client, topics):
     data = contact_data(topics[Kind.GENERAL])
     submit(client, data)
-    client.cookies[views.RECEIPTS_COOKIE] = (
-        '{"%s": "https://evil.example/"}' % data["submission_key"]
+    client.cookies[views.RECEIPTS_COOKIE] = json.dumps(
+        {data["submission_key"]: "https://evil.example/"}
     )
     second = submit(client, data)
     assert second.url == reverse("channels:contact")

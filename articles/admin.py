@@ -312,4 +312,3 @@ class ArticleVoteAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-

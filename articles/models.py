@@ -284,4 +284,3 @@ class ArticleVote(models.Model):
     def __str__(self):
         sign = "+" if self.is_helpful else "-"
         return f"{self.article} ({sign})"
-

@@ -8,7 +8,9 @@ from helpcenter.pagecache import public_page
 app_name = "articles"
 urlpatterns = [
     path("", public_page(views.home), name="home"),
-    path("categories/<slug:slug>/", public_page(views.category_detail), name="category"),
+    path(
+        "categories/<slug:slug>/", public_page(views.category_detail), name="category"
+    ),
     path("articles/<slug:slug>/", public_page(views.article_detail), name="detail"),
     path("articles/<slug:slug>/vote/", views.article_vote, name="vote"),
     path("tags/<str:slug>/", public_page(views.tag_detail), name="tag"),

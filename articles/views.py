@@ -219,9 +219,7 @@ def page_not_found(request, exception=None):
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             alternate_urls[code] = reverse("articles:home")
-    return render(
-        request, "404.html", {"alternate_urls": alternate_urls}, status=404
-    )
+    return render(request, "404.html", {"alternate_urls": alternate_urls}, status=404)
 
 
 def server_error(request):

@@ -254,8 +254,7 @@ def main() -> None:
 
     built = None
     reused = not args.rebuild and (
-        Ticket.objects.filter(reference__startswith="CW-BENCH-").count()
-        == args.tickets
+        Ticket.objects.filter(reference__startswith="CW-BENCH-").count() == args.tickets
     )
     if not reused:
         built = round(_build(args.tickets, args.seed), 1)

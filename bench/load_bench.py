@@ -111,7 +111,12 @@ def prepare(seed: int) -> dict:
     if not Tag.objects.filter(slug="bench-tag-0").exists():
         with open(os.devnull, "w") as quiet:
             import_categories(content / CATEGORIES_FILE)
-            call_command("load_channels", str(content / "channels.yaml"), stdout=quiet, stderr=quiet)
+            call_command(
+                "load_channels",
+                str(content / "channels.yaml"),
+                stdout=quiet,
+                stderr=quiet,
+            )
             call_command("load_desk", str(content / "desk.yaml"), stdout=quiet)
         rng = random.Random(seed)
         with transaction.atomic():
@@ -123,8 +128,10 @@ def prepare(seed: int) -> dict:
             items = []
             for pk in Article.objects.values_list("pk", flat=True).iterator():
                 # Zipf-like: a few tags on many articles, most on few.
-                chosen = {min(int(rng.paretovariate(1.2)) - 1, BENCH_TAGS - 1)
-                          for _ in range(rng.randint(0, 2))}
+                chosen = {
+                    min(int(rng.paretovariate(1.2)) - 1, BENCH_TAGS - 1)
+                    for _ in range(rng.randint(0, 2))
+                }
                 items += [
                     TaggedItem(tag=tags[n], content_type=article_type, object_id=pk)
                     for n in chosen
@@ -140,11 +147,15 @@ def prepare(seed: int) -> dict:
         .order_by("pk")
         .first()
     )
-    topic = Topic.objects.filter(kind="general", is_active=True).order_by("order").first()
+    topic = (
+        Topic.objects.filter(kind="general", is_active=True).order_by("order").first()
+    )
     with translation.override("zh-hans"):
         return {
             "articles": Article.objects.count(),
-            "category": reverse("articles:category", kwargs={"slug": article.category.slug}),
+            "category": reverse(
+                "articles:category", kwargs={"slug": article.category.slug}
+            ),
             "article": reverse("articles:detail", kwargs={"slug": article.slug}),
             "tag": reverse("articles:tag", kwargs={"slug": "bench-tag-0"}),
             "topic": topic.slug,
@@ -160,9 +171,12 @@ def verify(emails: list[str]) -> dict:
     # The outbox sender sends them within a second or two: wait (bounded)
     # until none of these is pending.
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and OutboundEmail.objects.filter(
-        to__in=emails, status=OutboundEmail.Status.PENDING
-    ).exists():
+    while (
+        time.monotonic() < deadline
+        and OutboundEmail.objects.filter(
+            to__in=emails, status=OutboundEmail.Status.PENDING
+        ).exists()
+    ):
         time.sleep(0.5)
     stored = dict(
         Ticket.objects.filter(email__in=emails)
@@ -181,7 +195,9 @@ def verify(emails: list[str]) -> dict:
         "missing": sum(1 for email in emails if email not in stored),
         "duplicated": sum(1 for email in emails if stored.get(email, 0) > 1),
         "without_email": sum(1 for email in emails if email not in mailed),
-        "email_sent_p95_s": round(search_bench.percentile(delays, 95), 2) if delays else 0,
+        "email_sent_p95_s": round(search_bench.percentile(delays, 95), 2)
+        if delays
+        else 0,
         "bench_tickets_in_db": Ticket.objects.filter(
             email__endswith="@" + TICKET_DOMAIN
         ).count(),
@@ -192,7 +208,10 @@ def run_in_django(database_url: str, mode: str, payload=None) -> dict:
     """Run ``prepare`` or ``verify`` in a subprocess set up on the database."""
     result = subprocess.run(
         [sys.executable, __file__, f"--{mode}", "--database-url", database_url],
-        input=json.dumps(payload), capture_output=True, text=True, cwd=ROOT,
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     if result.returncode:
         sys.stderr.write(result.stderr)
@@ -201,11 +220,17 @@ def run_in_django(database_url: str, mode: str, payload=None) -> dict:
 
 
 # --- the databases --------------------------------------------------------
-def database_for(engine: str, size: int, seed: int, fresh_dir: Path | None,
-                 reindex: bool = False) -> str:
+def database_for(
+    engine: str, size: int, seed: int, fresh_dir: Path | None, reindex: bool = False
+) -> str:
     """Return the URL of a database holding ``size`` synthetic articles."""
     build = [
-        "--sizes", str(size), "--queries", "10", "--seed", str(seed),
+        "--sizes",
+        str(size),
+        "--queries",
+        "10",
+        "--seed",
+        str(seed),
     ]
     if fresh_dir is None:
         kept = [*build, "--keep", *(["--reindex"] if reindex else [])]
@@ -221,9 +246,17 @@ def database_for(engine: str, size: int, seed: int, fresh_dir: Path | None,
         search_bench.pg_admin(f'CREATE DATABASE "{search_bench.PG_NAME}"')
         url = search_bench.PG_URL
     subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "search_bench.py"), "--worker",
-         "--database-url", url, *build],
-        check=True, capture_output=True, cwd=ROOT,
+        [
+            sys.executable,
+            str(ROOT / "bench" / "search_bench.py"),
+            "--worker",
+            "--database-url",
+            url,
+            *build,
+        ],
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
     )
     return url
 
@@ -244,7 +277,10 @@ def outbox_sender(env: dict[str, str], folder: Path):
     with open(folder / "sender.log", "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "manage.py", "send_pending_email", "--watch"],
-            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             yield process
@@ -286,12 +322,25 @@ def wait_idle(port: int | None, limit: float = 600) -> None:
         time.sleep(0.2)
 
 
-def wrk(url: str, *, duration: float, connections: int, paths_file: Path | None = None,
-        master: int | None = None) -> dict:
+def wrk(
+    url: str,
+    *,
+    duration: float,
+    connections: int,
+    paths_file: Path | None = None,
+    master: int | None = None,
+) -> dict:
     script = ROTATE_LUA if paths_file else SUMMARY_LUA
     command = [
-        WRK, "-t2", f"-c{connections}", f"-d{max(1, round(duration))}s", "--timeout", "30s",
-        "-s", str(script), url,
+        WRK,
+        "-t2",
+        f"-c{connections}",
+        f"-d{max(1, round(duration))}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(script),
+        url,
     ]
     if paths_file:
         command += ["--", str(paths_file), "2"]
@@ -320,7 +369,9 @@ def wrk(url: str, *, duration: float, connections: int, paths_file: Path | None 
 
 def median_of(runs: list[dict]) -> dict:
     keys = ("rps", "p50_ms", "p95_ms", "p99_ms", "server_cpu_ms")
-    figures = {key: round(statistics.median(run[key] for run in runs), 1) for key in keys}
+    figures = {
+        key: round(statistics.median(run[key] for run in runs), 1) for key in keys
+    }
     figures["errors"] = sum(run["errors"] for run in runs)
     figures["runs"] = runs
     return figures
@@ -337,7 +388,7 @@ def search_paths(seed: int, groups: int, per_group: int) -> list[list[str]]:
             seen.add((text, language))
             query = urllib.parse.urlencode({"q": text})
             paths.append(f"/{language}/search/?{query}")
-    return [paths[n * per_group:(n + 1) * per_group] for n in range(groups)]
+    return [paths[n * per_group : (n + 1) * per_group] for n in range(groups)]
 
 
 # --- ticket creation ----------------------------------------------------------
@@ -385,20 +436,26 @@ def ticket_client(port, client, count, run, topic, messages, barrier, results):
         number = (run * 8 + client) * 100_000 + n
         email = f"load-{run}-{client}-{n}@{TICKET_DOMAIN}"
         subject, message = messages[number % len(messages)]
-        body = urllib.parse.urlencode({
-            "csrfmiddlewaretoken": fields["csrfmiddlewaretoken"],
-            "submission_key": fields["submission_key"],
-            "started": fields["started"],
-            "category": topic,
-            "name": f"Load {client}",
-            "email": email,
-            "subject": subject,
-            "message": message,
-        })
+        body = urllib.parse.urlencode(
+            {
+                "csrfmiddlewaretoken": fields["csrfmiddlewaretoken"],
+                "submission_key": fields["submission_key"],
+                "started": fields["started"],
+                "category": topic,
+                "name": f"Load {client}",
+                "email": email,
+                "subject": subject,
+                "message": message,
+            }
+        )
         address = str(ipaddress.IPv4Address(0x0A000001 + number % 0xFFFFFE))
         started = time.perf_counter()
         response, _data = _request(
-            connection, "POST", CONTACT_PATH, jar, body=body,
+            connection,
+            "POST",
+            CONTACT_PATH,
+            jar,
+            body=body,
             headers={
                 "Content-Type": "application/x-www-form-urlencoded",
                 "X-Forwarded-For": address,
@@ -406,13 +463,29 @@ def ticket_client(port, client, count, run, topic, messages, barrier, results):
         )
         finished = time.perf_counter()
         location = response.getheader("Location") or ""
-        outcomes.append((email, response.status, "/contact/tickets/" in location,
-                         started, finished, location))
+        outcomes.append(
+            (
+                email,
+                response.status,
+                "/contact/tickets/" in location,
+                started,
+                finished,
+                location,
+            )
+        )
     results.put((client, outcomes))
 
 
-def ticket_run(port: int, *, clients: int, per_client: int, run: int, topic: str,
-               messages: list, master: int) -> dict:
+def ticket_run(
+    port: int,
+    *,
+    clients: int,
+    per_client: int,
+    run: int,
+    topic: str,
+    messages: list,
+    master: int,
+) -> dict:
     barrier = multiprocessing.Barrier(clients + 1)
     results = multiprocessing.Queue()
     processes = [
@@ -493,27 +566,42 @@ def measure(engine: str, size: int, args, fresh_dir: Path | None) -> dict:
         "tag": pages["tag"],
         "channels": "/zh-hans/channels/",
         "contact form GET": CONTACT_PATH,
-        "search page (repeated)": "/zh-hans/search/?" + urllib.parse.urlencode({"q": SEARCH_QUERY}),
-        "/api/search (repeated)": "/api/search?" + urllib.parse.urlencode(
-            {"q": SEARCH_QUERY, "language": "zh-hans"}
-        ),
+        "search page (repeated)": "/zh-hans/search/?"
+        + urllib.parse.urlencode({"q": SEARCH_QUERY}),
+        "/api/search (repeated)": "/api/search?"
+        + urllib.parse.urlencode({"q": SEARCH_QUERY, "language": "zh-hans"}),
     }
     wanted = [part for part in args.only.split(",") if part]
     if wanted:
         targets = {
-            name: path for name, path in targets.items()
+            name: path
+            for name, path in targets.items()
             if name == "floor" or any(part in name for part in wanted)
         }
-    distinct = not wanted or any(part in "search page (distinct queries)" for part in wanted)
-    tickets = not wanted or any(part in "ticket creation (form POST)" for part in wanted)
-    result = {"engine": engine, "articles": pages["articles"], "prepare_s": prepared_s,
-              "uptime": os.getloadavg(), "pages": {}}
+    distinct = not wanted or any(
+        part in "search page (distinct queries)" for part in wanted
+    )
+    tickets = not wanted or any(
+        part in "ticket creation (form POST)" for part in wanted
+    )
+    result = {
+        "engine": engine,
+        "articles": pages["articles"],
+        "prepare_s": prepared_s,
+        "uptime": os.getloadavg(),
+        "pages": {},
+    }
     per_group = max(200, int(args.duration * 400))
     rotations = search_paths(args.seed, args.runs + 1, per_group)
     messages = ticket_messages(args.seed)
-    with tempfile.TemporaryDirectory() as tmp, gunicorn_server(
-        server_env(**variables), workers=args.workers
-    ) as (base_url, process), outbox_sender(server_env(**variables), Path(tmp)) as sender:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        gunicorn_server(server_env(**variables), workers=args.workers) as (
+            base_url,
+            process,
+        ),
+        outbox_sender(server_env(**variables), Path(tmp)) as sender,
+    ):
         master = process.pid
         for name, path in targets.items():
             with urllib.request.urlopen(base_url + path, timeout=120) as response:
@@ -521,11 +609,19 @@ def measure(engine: str, size: int, args, fresh_dir: Path | None) -> dict:
                     raise SystemExit(f"{name} {path}: {response.status}")
         for name, path in targets.items():
             if args.warmup:
-                wrk(base_url + path, duration=args.warmup, connections=args.connections,
-                    master=master)
+                wrk(
+                    base_url + path,
+                    duration=args.warmup,
+                    connections=args.connections,
+                    master=master,
+                )
             runs = [
-                wrk(base_url + path, duration=args.duration, connections=args.connections,
-                    master=master)
+                wrk(
+                    base_url + path,
+                    duration=args.duration,
+                    connections=args.connections,
+                    master=master,
+                )
                 for _run in range(args.runs)
             ]
             result["pages"][name] = {"path": path, **median_of(runs)}
@@ -549,17 +645,30 @@ def measure_distinct(result, base_url, tmp, rotations, per_group, args, master):
         files.append(Path(tmp) / f"queries-{number}.txt")
         files[-1].write_text("\n".join(paths) + "\n", encoding="utf-8")
     if args.warmup:
-        wrk(base_url + "/", duration=args.warmup, connections=args.connections,
-            paths_file=files[-1], master=master)
+        wrk(
+            base_url + "/",
+            duration=args.warmup,
+            connections=args.connections,
+            paths_file=files[-1],
+            master=master,
+        )
     runs = [
-        wrk(base_url + "/", duration=args.duration, connections=args.connections,
-            paths_file=files[run], master=master)
+        wrk(
+            base_url + "/",
+            duration=args.duration,
+            connections=args.connections,
+            paths_file=files[run],
+            master=master,
+        )
         for run in range(args.runs)
     ]
     for run in runs:
         # More requests than distinct queries: some were asked twice.
         run["queries_repeated"] = run["requests"] > per_group
-    result["pages"][name] = {"path": "/<language>/search/?q=<distinct>", **median_of(runs)}
+    result["pages"][name] = {
+        "path": "/<language>/search/?q=<distinct>",
+        **median_of(runs),
+    }
     print(f"  {name}: {result['pages'][name]['rps']} req/s", flush=True)
 
 
@@ -569,16 +678,28 @@ def measure_tickets(result, base_url, url, topic, messages, args, master, sender
     for run in range(args.runs):
         sender_cpu = search_bench.process_cpu_seconds(sender.pid)
         figures = ticket_run(
-            port, clients=args.connections, per_client=args.tickets, run=run,
-            topic=topic, messages=messages, master=master,
+            port,
+            clients=args.connections,
+            per_client=args.tickets,
+            run=run,
+            topic=topic,
+            messages=messages,
+            master=master,
         )
-        figures["check"] = run_in_django(url, "verify", figures.pop("acknowledged_emails"))
+        figures["check"] = run_in_django(
+            url, "verify", figures.pop("acknowledged_emails")
+        )
         # The sender's work for these tickets counts with the server's: it
         # shares the cores (the e-mails are all sent once verify returns).
         figures["sender_cpu_ms"] = round(
-            (search_bench.process_cpu_seconds(sender.pid) - sender_cpu) * 1000 / figures["requests"], 2
+            (search_bench.process_cpu_seconds(sender.pid) - sender_cpu)
+            * 1000
+            / figures["requests"],
+            2,
         )
-        figures["server_cpu_ms"] = round(figures["server_cpu_ms"] + figures["sender_cpu_ms"], 2)
+        figures["server_cpu_ms"] = round(
+            figures["server_cpu_ms"] + figures["sender_cpu_ms"], 2
+        )
         runs.append(figures)
     tickets = median_of(runs)
     tickets["lost"] = sum(r["check"]["missing"] for r in runs)
@@ -619,21 +740,34 @@ def print_table(result: dict) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100000", help="comma-separated article counts")
+    parser.add_argument(
+        "--sizes", default="100000", help="comma-separated article counts"
+    )
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--duration", type=float, default=8, help="seconds per wrk run")
     parser.add_argument("--runs", type=int, default=3, help="runs per page (median)")
     parser.add_argument("--warmup", type=float, default=1, help="seconds; 0: none")
     parser.add_argument("--connections", type=int, default=8, help="and ticket clients")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--tickets", type=int, default=250, help="tickets per client per run")
+    parser.add_argument(
+        "--tickets", type=int, default=250, help="tickets per client per run"
+    )
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--only", default="",
-                        help="comma-separated parts of page names to measure (floor always)")
-    parser.add_argument("--fresh", action="store_true",
-                        help="build throw-away databases instead of the kept ones")
-    parser.add_argument("--reindex", action="store_true",
-                        help="rebuild a kept database's search index first (after the analysis changed)")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated parts of page names to measure (floor always)",
+    )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="build throw-away databases instead of the kept ones",
+    )
+    parser.add_argument(
+        "--reindex",
+        action="store_true",
+        help="rebuild a kept database's search index first (after the analysis changed)",
+    )
     parser.add_argument("--json", type=Path, help="write every figure here")
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--verify", action="store_true", help=argparse.SUPPRESS)
@@ -659,13 +793,16 @@ def main() -> int:
                 results.append(result)
                 print_table(result)
     if args.json:
-        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+        args.json.write_text(
+            json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
         print(f"\nWritten to {args.json}")
     failed = [
         f"{r['engine']} {r['articles']}: {name}"
         for r in results
         for name, figures in r["pages"].items()
-        if figures.get("lost") or figures.get("duplicated")
+        if figures.get("lost")
+        or figures.get("duplicated")
         or (figures["errors"] and "ticket" not in name)
     ]
     if failed:

@@ -42,7 +42,9 @@ from tests import servers  # noqa: E402
 
 def _percentile(values, fraction):
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] if ordered else 0
+    return (
+        ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] if ordered else 0
+    )
 
 
 def _phase(name, urls, processes, env, args, logs, *, kills: int) -> bool:
@@ -92,7 +94,9 @@ def _phase(name, urls, processes, env, args, logs, *, kills: int) -> bool:
     no_email = sum(1 for row in stored.values() if row["emails"] != 1)
     errors = sum(1 for s in submissions if s.status >= 500)
     retried = sum(1 for s in submissions if len(s.seconds) > 1)
-    locked = sum(log.read_text(errors="replace").count("database is locked") for log in logs)
+    locked = sum(
+        log.read_text(errors="replace").count("database is locked") for log in logs
+    )
     first = [s.seconds[0] for s in submissions]
     times = [moment for moment, _url in answers]
     rate = len(times) / (max(times) - min(times)) if len(times) > 1 else 0
@@ -100,7 +104,7 @@ def _phase(name, urls, processes, env, args, logs, *, kills: int) -> bool:
         f"  {name:<6} submitted {len(submissions)}, acknowledged {len(acked)}, "
         f"stored {len(stored)} (missing {missing}, twice {twice}, without e-mail "
         f"{no_email}, unacknowledged {unacked_stored}); 5xx {errors}; "
-        f"\"database is locked\" {locked}; kills {len(killed)} "
+        f'"database is locked" {locked}; kills {len(killed)} '
         f"(answers lost and sent again: {retried}); {rate:.0f} tickets/s; "
         f"POST p50 {statistics.median(first) * 1000:.0f} ms, "
         f"p99 {_percentile(first, 0.99) * 1000:.0f} ms",

@@ -161,7 +161,14 @@ def run(engine: str, args) -> dict:
                 "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
             ).fetchone():
                 connection.execute(f'CREATE DATABASE "{name}"')
-    command = [sys.executable, __file__, "--child", engine, "--requests", str(args.requests)]
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        engine,
+        "--requests",
+        str(args.requests),
+    ]
     if args.cookie:
         command.append("--cookie")
     with tempfile.TemporaryFile() as log:
@@ -179,7 +186,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--requests", type=int, default=3000, help="per page")
-    parser.add_argument("--cookie", action="store_true", help="readers send a CSRF cookie")
+    parser.add_argument(
+        "--cookie", action="store_true", help="readers send a CSRF cookie"
+    )
     parser.add_argument("--pg-url", default=PG_URL)
     parser.add_argument("--redis-url", default=REDIS_URL)
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -190,7 +199,9 @@ def main() -> None:
     engines = [e for e in args.engines.split(",") if e]
     results = {engine: run(engine, args) for engine in engines}
     reader = "with a CSRF cookie" if args.cookie else "without cookies"
-    print(f"CPU µs per request (median of 10 rounds), readers {reader}; ratio = floor / page")
+    print(
+        f"CPU µs per request (median of 10 rounds), readers {reader}; ratio = floor / page"
+    )
     print(f"{'page':<20}" + "".join(f"{e:>24}" for e in engines))
     for name in results[engines[0]]:
         cells = []

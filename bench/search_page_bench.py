@@ -47,7 +47,10 @@ FIXED = [
     ("en", "transfer"),
     ("en", "withdrawal pending"),
     ("en", "pasword reset"),
-    ("en", "I sent usdt to the wrong network yesterday and my balance does not show it"),
+    (
+        "en",
+        "I sent usdt to the wrong network yesterday and my balance does not show it",
+    ),
     ("en", "how do I contact support about a frozen account"),
     ("en", "gas fee"),
 ]
@@ -150,7 +153,12 @@ def main() -> None:
         import django
 
         django.setup()
-        print(json.dumps(worker(args.queries, args.seed, args.profile, args.cpu), ensure_ascii=False))
+        print(
+            json.dumps(
+                worker(args.queries, args.seed, args.profile, args.cpu),
+                ensure_ascii=False,
+            )
+        )
         return
     keep_name = f"{args.size}-{args.seed}"
     build = ["--sizes", str(args.size), "--queries", "10", "--seed", str(args.seed)]
@@ -161,11 +169,25 @@ def main() -> None:
     else:
         url = search_bench.PG_URL
     output = search_bench.subprocess.run(
-        [sys.executable, __file__, "--worker", "--database-url", url,
-         "--queries", str(args.queries), "--seed", str(args.seed),
-         "--profile", str(args.profile), *(["--cpu"] if args.cpu else [])],
-        check=True, stdout=search_bench.subprocess.PIPE,
-        stderr=search_bench.subprocess.DEVNULL, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            __file__,
+            "--worker",
+            "--database-url",
+            url,
+            "--queries",
+            str(args.queries),
+            "--seed",
+            str(args.seed),
+            "--profile",
+            str(args.profile),
+            *(["--cpu"] if args.cpu else []),
+        ],
+        check=True,
+        stdout=search_bench.subprocess.PIPE,
+        stderr=search_bench.subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
     ).stdout
     *profile, figures = output.strip().splitlines()
     print("\n".join(profile))

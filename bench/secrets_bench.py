@@ -199,8 +199,9 @@ def _fill(template: str, rng: random.Random) -> str:
         f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}",
         "email": rng.choice(["anna@example.com", "li.lei@example.cn", "wf88@qq.com"]),
         "handle": rng.choice(["CobaltSupport_Help", "cobalt_wallet_cs", "kf-cobalt"]),
-        "reference": "CW-" + "".join(rng.choice("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
-                                     for _ in range(4)) + "-7K3M",
+        "reference": "CW-"
+        + "".join(rng.choice("0123456789ABCDEFGHJKMNPQRSTVWXYZ") for _ in range(4))
+        + "-7K3M",
         "phone": f"888-555-{rng.randint(1000, 9999)}",
         "name": rng.choice([n for n in NAMES if n]),
     }

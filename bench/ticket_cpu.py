@@ -167,9 +167,7 @@ def run(tickets: int, clients: int, profile: int, seed: int, queries: bool) -> i
 
     handler = get_wsgi_application()
     topic = Topic.objects.active().filter(kind="general").order_by("order").first()
-    messages = [
-        dict(fields) for fields in secrets_bench.ordinary_messages(400, seed)
-    ]
+    messages = [dict(fields) for fields in secrets_bench.ordinary_messages(400, seed)]
     browsers = [Browser(handler) for _n in range(clients)]
     forms = []
     profiler = cProfile.Profile(time.process_time) if profile else None
@@ -195,16 +193,18 @@ def run(tickets: int, clients: int, profile: int, seed: int, queries: bool) -> i
         for number, (browser, fields) in enumerate(forms):
             message = messages[number % len(messages)]
             email = f"cpu-{number}@{TICKET_DOMAIN}"
-            body = urllib.parse.urlencode({
-                "csrfmiddlewaretoken": fields["csrfmiddlewaretoken"],
-                "submission_key": fields["submission_key"],
-                "started": fields["started"],
-                "category": topic.slug,
-                "name": message["name"],
-                "email": email,
-                "subject": message["subject"][:200],
-                "message": message["message"][:5000],
-            }).encode()
+            body = urllib.parse.urlencode(
+                {
+                    "csrfmiddlewaretoken": fields["csrfmiddlewaretoken"],
+                    "submission_key": fields["submission_key"],
+                    "started": fields["started"],
+                    "category": topic.slug,
+                    "name": message["name"],
+                    "email": email,
+                    "subject": message["subject"][:200],
+                    "message": message["message"][:5000],
+                }
+            ).encode()
             headers = {
                 "Content-Type": "application/x-www-form-urlencoded",
                 "X-Forwarded-For": str(ipaddress.IPv4Address(0x0A000001 + number)),
@@ -266,11 +266,17 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--profile", type=int, default=0, metavar="N")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--queries", action="store_true",
-                        help="print the SQL of the last POST (not timed)")
-    parser.add_argument("--queue-email", action="store_true",
-                        help="HELPCENTER_EMAIL_FROM_REQUESTS=0: requests only "
-                        "keep the e-mail in the outbox")
+    parser.add_argument(
+        "--queries",
+        action="store_true",
+        help="print the SQL of the last POST (not timed)",
+    )
+    parser.add_argument(
+        "--queue-email",
+        action="store_true",
+        help="HELPCENTER_EMAIL_FROM_REQUESTS=0: requests only "
+        "keep the e-mail in the outbox",
+    )
     args = parser.parse_args()
     if args.queue_email:
         os.environ["HELPCENTER_EMAIL_FROM_REQUESTS"] = "0"

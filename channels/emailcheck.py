@@ -170,7 +170,9 @@ def signatures(
         )
         return keys.get((selector.lower(), domain.rstrip(".").lower()))
 
-    count = sum(1 for name, _value in checker.headers if name.lower() == b"dkim-signature")
+    count = sum(
+        1 for name, _value in checker.headers if name.lower() == b"dkim-signature"
+    )
     results = []
     for index in range(count):
         try:
@@ -181,7 +183,12 @@ def signatures(
         sig, include_headers, _headers = prepared
         domain = sig[b"d"].decode("ascii", "replace").lower().rstrip(".")
         results.append(
-            SignatureCheck(domain, _problem(checker, index, sig, include_headers, domain, keys, domains, lookup))
+            SignatureCheck(
+                domain,
+                _problem(
+                    checker, index, sig, include_headers, domain, keys, domains, lookup
+                ),
+            )
         )
     return results
 
@@ -223,8 +230,7 @@ _ASKS = (
     (
         ASK_PHRASE,
         re.compile(
-            _EN_VERB
-            + r"\b[^.!?\n]{0,60}\b(?:recovery|seed|secret|backup|mnemonic)"
+            _EN_VERB + r"\b[^.!?\n]{0,60}\b(?:recovery|seed|secret|backup|mnemonic)"
             r"[\s-]*(?:phrase|words?)|\b(?:12|24)[\s-]words?\b|"
             r"(?:提供|输入|发送|填写|告诉|提交|验证|导入|同步|回复|上传|粘贴)"
             r"[^。！？\n]{0,20}(?:助记词|恢复短语|种子短语)",

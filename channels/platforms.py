@@ -97,9 +97,7 @@ def profile_account(platform: str, path: str) -> str:
     ``x.com/CobaltWallet/status/1`` is CobaltWallet's page; an invite link
     (``t.me/+abc``) or a page of the platform itself names no account.
     """
-    segments = [
-        urllib.parse.unquote(segment) for segment in path.split("/") if segment
-    ]
+    segments = [urllib.parse.unquote(segment) for segment in path.split("/") if segment]
     if segments and segments[0] in PREFIX_SEGMENTS:
         segments = segments[1:]
     if not segments or segments[0] in RESERVED_SEGMENTS:

@@ -72,7 +72,9 @@ def client_ip(request) -> str:
     remote = request.META.get("REMOTE_ADDR", "")
     if trusted <= 0:
         return remote
-    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [
+        hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    ]
     hops = [hop for hop in hops if hop]
     return hops[-trusted] if len(hops) >= trusted else remote
 
@@ -171,7 +173,9 @@ def _marker(item: Limit) -> str:
     return f"{_key(item.scope, item.identity)}:once:{digest}"
 
 
-def hit(scope: str, identity: str, *, limit: int, window: int, once: str = "") -> Charge:
+def hit(
+    scope: str, identity: str, *, limit: int, window: int, once: str = ""
+) -> Charge:
     """Count one hit; the charge is true while the count is within
     ``limit``. ``window`` is in seconds and starts with the first hit;
     ``once`` is as in ``Limit``."""

@@ -228,9 +228,7 @@ def _english_deletes() -> dict[str, tuple[int, ...]]:
     deletes: dict[str, list[int]] = {}
     for word, index in _index("english").items():
         for position in range(len(word)):
-            deletes.setdefault(word[:position] + word[position + 1 :], []).append(
-                index
-            )
+            deletes.setdefault(word[:position] + word[position + 1 :], []).append(index)
     return {key: tuple(value) for key, value in deletes.items()}
 
 
@@ -607,8 +605,10 @@ def _hex_keys(match: re.Match):
             continue
         sizes = {g_end - g_start for g_start, g_end in groups[i : j - 1]}
         joined = "".join(value[g_start:g_end] for g_start, g_end in groups[i:j])
-        if len(sizes) == 1 and HAS_DIGIT.search(joined) and HAS_HEX_LETTER.search(
-            joined
+        if (
+            len(sizes) == 1
+            and HAS_DIGIT.search(joined)
+            and HAS_HEX_LETTER.search(joined)
         ):
             yield base + start, base + groups[j - 1][1]
 
@@ -691,9 +691,7 @@ def _key_hits(text: str) -> list[_Hit]:
 def _hits(text: str) -> list[_Hit]:
     if not text:
         return []
-    return (
-        _english_hits(text) + _chinese_hits(text) + _hex_hits(text) + _key_hits(text)
-    )
+    return _english_hits(text) + _chinese_hits(text) + _hex_hits(text) + _key_hits(text)
 
 
 def scan_fields(
@@ -785,7 +783,7 @@ def ensure_no_secret(fields: Iterable[tuple[str, str | None]]) -> None:
 SECRET_REFUSED = _(
     "This seems to contain a recovery phrase or a private key, so it was not "
     "sent and the text was removed. Support never needs them: anyone who has "
-    "them controls your wallet. If it is a transaction hash, write \"TxID:\" "
+    'them controls your wallet. If it is a transaction hash, write "TxID:" '
     "in front of it."
 )
 

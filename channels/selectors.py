@@ -22,6 +22,8 @@ from channels.tickets.models import Ticket, Topic
 MEDIAN_WINDOW = datetime.timedelta(days=30)
 # Below this many answered tickets a median says more about luck than speed.
 MIN_TICKETS_FOR_MEDIAN = 5
+
+
 @dataclasses.dataclass
 class ChannelsPage:
     channels: list[SupportChannel]  # offered, each with is_open and median
@@ -72,8 +74,9 @@ def channel_list_for_page(*, now: datetime.datetime | None = None) -> ChannelsPa
         Topic.objects.active().filter(category=OuterRef("pk")).values("kind")[:1]
     )
     categories = list(
-        Category.objects.annotate(topic_kind=Subquery(first_topic_kind))
-        .prefetch_related(
+        Category.objects.annotate(
+            topic_kind=Subquery(first_topic_kind)
+        ).prefetch_related(
             Prefetch(
                 "support_channels",
                 queryset=SupportChannel.objects.offered().only("pk"),
@@ -234,8 +237,7 @@ def email_check(*, raw: bytes) -> EmailReport:
     reply_to = tuple(
         verdict
         for address in parsed.reply_to
-        if address not in ours
-        and (verdict := contact_check(raw=address)) is not None
+        if address not in ours and (verdict := contact_check(raw=address)) is not None
     )
     contacts = tuple(
         verdict

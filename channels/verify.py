@@ -436,9 +436,7 @@ def _judge_handle(contact: Contact, official: list[Official]) -> Verdict | None:
             return Verdict(OFFICIAL, contact, channel=item.channel)
     reason = REASON_WRONG_PLATFORM if contact.platform else REASON_PLATFORM_UNKNOWN
     platforms = tuple(
-        dict.fromkeys(
-            item.platform for item in same if item.platform != Platform.OTHER
-        )
+        dict.fromkeys(item.platform for item in same if item.platform != Platform.OTHER)
     )
     return Verdict(
         NOT_OFFICIAL,
@@ -556,9 +554,7 @@ _HANDLE = r"(?<![0-9a-z_.@+\-])[@＠][\w.\-]{2,64}"
 # A phone number: optional + or 00 and country code, then digits in groups.
 # At least seven digits, and never part of a longer run of letters or
 # digits (a transaction hash, an address).
-_PHONE = (
-    r"(?<![0-9a-z_+.\-/])(?:\+|＋|00)?\(?\d[\d\s\-().]{5,22}\d(?![0-9a-z_\-])"
-)
+_PHONE = r"(?<![0-9a-z_+.\-/])(?:\+|＋|00)?\(?\d[\d\s\-().]{5,22}\d(?![0-9a-z_\-])"
 FOUND = re.compile(
     "|".join(
         f"(?P<{name}>{pattern})"

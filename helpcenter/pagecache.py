@@ -97,7 +97,9 @@ from helpcenter import sharedcache
 STATE_KEY = "pagecache:generation"
 PAGE_KEY = "pagecache:page:{digest}"
 # What Django's {% csrf_token %} renders; the value is the reader's token.
-CSRF_INPUT = re.compile(r'(<input type="hidden" name="csrfmiddlewaretoken" value=")[^"]*(")')
+CSRF_INPUT = re.compile(
+    r'(<input type="hidden" name="csrfmiddlewaretoken" value=")[^"]*(")'
+)
 CSRF_PLACEHOLDER = "pagecache-csrf-placeholder"
 # Models no public page shows, written at high rates (tickets, votes,
 # analytics, sign-ins): their writes must not empty the cache. A model's
@@ -253,7 +255,11 @@ def _state() -> tuple[str, float | None]:
     if holder is not None and "state" in holder:
         return holder["state"]
     state = _read_state()
-    if state is None or not state[0] or (state[1] is not None and state[1] <= _now_ts()):
+    if (
+        state is None
+        or not state[0]
+        or (state[1] is not None and state[1] <= _now_ts())
+    ):
         state = _new_state()
     if holder is not None:
         holder["state"] = state
@@ -571,7 +577,9 @@ def _values(request, entry: dict, *, replay_effects: bool) -> dict[tuple, str]:
         olds = (replaces,) if isinstance(replaces, str) else replaces
         news = ()
         if replay_effects:
-            func = _replayed.get(name) or _replayed.setdefault(name, import_string(name))
+            func = _replayed.get(name) or _replayed.setdefault(
+                name, import_string(name)
+            )
             news = func(request, **kwargs) if with_request else func(**kwargs)
             news = (news,) if isinstance(replaces, str) else news or ()
         for place, old in enumerate(olds):

@@ -109,9 +109,7 @@ SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
     "init_command": (
-        "PRAGMA journal_mode=WAL;"
-        "PRAGMA synchronous=NORMAL;"
-        "PRAGMA foreign_keys=ON;"
+        "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
     ),
 }
 DATABASES = {
@@ -408,6 +406,4 @@ HELPCENTER_SEARCH_BACKEND = env_str("HELPCENTER_SEARCH_BACKEND", "auto")
 OTP_TOTP_ISSUER = f"{HELPCENTER_PRODUCT_NAME} Help Center"
 # Largest request body read at all: three 5 MB screenshots, the form and the
 # multipart overhead. Larger bodies get a 413 before a byte is read.
-HELPCENTER_MAX_REQUEST_BYTES = env_int(
-    "HELPCENTER_MAX_REQUEST_BYTES", 16 * 1024 * 1024
-)
+HELPCENTER_MAX_REQUEST_BYTES = env_int("HELPCENTER_MAX_REQUEST_BYTES", 16 * 1024 * 1024)

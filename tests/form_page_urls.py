@@ -13,7 +13,7 @@ from helpcenter.urls import urlpatterns as site_urlpatterns
 
 FORM = engines["django"].from_string(
     '<form method="post" action="/form/sent/">{% csrf_token %}'
-    '<button>Send</button></form>'
+    "<button>Send</button></form>"
 )
 
 

@@ -65,7 +65,11 @@ def manage(env: dict[str, str], *args: str) -> str:
     """Run ``manage.py args`` in a subprocess with ``env``; return stdout."""
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return result.stdout
 
@@ -82,15 +86,23 @@ def migrated_sqlite(path: Path, then: str = "") -> str:
 
 def _migrate(env: dict[str, str], then: str) -> None:
     if then:
-        shell(env, "from django.core.management import call_command\n"
-                   "call_command('migrate', interactive=False, verbosity=0)\n" + then)
+        shell(
+            env,
+            "from django.core.management import call_command\n"
+            "call_command('migrate', interactive=False, verbosity=0)\n" + then,
+        )
     else:
         manage(env, "migrate", "--no-input")
 
 
 @contextmanager
-def gunicorn_server(env: dict[str, str], workers: int = 2, port: int | None = None,
-                    timeout: float = 30.0, log: Path | None = None):
+def gunicorn_server(
+    env: dict[str, str],
+    workers: int = 2,
+    port: int | None = None,
+    timeout: float = 30.0,
+    log: Path | None = None,
+):
     """Serve the site with gunicorn; yield ``(base_url, process)``.
 
     gunicorn's and the app's log go to the file ``log`` (a temporary file
@@ -102,7 +114,10 @@ def gunicorn_server(env: dict[str, str], workers: int = 2, port: int | None = No
     log_file = open(log, "w+b") if log else tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log_file,
         start_new_session=True,
     )
     base_url = f"http://127.0.0.1:{port}"
@@ -187,7 +202,9 @@ def _database_recreate(url: str, *, drop_only: bool = False) -> None:
             )
         )
         if not drop_only:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            connection.execute(
+                sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+            )
 
 
 @contextmanager
@@ -269,7 +286,9 @@ class ContactClient:
         try:
             headers = dict(headers or {})
             if self.cookies:
-                headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+                headers["Cookie"] = "; ".join(
+                    f"{k}={v}" for k, v in self.cookies.items()
+                )
             connection.request(method, parts.path, body=body, headers=headers)
             response = connection.getresponse()
             content = response.read()
@@ -282,8 +301,9 @@ class ContactClient:
         finally:
             connection.close()
 
-    def form(self, *, email: str, subject: str, forwarded_for: str,
-             screenshot: bytes = b"") -> Submission:
+    def form(
+        self, *, email: str, subject: str, forwarded_for: str, screenshot: bytes = b""
+    ) -> Submission:
         for attempt in range(3):
             try:
                 status, _headers, content = self._request(self.base_url + self.path)
@@ -294,7 +314,9 @@ class ContactClient:
                     raise
         if status != 200:
             raise RuntimeError(f"GET {self.path} answered {status}")
-        hidden = {name.decode(): value.decode() for name, value in _HIDDEN.findall(content)}
+        hidden = {
+            name.decode(): value.decode() for name, value in _HIDDEN.findall(content)
+        }
         topic = _TOPIC.search(content)
         if len(hidden) != 3 or topic is None:
             raise RuntimeError("the contact form lacks its hidden fields or a topic")
@@ -335,9 +357,13 @@ def acknowledged(submission: Submission) -> bool:
     """True when the site answered that it has the ticket: the redirect to
     its status page, or (a retry whose first answer was lost) back to the
     form with "we already received this request"."""
-    return submission.status == 302 and "/contact/" in submission.location and (
-        "/contact/tickets/" in submission.location
-        or submission.location.endswith("/contact/")
+    return (
+        submission.status == 302
+        and "/contact/" in submission.location
+        and (
+            "/contact/tickets/" in submission.location
+            or submission.location.endswith("/contact/")
+        )
     )
 
 
@@ -353,10 +379,14 @@ def _multipart(boundary: str, fields: dict[str, str], screenshot: bytes) -> byte
     body = "\r\n".join(lines).encode() + b"\r\n"
     if screenshot:
         body += (
-            f"--{boundary}\r\n"
-            'Content-Disposition: form-data; name="attachments"; filename="shot.png"\r\n'
-            "Content-Type: image/png\r\n\r\n"
-        ).encode() + screenshot + b"\r\n"
+            (
+                f"--{boundary}\r\n"
+                'Content-Disposition: form-data; name="attachments"; filename="shot.png"\r\n'
+                "Content-Type: image/png\r\n\r\n"
+            ).encode()
+            + screenshot
+            + b"\r\n"
+        )
     return body + f"--{boundary}--\r\n".encode()
 
 
@@ -366,8 +396,10 @@ SELECT t.submission_key, t.reference, t.email,
   (SELECT COUNT(*) FROM channels_ticketevent v WHERE v.ticket_id = t.id)
 FROM channels_ticket t
 """
-_FILES_SQL = "SELECT t.submission_key, a.file FROM channels_ticketattachment a " \
+_FILES_SQL = (
+    "SELECT t.submission_key, a.file FROM channels_ticketattachment a "
     "JOIN channels_ticket t ON t.id = a.ticket_id"
+)
 
 
 def stored_tickets(env: dict[str, str]) -> dict[str, dict]:
@@ -412,10 +444,17 @@ TOPIC_CREATE = (
 )
 
 
-def submit_in_parallel(base_urls: list[str], *, clients: int, per_client: int,
-                       tag: str, screenshot: bytes = b"", retries: int = 0,
-                       forwarded_for=None,
-                       on_answer=None) -> list[Submission]:
+def submit_in_parallel(
+    base_urls: list[str],
+    *,
+    clients: int,
+    per_client: int,
+    tag: str,
+    screenshot: bytes = b"",
+    retries: int = 0,
+    forwarded_for=None,
+    on_answer=None,
+) -> list[Submission]:
     """Run ``clients`` visitors at once, each sending ``per_client`` forms.
 
     Client ``c`` talks to ``base_urls[c % len(base_urls)]``. Each reads all
@@ -461,4 +500,6 @@ def submit_in_parallel(base_urls: list[str], *, clients: int, per_client: int,
         return forms
 
     with ThreadPoolExecutor(clients) as pool:
-        return [item for batch in pool.map(one_client, range(clients)) for item in batch]
+        return [
+            item for batch in pool.map(one_client, range(clients)) for item in batch
+        ]

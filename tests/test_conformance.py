@@ -234,7 +234,10 @@ def _render_language(language, pages, statuses):
     keep("search-corrected", client.get(search, {"q": "tranfser"}))
     keep("search-no-results", client.get(search, {"q": "qqqxyzzy"}))
     # A long question few articles contain whole: the rest follow, headed.
-    question = {"zh-hans": "手机丢了谷歌验证码收不到了", "en": "my withdrawal is pending for hours"}
+    question = {
+        "zh-hans": "手机丢了谷歌验证码收不到了",
+        "en": "my withdrawal is pending for hours",
+    }
     keep("search-part", client.get(search, {"q": question[language]}))
 
     keep("channels", client.get(_url("channels:list", language)))
@@ -281,8 +284,15 @@ def _render_language(language, pages, statuses):
     keep("404", client.get(missing))
     forged = Client(enforce_csrf_checks=True).post(contact, {})
     keep("expired-form", forged)
-    keep("too-large", client.post(contact, CONTENT_LENGTH=str(10**9), data=b"",
-                                  content_type="application/octet-stream"))
+    keep(
+        "too-large",
+        client.post(
+            contact,
+            CONTENT_LENGTH=str(10**9),
+            data=b"",
+            content_type="application/octet-stream",
+        ),
+    )
     crowd = {"REMOTE_ADDR": f"198.51.100.{LANGUAGES.index(language) + 1}"}
     for _attempt in range(CONTACT_POST_LIMIT):
         client.post(contact, {}, **crowd)
@@ -467,8 +477,8 @@ STATE_MARKERS = {
     "article-voted-yes": 'class="vote-change"',
     "article-voted-no": 'class="reason-form"',
     "article-fallback": 'role="note"',
-    "category-fallback": '<li lang=',
-    "tag": '<li lang=',
+    "category-fallback": "<li lang=",
+    "tag": "<li lang=",
     "search-results": 'class="search-results"',
     "search-corrected": 'class="search-correction"',
     "search-no-results": 'class="search-empty"',

@@ -29,7 +29,10 @@ def check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess:
     # --fail-level WARNING: a warning fails the command too.
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
 
 

@@ -71,9 +71,7 @@ def test_not_found_page_in_chinese_reads_in_chinese(client):
     "target", ["https://evil.example/", "//evil.example/", "/\\evil.example/"]
 )
 def test_language_switch_next_never_leaves_the_site(client, target):
-    response = client.post(
-        reverse("set_language"), {"language": "en", "next": target}
-    )
+    response = client.post(reverse("set_language"), {"language": "en", "next": target})
     assert response.status_code == 302
     assert response["Location"] == "/"
 

@@ -26,11 +26,29 @@ def test_load_bench_measures_every_page_and_keeps_every_ticket(tmp_path):
     }
     completed = subprocess.run(
         [
-            sys.executable, "bench/load_bench.py", "--fresh", "--sizes", "50",
-            "--engines", "sqlite", "--duration", "1", "--runs", "1", "--warmup", "0",
-            "--tickets", "2", "--json", str(output),
+            sys.executable,
+            "bench/load_bench.py",
+            "--fresh",
+            "--sizes",
+            "50",
+            "--engines",
+            "sqlite",
+            "--duration",
+            "1",
+            "--runs",
+            "1",
+            "--warmup",
+            "0",
+            "--tickets",
+            "2",
+            "--json",
+            str(output),
         ],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     [result] = json.loads(output.read_text(encoding="utf-8"))
@@ -38,9 +56,17 @@ def test_load_bench_measures_every_page_and_keeps_every_ticket(tmp_path):
     assert result["articles"] >= 50
     pages = result["pages"]
     assert set(pages) == {
-        "floor", "home", "category", "article", "tag", "channels", "contact form GET",
-        "search page (repeated)", "/api/search (repeated)",
-        "search page (distinct queries)", "ticket creation (form POST)",
+        "floor",
+        "home",
+        "category",
+        "article",
+        "tag",
+        "channels",
+        "contact form GET",
+        "search page (repeated)",
+        "/api/search (repeated)",
+        "search page (distinct queries)",
+        "ticket creation (form POST)",
     }
     for name, figures in pages.items():
         assert figures["rps"] > 0, name
@@ -51,7 +77,11 @@ def test_load_bench_measures_every_page_and_keeps_every_ticket(tmp_path):
     # 8 clients, 2 tickets each: all acknowledged, each stored once, and
     # each confirmation sent by the outbox sender running beside the server.
     assert tickets["acknowledged"] == 16
-    assert (tickets["lost"], tickets["duplicated"], tickets["without_email"]) == (0, 0, 0)
+    assert (tickets["lost"], tickets["duplicated"], tickets["without_email"]) == (
+        0,
+        0,
+        0,
+    )
     assert 0 < tickets["email_sent_p95_s"] < 30
     assert "sender_cpu_ms" in tickets["runs"][0]
     assert "| floor" in completed.stdout and "ratio to floor" in completed.stdout

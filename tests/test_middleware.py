@@ -85,17 +85,15 @@ def test_body_without_length_is_not_read(rf):
         content_type="application/octet-stream",
         CONTENT_LENGTH="",
     )
-    response = RequestSizeLimitMiddleware(lambda r: HttpResponse(len(r.body)))(
-        request
-    )
+    response = RequestSizeLimitMiddleware(lambda r: HttpResponse(len(r.body)))(request)
     assert (response.status_code, response.content) == (200, b"0")
 
 
 def test_body_under_the_limit_reaches_the_view(rf):
     request = rf.post("/en/contact/", {"subject": "hello"})
-    response = RequestSizeLimitMiddleware(
-        lambda r: HttpResponse(r.POST["subject"])
-    )(request)
+    response = RequestSizeLimitMiddleware(lambda r: HttpResponse(r.POST["subject"]))(
+        request
+    )
     assert response.content == b"hello"
 
 

@@ -74,7 +74,9 @@ def test_staff_edit_shows_on_the_next_request(client, article):
     client.get(url("articles:home"))
     article.title = "转账到账慢的新说明"
     article.save()
-    assert "转账到账慢的新说明" in client.get(article.get_absolute_url()).content.decode()
+    assert (
+        "转账到账慢的新说明" in client.get(article.get_absolute_url()).content.decode()
+    )
     assert "转账到账慢的新说明" in client.get(url("articles:home")).content.decode()
 
 
@@ -86,7 +88,9 @@ def test_unpublished_article_leaves_every_cached_page(client, article):
 
 
 def test_tag_change_shows_on_the_tag_page(client, article):
-    assert article.title in client.get(url("articles:tag", slug="到账")).content.decode()
+    assert (
+        article.title in client.get(url("articles:tag", slug="到账")).content.decode()
+    )
     article.tags.remove("到账")
     page = client.get(url("articles:tag", slug="到账"))
     assert article.title not in page.content.decode()
@@ -94,7 +98,9 @@ def test_tag_change_shows_on_the_tag_page(client, article):
 
 def test_scheduled_article_appears_on_time(client, category):
     soon = timezone.now() + datetime.timedelta(seconds=1.5)
-    scheduled = make_article(category=category, title="定时发布的文章", published_at=soon)
+    scheduled = make_article(
+        category=category, title="定时发布的文章", published_at=soon
+    )
     assert scheduled.title not in client.get(url("articles:home")).content.decode()
     time.sleep(max(0, (soon - timezone.now()).total_seconds()) + 0.1)
     assert scheduled.title in client.get(url("articles:home")).content.decode()
@@ -142,7 +148,9 @@ def test_article_page_is_the_same_for_every_reader_without_a_vote(article):
 def test_conditional_get_answers_304(client, article):
     page = client.get(url("articles:category", slug="transfers"))
     etag = page["ETag"]
-    again = client.get(url("articles:category", slug="transfers"), HTTP_IF_NONE_MATCH=etag)
+    again = client.get(
+        url("articles:category", slug="transfers"), HTTP_IF_NONE_MATCH=etag
+    )
     assert again.status_code == 304
     assert again.content == b""
     article.title = "新的标题"
@@ -188,7 +196,9 @@ def test_voter_sees_their_own_vote_not_a_cached_page(client, article):
     client.post(article.get_vote_url(), {"helpful": "yes"})
     page = client.get(article.get_absolute_url())
     assert 'class="vote-change"' in page.content.decode()
-    assert 'class="vote-form"' in Client().get(article.get_absolute_url()).content.decode()
+    assert (
+        'class="vote-form"' in Client().get(article.get_absolute_url()).content.decode()
+    )
 
 
 def test_cached_search_page_records_each_search_with_its_own_token(client, article):

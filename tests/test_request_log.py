@@ -146,11 +146,17 @@ def test_server_error_is_logged_with_the_same_id_everywhere(client, caplog, sett
     assert "request" not in by_logger["django.request"]
 
 
-def _status_url(token: str = "t" * 32, reference: str = "CW-ABCD-EFGH", suffix: str = ""):
+def _status_url(
+    token: str = "t" * 32, reference: str = "CW-ABCD-EFGH", suffix: str = ""
+):
     with translation.override("en"):
-        return reverse(
-            "channels:ticket_status", kwargs={"reference": reference, "token": token}
-        ) + suffix
+        return (
+            reverse(
+                "channels:ticket_status",
+                kwargs={"reference": reference, "token": token},
+            )
+            + suffix
+        )
 
 
 def _urls_with_a_token(resolver=None, namespace=""):
@@ -192,7 +198,9 @@ def test_redacted_cuts_exactly_the_token(reference, token):
         ("/zh-hans", "/reply/?x=1"),
     ):
         path = f"{before}/contact/tickets/{reference}/{token}{after}"
-        assert redacted(path) == f"{before}/contact/tickets/{reference}/[redacted]{after}"
+        assert (
+            redacted(path) == f"{before}/contact/tickets/{reference}/[redacted]{after}"
+        )
 
 
 def _answer_on_a_status_link(client, caplog, path, **extra):

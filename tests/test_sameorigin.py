@@ -9,7 +9,9 @@ OWN = "http://testserver"
 TRUSTED = "https://help.example.com"
 headers = st.one_of(
     st.none(),
-    st.sampled_from(["same-origin", "same-site", "cross-site", "none", OWN, TRUSTED, "null"]),
+    st.sampled_from(
+        ["same-origin", "same-site", "cross-site", "none", OWN, TRUSTED, "null"]
+    ),
     st.text(max_size=40),
 )
 

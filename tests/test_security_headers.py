@@ -130,7 +130,9 @@ def test_error_pages_carry_the_headers(client, db):
     assert_security_headers(missing)
 
     too_large = client.post(
-        reverse("channels:contact"), CONTENT_LENGTH=str(10**9), data=b"",
+        reverse("channels:contact"),
+        CONTENT_LENGTH=str(10**9),
+        data=b"",
         content_type="application/octet-stream",
     )
     assert too_large.status_code == 413
@@ -187,7 +189,9 @@ def test_lockout_page_carries_the_headers(client, django_user_model):
     assert_security_headers(response)
 
 
-def test_uploaded_screenshots_carry_the_headers(client, admin_client, screenshot_ticket):
+def test_uploaded_screenshots_carry_the_headers(
+    client, admin_client, screenshot_ticket
+):
     ticket, token = screenshot_ticket
     name = ticket.attachments.get().file.name.removeprefix("tickets/")
     with translation.override("en"):
@@ -198,7 +202,9 @@ def test_uploaded_screenshots_carry_the_headers(client, admin_client, screenshot
             )
         )
     for_staff = admin_client.get(
-        reverse("channels:attachment", kwargs={"name": ticket.attachments.get().file_name})
+        reverse(
+            "channels:attachment", kwargs={"name": ticket.attachments.get().file_name}
+        )
     )
     # Stricter than the pages: nothing may load, nothing may run.
     sandboxed = {
@@ -245,7 +251,10 @@ def _settings_with(env: dict, expression: str) -> str:
     result = subprocess.run(
         [sys.executable, "-c", code],
         env={**clean, "DJANGO_SETTINGS_MODULE": "helpcenter.settings", **env},
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return result.stdout.strip()
 
@@ -261,9 +270,12 @@ def test_https_switches_on_hsts_with_preload_and_secure_cookies():
     assert _settings_with({"HELPCENTER_HTTPS": "1"}, HTTPS_SETTINGS) == (
         "[31536000, True, True, True, True, True]"
     )
-    assert _settings_with(
-        {"HELPCENTER_HTTPS": "1", "HELPCENTER_HSTS_PRELOAD": "0"}, HTTPS_SETTINGS
-    ) == "[31536000, True, False, True, True, True]"
+    assert (
+        _settings_with(
+            {"HELPCENTER_HTTPS": "1", "HELPCENTER_HSTS_PRELOAD": "0"}, HTTPS_SETTINGS
+        )
+        == "[31536000, True, False, True, True, True]"
+    )
     assert _settings_with({}, HTTPS_SETTINGS) == (
         "[0, False, False, False, False, False]"
     )
@@ -314,7 +326,9 @@ def test_every_cookie_is_httponly_samesite_and_secure(https, client, article, db
     _assert_cookie(vote, VOTER_COOKIE)
 
 
-def test_session_cookie_is_httponly_samesite_and_secure(https, client, django_user_model):
+def test_session_cookie_is_httponly_samesite_and_secure(
+    https, client, django_user_model
+):
     django_user_model.objects.create_user(
         username="agent", password="right-password", is_staff=True
     )

@@ -21,9 +21,9 @@ def _names_read_by_settings() -> set[str]:
             "env_"
         ):
             first = node.args[0]
-            assert isinstance(
-                first, ast.Constant
-            ), "settings must read variables by literal name"
+            assert isinstance(first, ast.Constant), (
+                "settings must read variables by literal name"
+            )
             names.add(first.value)
     return names
 

@@ -201,6 +201,7 @@ IRREGULAR_FORMS = {
     "chosen": "choose",
 }
 
+
 # Snowball in pure Python costs ~60 µs a word, and the vocabulary of a help
 # center is small, so memoizing turns stemming into a dictionary lookup.
 @functools.lru_cache(maxsize=200_000)

@@ -417,9 +417,7 @@ def _prefix_term(text: str, terms: list[Term]) -> list[Term]:
             return terms
         shorter = analysis.stem(word[:-1])
         alternatives = tuple(
-            dict.fromkeys(
-                [(last,)] + [(shorter,)] * (len(shorter) >= MIN_PREFIX)
-            )
+            dict.fromkeys([(last,)] + [(shorter,)] * (len(shorter) >= MIN_PREFIX))
         )
     return [*terms[:-1], Term(alternatives, prefix=True)]
 

@@ -223,7 +223,11 @@ def search_get_page(
         result = search(
             query, language=language, limit=size, offset=(number - 1) * size, **options
         )
-    elif language and result.query and (number == 1 if result.total else fallback_language):
+    elif (
+        language
+        and result.query
+        and (number == 1 if result.total else fallback_language)
+    ):
         # The other language's best matches: the whole page when nothing
         # matched here, else the candidates for "untranslated", which must
         # have every word (a few words of a question matched through a

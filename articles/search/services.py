@@ -155,9 +155,9 @@ def search_query_record_open(*, token: str, article_id: int, rank: int | None) -
 
 def _apply_opens(opens: dict[int, tuple[int, int | None]]) -> None:
     for row, (article_id, rank) in opens.items():
-        SearchQuery.objects.filter(
-            pk=row, opened_article__isnull=True
-        ).update(opened_article_id=article_id, opened_rank=rank)
+        SearchQuery.objects.filter(pk=row, opened_article__isnull=True).update(
+            opened_article_id=article_id, opened_rank=rank
+        )
 
 
 def search_flush_analytics() -> int:
@@ -176,7 +176,9 @@ def search_flush_analytics() -> int:
         keys = {LOG_ENTRY_KEY.format(slot): slot for slot in slots}
         found = cache.get_many(list(keys))
         waiting += [slot for key, slot in keys.items() if key not in found]
-        claimed = {keys[key]: entry for key, entry in found.items() if cache.delete(key)}
+        claimed = {
+            keys[key]: entry for key, entry in found.items() if cache.delete(key)
+        }
         written += _write_entries(claimed)
     recent = [slot for slot in waiting if slot > top - RECENT_SLOTS]
     cache.set(LOG_DONE_KEY, min(recent) - 1 if recent else top, timeout=None)

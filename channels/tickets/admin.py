@@ -718,7 +718,13 @@ def amount_plain(value: Decimal | None) -> str:
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
     list_display = [
-        "to", "subject", "status", "attempts", "next_attempt_at", "created_at", "sent_at"
+        "to",
+        "subject",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+        "sent_at",
     ]
     list_filter = ["status"]
     search_fields = ["to", "subject"]

@@ -223,7 +223,9 @@ def ticket_create(request, idempotency_key: str = Header("", alias="Idempotency-
     up to 3) need multipart/form-data, field ``attachments``.
     """
     network = ratelimit.client_network(request)
-    if not ratelimit.hit("contact-post", network, limit=CONTACT_POST_LIMIT, window=WINDOW):
+    if not ratelimit.hit(
+        "contact-post", network, limit=CONTACT_POST_LIMIT, window=WINDOW
+    ):
         raise _too_many()
     data, files = _ticket_input(request)
     data["submission_key"] = _submission_key(

@@ -62,6 +62,8 @@ SUBMISSION_KEY = re.compile(r"[0-9a-f]{32}")
 IP_LIKE = re.compile(
     r"(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+))*|[0-9a-f:.]*:[0-9a-f:.]*"
 )
+
+
 def sign_started(
     *, submission_key: str, session_id: str, moment: float | None = None
 ) -> str:
@@ -121,6 +123,8 @@ def check_mail_domain(domain: str, *, address: str) -> None:
             ),
             code="own_domain",
         )
+
+
 def _started_salt(submission_key: str, session_id: str) -> str:
     return f"{STARTED_SALT}:{session_id}:{submission_key}"
 
@@ -518,9 +522,7 @@ def parent_payload(value: str) -> dict:
         payload = signing.loads(value, salt=PARENT_SALT, max_age=PARENT_MAX_AGE)
     except signing.BadSignature:
         return {}
-    if not isinstance(payload, dict) or not isinstance(
-        payload.get("reference"), str
-    ):
+    if not isinstance(payload, dict) or not isinstance(payload.get("reference"), str):
         return {}
     return {"reference": payload["reference"], "topic": str(payload.get("topic", ""))}
 
@@ -686,6 +688,5 @@ def extra_fields_with_kinds(form: ContactForm) -> list[tuple]:
     and contact.js hides those the chosen category does not use.
     """
     return [
-        (form[name], " ".join(kinds_asking_for(name)))
-        for name in EXTRA_FIELDS_IN_ORDER
+        (form[name], " ".join(kinds_asking_for(name))) for name in EXTRA_FIELDS_IN_ORDER
     ]

@@ -76,9 +76,7 @@ def mailbox_proof(*, reference: str, status_key: str) -> str:
     Without it a scammer could file a request in a victim's name and have
     the official mailbox send the victim words of the scammer's choosing.
     """
-    digest = salted_hmac(
-        MAILBOX_SALT, f"{reference}:{status_key}", algorithm="sha256"
-    )
+    digest = salted_hmac(MAILBOX_SALT, f"{reference}:{status_key}", algorithm="sha256")
     return digest.hexdigest()[:16]
 
 

@@ -90,8 +90,9 @@ def _sla_targets() -> dict[tuple[int | None, str], tuple]:
     resolution)."""
     return {
         (topic_id, priority): (first, resolution)
-        for topic_id, priority, first, resolution in SlaTarget.objects.order_by()
-        .values_list("topic_id", "priority", "first_response", "resolution")
+        for topic_id, priority, first, resolution in SlaTarget.objects.order_by().values_list(
+            "topic_id", "priority", "first_response", "resolution"
+        )
     }
 
 
@@ -108,9 +109,7 @@ CONFLICT_FIELDS = (
 )
 
 
-def ticket_changes_since(
-    *, ticket: Ticket, version: int
-) -> list[tuple[str, str, str]]:
+def ticket_changes_since(*, ticket: Ticket, version: int) -> list[tuple[str, str, str]]:
     """Return ``(field label, value then, value now)`` for each field of
     ``CONFLICT_FIELDS`` that changed since ``version`` of ``ticket``.
 
@@ -388,9 +387,7 @@ def ticket_conversation(*, ticket: Ticket, fields: tuple[str, ...]) -> Conversat
         if event.kind in REQUESTER_KINDS
     ]
     messages = [
-        event
-        for event in entries
-        if event.kind == TicketEvent.Kind.REQUESTER_MESSAGE
+        event for event in entries if event.kind == TicketEvent.Kind.REQUESTER_MESSAGE
     ]
     first = [
         (capfirst(Ticket._meta.get_field(name).verbose_name), getattr(ticket, name))

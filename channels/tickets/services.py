@@ -472,8 +472,10 @@ def email_send_pending(
     delivered ones are marked sent ``EMAIL_MARK_EVERY`` at a time.
     """
     now = now or timezone.now()
-    outbox = OutboundEmail.objects.pending() if ignore_backoff else (
-        OutboundEmail.objects.due(now)
+    outbox = (
+        OutboundEmail.objects.pending()
+        if ignore_backoff
+        else (OutboundEmail.objects.due(now))
     )
     mail = get_connection()
     try:
@@ -532,8 +534,8 @@ def _ticket_lock(*, ticket: Ticket, expected_version: int | None) -> Ticket:
     With ``expected_version`` (the version the caller's form showed), a
     ticket changed since raises ``TicketConflict`` naming what changed.
     """
-    current = Ticket.objects.select_for_update().select_related("topic").get(
-        pk=ticket.pk
+    current = (
+        Ticket.objects.select_for_update().select_related("topic").get(pk=ticket.pk)
     )
     if expected_version is not None and current.version != expected_version:
         raise TicketConflict(
@@ -984,9 +986,7 @@ def ticket_rate(*, ticket: Ticket, rating: int, comment: str = "") -> TicketRati
         raise RatingNotAllowed(
             _("This request has already been rated."), code="already_rated"
         )
-    _event_add(
-        ticket=current, kind=TicketEvent.Kind.RATING, new_value=str(rating)
-    )
+    _event_add(ticket=current, kind=TicketEvent.Kind.RATING, new_value=str(rating))
     return TicketRating.objects.create(ticket=current, rating=rating, comment=comment)
 
 

@@ -331,5 +331,3 @@ def screenshot_response(item: TicketAttachment):
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-

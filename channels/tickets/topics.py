@@ -57,6 +57,7 @@ def kinds_asking_for(name: str) -> tuple[str, ...]:
     """Return the kinds whose form asks for the extra field ``name``."""
     return tuple(kind for kind in TOPIC_FIELDS if name in fields_for(kind))
 
+
 # A new ticket's priority by the kind of its topic: a stolen account cannot
 # wait in line behind questions.
 DEFAULT_PRIORITY = {Kind.SECURITY: Priority.HIGH}

@@ -151,7 +151,11 @@ def _contact_attempt(request, key: str):
     mailbox = ratelimit.email_identity(form.cleaned_data["email"])
     charge = ratelimit.hit(
         # The form is valid, so its key is one.
-        "contact-email", mailbox, limit=CONTACT_EMAIL_LIMIT, window=WINDOW, once=key
+        "contact-email",
+        mailbox,
+        limit=CONTACT_EMAIL_LIMIT,
+        window=WINDOW,
+        once=key,
     )
     if not charge:
         return too_many(request), False

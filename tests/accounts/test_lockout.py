@@ -13,9 +13,7 @@ LIMIT = 5
 
 
 def _fail(client, username="agent", times=LIMIT, **kwargs):
-    return [
-        sign_in(client, username, "wrong-password", **kwargs) for _ in range(times)
-    ]
+    return [sign_in(client, username, "wrong-password", **kwargs) for _ in range(times)]
 
 
 def test_four_wrong_passwords_only_show_the_login_error(client, agent):

@@ -99,7 +99,9 @@ def test_valid_code_enrols_and_verifies_the_session(client, agent, production):
 def test_full_width_digits_from_an_input_method_are_accepted(client, agent):
     client.force_login(agent)
     _response, key = _enrol_page(client)
-    full_width = _code(key).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    full_width = _code(key).translate(
+        str.maketrans("0123456789", "０１２３４５６７８９")
+    )
     assert client.post(ENROL, {"otp_token": full_width}).status_code == 302
     assert TOTPDevice.objects.filter(user=agent, confirmed=True).exists()
 

@@ -177,7 +177,10 @@ def test_a_retried_request_is_counted_once(client, topics):
     key = str(uuid.uuid4())
     first = _post(client, ticket_json(topic), HTTP_IDEMPOTENCY_KEY=key)
     for _retry in range(6):
-        assert _post(client, ticket_json(topic), HTTP_IDEMPOTENCY_KEY=key).status_code == 200
+        assert (
+            _post(client, ticket_json(topic), HTTP_IDEMPOTENCY_KEY=key).status_code
+            == 200
+        )
     statuses = [
         _post(client, ticket_json(topic, subject=f"s{number}")).status_code
         for number in range(5)
@@ -198,7 +201,9 @@ def test_a_mailbox_refused_uses_up_nothing_of_the_network(client, topics):
         assert _post(client, ticket_json(topic, subject="more")).status_code == 429
     # 5 tickets from this network so far: 5 more from other mailboxes pass.
     statuses = [
-        _post(client, ticket_json(topic, email=f"other{number}@example.com")).status_code
+        _post(
+            client, ticket_json(topic, email=f"other{number}@example.com")
+        ).status_code
         for number in range(6)
     ]
     assert statuses == [201] * 5 + [429]

@@ -99,9 +99,7 @@ def test_admin_unofficial_contact_needs_confirmation(
     assertContains(refused, 'type="checkbox" name="confirm_contacts"')
     assertContains(refused, CONFIRM_LABEL)
     assert Article.objects.count() == 0
-    confirmed = post_article(
-        client, staff_user, category, body, confirm_contacts="on"
-    )
+    confirmed = post_article(client, staff_user, category, body, confirm_contacts="on")
     assert confirmed.status_code == 302
     assert Article.objects.get().body == body
 
@@ -110,9 +108,7 @@ def test_admin_known_scam_is_refused_even_when_confirmed(
     client, staff_user, category, channels
 ):
     body = f"客服热线 {SCAM_PHONE}"
-    response = post_article(
-        client, staff_user, category, body, confirm_contacts="on"
-    )
+    response = post_article(client, staff_user, category, body, confirm_contacts="on")
     assertContains(response, "这篇文章包含已知的诈骗联系方式")  # known scam
     assertContains(response, SCAM_PHONE)
     assert Article.objects.count() == 0

@@ -46,9 +46,7 @@ def test_zero_result_search_keeps_query_in_the_box_only(client, db, language):
     assertContains(response, f"<title>{title}</title>")
 
 
-def test_zero_result_search_still_offers_popular_articles_and_contact(
-    client, category
-):
+def test_zero_result_search_still_offers_popular_articles_and_contact(client, category):
     popular = make_article(category=category, title="热门文章", view_count=9)
     response = client.get(url("articles:search"), {"q": HOSTILE})
     assertContains(response, popular.title)
@@ -56,9 +54,7 @@ def test_zero_result_search_still_offers_popular_articles_and_contact(
     assert_not_echoed(response)
 
 
-def test_search_with_results_names_no_query_in_heading_title_or_facets(
-    client, article
-):
+def test_search_with_results_names_no_query_in_heading_title_or_facets(client, article):
     response = client.get(url("articles:search"), {"q": f"转账 {HOSTILE}"})
     assert response.context["search"].result.total == 1
     assertContains(response, article.title)

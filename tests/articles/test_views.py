@@ -173,6 +173,8 @@ def test_empty_category_page_has_no_faq_jsonld(client, category):
     response = client.get(url("articles:category", slug=category.slug))
     assertContains(response, "该分类下暂无文章。")
     assert [data["@type"] for data in jsonld_all(response)] == ["BreadcrumbList"]
+
+
 @pytest.mark.parametrize("page", ["٣", "３", "1_0", " 3"])
 def test_category_and_tag_pages_read_only_ascii_page_numbers(
     client, category, settings, page
@@ -553,8 +555,15 @@ def test_vote_saying_nothing_of_its_origin_is_confirmed_with_a_token(article):
     fields = dict(re.findall(r'name="([a-z]+)" value="([^"]*)"', page))
     assert fields["helpful"] == "no" and fields["reason"] == "unclear"
     reader.cookies.load({"csrftoken": response.cookies["csrftoken"].value})
-    confirmed = reader.post(vote_url, dict(fields, csrfmiddlewaretoken=re.search(
-        r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)))
+    confirmed = reader.post(
+        vote_url,
+        dict(
+            fields,
+            csrfmiddlewaretoken=re.search(
+                r'name="csrfmiddlewaretoken" value="([^"]+)"', page
+            ).group(1),
+        ),
+    )
     assert confirmed.status_code == 302
     vote = ArticleVote.objects.get()
     assert (vote.is_helpful, vote.reason) == (False, "unclear")
@@ -703,9 +712,7 @@ PHRASE_12 = (
     ],
     ids=["phrase", "abbreviated", "grouped-hex-key"],
 )
-def test_vote_comment_with_a_secret_is_refused_and_not_stored(
-    client, article, comment
-):
+def test_vote_comment_with_a_secret_is_refused_and_not_stored(client, article, comment):
     response = client.post(
         url("articles:vote", slug=article.slug),
         {"helpful": "no", "reason": "other", "comment": comment},
@@ -817,9 +824,7 @@ def test_category_pagination_counts_both_languages(client, category, settings):
     for number in range(2):
         make_article(category=category, title=f"中文{number}")
     pages = [
-        client.get(
-            url("articles:category", "en", slug=category.slug), {"page": number}
-        )
+        client.get(url("articles:category", "en", slug=category.slug), {"page": number})
         for number in (1, 2, 3)
     ]
     assert pages[0].context["page"].paginator.count == 5
@@ -841,12 +846,8 @@ def test_tag_page_lists_untranslated_other_language_articles_with_a_badge(
     client, category, page_language, other_language, badge
 ):
     own = make_article(category=category, language=page_language, tags=["fees"])
-    other_only = make_article(
-        category=category, language=other_language, tags=["fees"]
-    )
-    translated = make_article(
-        category=category, language=other_language, tags=["fees"]
-    )
+    other_only = make_article(category=category, language=other_language, tags=["fees"])
+    translated = make_article(category=category, language=other_language, tags=["fees"])
     make_article(
         category=category,
         language=page_language,

@@ -21,6 +21,4 @@ CHROMIUM_ARGS = [
 
 def launch(playwright):
     """Return a headless Chromium started by a sync Playwright instance."""
-    return playwright.chromium.launch(
-        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-    )
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

@@ -111,8 +111,12 @@ def served_demo_site(folder: Path, blocker):
         status_url = re.search(r"^\s+(http://\S+/contact/tickets/\S+)$", demo, re.M)
         manage(
             dict(env, DJANGO_SUPERUSER_PASSWORD=password),
-            "createsuperuser", "--no-input",
-            "--username", STAFF_USERNAME, "--email", STAFF_EMAIL,
+            "createsuperuser",
+            "--no-input",
+            "--username",
+            STAFF_USERNAME,
+            "--email",
+            STAFF_EMAIL,
         )
         connections = ConnectionHandler(
             {"default": dj_database_url.parse(database_url)}

@@ -49,7 +49,7 @@ def _(message: str, lang: str) -> str:
 def _path(page, site, name: str, lang: str) -> str:
     if name == "ticket-status":
         path = site.demo_status_path
-        return "/" + lang + path[path.index("/", 1):]
+        return "/" + lang + path[path.index("/", 1) :]
     if name == "tag":
         if lang not in TAG_PATHS:
             page.goto(site.url + PAGES["article"].format(lang=lang))

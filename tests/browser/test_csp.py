@@ -63,8 +63,10 @@ class Watched:
         page.context.add_init_script(RECORD_VIOLATIONS)
         page.on(
             "console",
-            lambda message: "Content Security Policy" in message.text
-            and self._console.append(message.text),
+            lambda message: (
+                "Content Security Policy" in message.text
+                and self._console.append(message.text)
+            ),
         )
 
     def _collect(self):
@@ -99,9 +101,7 @@ def _public_paths(demo_server, status_path) -> list[str]:
     languages: search, checker, contact form, status link, lookup, 404."""
     article = Article.objects.published().filter(language="en").first()
     sitemap = ElementTree.fromstring(
-        urllib.request.urlopen(
-            demo_server.url + reverse("sitemap")
-        ).read()
+        urllib.request.urlopen(demo_server.url + reverse("sitemap")).read()
     )
     paths = [
         urlsplit(loc.text).path for loc in sitemap.iterfind(".//sm:loc", SITEMAP_NS)
@@ -132,7 +132,9 @@ def test_public_pages_in_both_languages_break_no_rule(demo, new_page):
     assert len(paths) > 100
     assert any("/zh-hans/articles/" in p for p in paths)
     assert any("/en/articles/" in p for p in paths)
-    assert any(f"/categories/{c.slug}/" in p for p in paths for c in Category.objects.all())
+    assert any(
+        f"/categories/{c.slug}/" in p for p in paths for c in Category.objects.all()
+    )
 
     statuses = {path: watched.visit(path) for path in paths}
     assert watched.found == {}

@@ -105,8 +105,7 @@ def _wait_like_a_person(page, loaded_at: float):
 
 def _general_topic(site) -> str:
     rows = site.rows(
-        "SELECT slug FROM channels_topic WHERE kind = %s AND is_active"
-        " ORDER BY slug",
+        "SELECT slug FROM channels_topic WHERE kind = %s AND is_active ORDER BY slug",
         (Topic.Kind.GENERAL,),
     )
     return rows[0][0]
@@ -225,10 +224,14 @@ def test_fake_phone_number_is_not_official_in_the_checker(journey):
 
     verdict = page.locator(".verdict")
     assert verdict.get_attribute("data-verdict") == NOT_OFFICIAL
-    assert verdict.get_by_role("heading", level=2).inner_text().endswith(
-        _("zh-hans", "This is not one of our official contacts.")
+    assert (
+        verdict.get_by_role("heading", level=2)
+        .inner_text()
+        .endswith(_("zh-hans", "This is not one of our official contacts."))
     )
-    expect(verdict.get_by_text(_("zh-hans", "We have no phone support."))).to_be_visible()
+    expect(
+        verdict.get_by_text(_("zh-hans", "We have no phone support."))
+    ).to_be_visible()
     journey.shoot("verdict")
 
 

@@ -168,8 +168,10 @@ def test_contact_suggestions_are_posted_and_never_sent_for_a_phrase(
     sent = []
     page.on(
         "request",
-        lambda request: "/api/search" in request.url
-        and sent.append((request.method, request.url, request.post_data or "")),
+        lambda request: (
+            "/api/search" in request.url
+            and sent.append((request.method, request.url, request.post_data or ""))
+        ),
     )
     # A fake clock: the 250 ms typing debounce runs when told, not by sleeping.
     page.clock.install()

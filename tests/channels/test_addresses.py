@@ -25,8 +25,14 @@ EVM = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
             "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb",
             "evm:0xd1220a0cf47c7b9be7a2e6ba89f429762e7b9adb",
         ),
-        ("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "btc:1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"),
-        ("3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", "btc:3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"),
+        (
+            "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+            "btc:1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+        ),
+        (
+            "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+            "btc:3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+        ),
         (
             "BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4",
             "btc:bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
@@ -35,7 +41,10 @@ EVM = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
             "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0",
             "btc:bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0",
         ),
-        ("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", "tron:TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"),
+        (
+            "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
+            "tron:TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
+        ),
         (
             "“So11111111111111111111111111111111111111112”",
             "sol:So11111111111111111111111111111111111111112",

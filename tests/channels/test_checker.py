@@ -38,4 +38,4 @@ def test_channel_admin_edits_identifiers_inline(admin_client, official_channels)
     url = reverse("admin:channels_supportchannel_change", args=[channel.pk])
     page = admin_client.get(url)
     assertContains(page, "所有子域名都属于我们")  # "all sub-domains are ours"
-    assertContains(page, "value=\"@CobaltWallet\"")
+    assertContains(page, 'value="@CobaltWallet"')

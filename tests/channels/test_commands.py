@@ -138,7 +138,9 @@ def test_send_pending_email_watch_sends_until_stopped(db, mailoutbox, monkeypatc
         if len(passes) == 3:
             os.kill(os.getpid(), signal.SIGTERM)
 
-    monkeypatch.setattr(Command, "_report", lambda self, sent, failed: report(sent, failed))
+    monkeypatch.setattr(
+        Command, "_report", lambda self, sent, failed: report(sent, failed)
+    )
     before = signal.getsignal(signal.SIGTERM)
     out = StringIO()
     call_command("send_pending_email", "--watch", "--interval", "0.01", stdout=out)

@@ -55,7 +55,10 @@ def listed_key(official_channels, site_pem):
 
 def signed(pem, *, body="Your request was received.", sender=SENDER, **kwargs):
     message = EmailMessage(
-        subject="Your request", body=body, from_email=sender, to=["a@example.com"],
+        subject="Your request",
+        body=body,
+        from_email=sender,
+        to=["a@example.com"],
         **kwargs,
     )
     return hc_mail.sign_message(message, signing_key(pem)).message().as_bytes()
@@ -63,7 +66,10 @@ def signed(pem, *, body="Your request was received.", sender=SENDER, **kwargs):
 
 def unsigned(*, body="Your request was received.", sender=SENDER, **kwargs):
     message = EmailMessage(
-        subject="Your request", body=body, from_email=sender, to=["a@example.com"],
+        subject="Your request",
+        body=body,
+        from_email=sender,
+        to=["a@example.com"],
         **kwargs,
     )
     return message.message().as_bytes()
@@ -123,9 +129,7 @@ def test_changed_from_is_not_official(client, listed_key, site_pem):
     assertContains(response, 'data-problem="headers-changed"')
 
 
-def test_email_resigned_with_another_key_is_not_official(
-    client, listed_key, other_pem
-):
+def test_email_resigned_with_another_key_is_not_official(client, listed_key, other_pem):
     response = check(client, signed(other_pem))
     assertContains(response, 'data-verdict="not-official"')
     assertContains(response, 'data-problem="headers-changed"')
@@ -230,7 +234,12 @@ def test_checked_email_is_counted_but_not_stored(client, listed_key, caplog):
 def test_dkim_key_admin_refuses_a_bad_key(admin_client, db):
     response = admin_client.post(
         reverse("admin:channels_dkimkey_add"),
-        {"domain": "x.example", "selector": "s", "public_key": "p=nope", "is_active": "on"},
+        {
+            "domain": "x.example",
+            "selector": "s",
+            "public_key": "p=nope",
+            "is_active": "on",
+        },
     )
     assert response.status_code == 200
     assert DkimKey.objects.count() == 0
@@ -276,7 +285,9 @@ def site_signing(settings, site_pem):
     settings.HELPCENTER_DKIM_DOMAIN = "cobaltwallet.example"
     settings.HELPCENTER_DKIM_SELECTOR = "hc"
     settings.DEFAULT_FROM_EMAIL = SENDER
-    settings.HELPCENTER_DKIM_INNER_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.HELPCENTER_DKIM_INNER_BACKEND = (
+        "django.core.mail.backends.locmem.EmailBackend"
+    )
     settings.EMAIL_BACKEND = "helpcenter.mail.DkimSigningBackend"
 
 
@@ -301,7 +312,9 @@ def test_ticket_email_verifies_as_official_end_to_end(
     body_start = raw.index(b"\n\n") + 2
     tampered = raw[:body_start] + raw[body_start:].replace(b"e", b"a", 1)
     assertContains(check(client, tampered), 'data-problem="body-changed"')
-    forged = raw.replace(b"support@cobaltwallet.example", b"support@cobaltwallet.exampl")
+    forged = raw.replace(
+        b"support@cobaltwallet.example", b"support@cobaltwallet.exampl"
+    )
     assertContains(check(client, forged), 'data-verdict="not-official"')
 
 

@@ -20,7 +20,9 @@ from helpcenter import sharedcache
         (2, "203.0.113.9", "10.0.0.2"),
     ],
 )
-def test_client_ip_believes_only_trusted_proxies(rf, settings, trusted, forwarded, expected):
+def test_client_ip_believes_only_trusted_proxies(
+    rf, settings, trusted, forwarded, expected
+):
     settings.HELPCENTER_TRUSTED_PROXIES = trusted
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected

@@ -325,9 +325,7 @@ def test_any_valid_phrase_with_any_separator_is_refused(words, separator):
 @given(words=random_phrase(), data=st.data())
 def test_phrase_split_over_random_fields_is_refused(words, data):
     cuts = sorted(
-        data.draw(
-            st.lists(st.integers(1, len(words) - 1), max_size=4, unique=True)
-        )
+        data.draw(st.lists(st.integers(1, len(words) - 1), max_size=4, unique=True))
     )
     pieces = [words[a:b] for a, b in zip([0, *cuts], [*cuts, len(words)], strict=True)]
     separator = data.draw(SEPARATORS)

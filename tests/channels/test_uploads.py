@@ -142,9 +142,7 @@ def test_visible_file_name_keeps_no_invisible_character(name):
 def test_multi_picture_jpeg_keeps_its_first_picture():
     first = Image.new("RGB", (40, 30), (255, 0, 0))
     buffer = io.BytesIO()
-    first.save(
-        buffer, "MPO", save_all=True, append_images=[Image.new("RGB", (80, 60))]
-    )
+    first.save(buffer, "MPO", save_all=True, append_images=[Image.new("RGB", (80, 60))])
     assert Image.open(io.BytesIO(buffer.getvalue())).format == "MPO"
     shot = screenshot_from_upload(upload(buffer.getvalue(), name="dual.jpg"))
     decoded = Image.open(io.BytesIO(shot.content))

@@ -409,7 +409,10 @@ def test_normalize_survives_unparseable_urls(raw):
             ["cobaltwallet．example", "support@cobaltwallet.example"],
         ),
         ("访问cobaltwallet.example获取", ["cobaltwallet.example"]),
-        ("关注@CobaltWallet 或 微信：cobalt_kefu888", ["@CobaltWallet", "cobalt_kefu888"]),
+        (
+            "关注@CobaltWallet 或 微信：cobalt_kefu888",
+            ["@CobaltWallet", "cobalt_kefu888"],
+        ),
         (
             "a.example, b.example and a.example again",
             ["a.example", "b.example"],

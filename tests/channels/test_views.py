@@ -375,9 +375,7 @@ def test_checker_does_not_check_keep_or_show_a_pasted_phrase(client, db):
     response = client.get(reverse("channels:verify"), {"q": PHRASE})
     # Redirected to the bare page: the phrase leaves the address bar and is
     # not repeated in the page's language links.
-    assertRedirects(
-        response, reverse("channels:verify"), fetch_redirect_response=False
-    )
+    assertRedirects(response, reverse("channels:verify"), fetch_redirect_response=False)
     page = client.get(response.url)
     assertContains(page, "这看起来像助记词或私钥，因此没有查询，也没有保存。")
     assertNotContains(page, "abandon")

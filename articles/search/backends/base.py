@@ -548,9 +548,7 @@ class SearchBackend:
             max(1, round(self.weight_scale * math.log(1 + documents / matches)))
             for _term, matches in counted
         ]
-        return query.match(
-            [term for term, _matches in counted], weights=tuple(weights)
-        )
+        return query.match([term for term, _matches in counted], weights=tuple(weights))
 
     def _with_snippets(self, ranked, tokens: set[str]) -> list[Hit]:
         from django.db.models.functions import Left

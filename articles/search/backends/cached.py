@@ -31,8 +31,19 @@ class CachedSearchBackend:
         # Only reached for names the wrapper lacks: vendor, index, limits...
         return getattr(self.backend, name)
 
-    def search(self, query, *, language, category=None, limit=20, offset=0,
-               use_correction=True, prefix=False, partial=True, totals=True):
+    def search(
+        self,
+        query,
+        *,
+        language,
+        category=None,
+        limit=20,
+        offset=0,
+        use_correction=True,
+        prefix=False,
+        partial=True,
+        totals=True,
+    ):
         """Return ``backend.search(...)``, from the cache when it holds it.
 
         The hits list is copied on the way in and out, so a caller that
@@ -70,7 +81,10 @@ class CachedSearchBackend:
         )
         if self.cache_size:
             with self._lock:
-                self._entries[key] = (now, dataclasses.replace(result, hits=list(result.hits)))
+                self._entries[key] = (
+                    now,
+                    dataclasses.replace(result, hits=list(result.hits)),
+                )
                 while len(self._entries) > self.cache_size:
                     self._entries.popitem(last=False)
         return result

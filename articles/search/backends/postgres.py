@@ -60,6 +60,8 @@ def lexeme_bytes(token: str) -> int:
     """The stored size of one lexeme with one position."""
     length = len(token.encode())
     return 4 + length + length % 2 + 2 + POSITION_BYTES
+
+
 # "zh-hans:转账": the analyzer never emits ":", so no token can collide.
 LANGUAGE_PREFIX = "{}:"
 
@@ -270,7 +272,9 @@ class PostgresSearchBackend(SearchBackend):
                 f"FROM s{number}"
             )
         sql = (
-            "WITH " + ", ".join(ctes) + " SELECT article_id, rank FROM ("
+            "WITH "
+            + ", ".join(ctes)
+            + " SELECT article_id, rank FROM ("
             + " UNION ALL ".join(parts)
             + ") AS p ORDER BY slice, position LIMIT %s OFFSET %s"
         )

@@ -73,7 +73,6 @@ class ReferenceSearchBackend(SearchBackend):
 
     vendor = "reference"
 
-
     def _documents(self, match) -> list[_Document]:
         articles = (
             visible_articles(match.now)
@@ -158,9 +157,7 @@ class ReferenceSearchBackend(SearchBackend):
         for term, weight in zip(match.terms, match.weights, strict=True):
             if not satisfies(term, document.tokens):
                 continue
-            typed = not term.has_synonyms or satisfies(
-                term.as_typed(), document.tokens
-            )
+            typed = not term.has_synonyms or satisfies(term.as_typed(), document.tokens)
             head = satisfies(term, document.head)
             total += weight * self.coverage_factors(head=head, typed=typed)
         return total

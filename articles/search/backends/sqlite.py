@@ -259,8 +259,8 @@ class SQLiteSearchBackend(SearchBackend):
         """Whether the temporary table holds ``match``, scored on this
         connection (by the count of the same search)."""
         held = getattr(_scored, "holds", None)
-        return held is not None and held[0] is connection.connection and (
-            held[1] == match
+        return (
+            held is not None and held[0] is connection.connection and (held[1] == match)
         )
 
     def _cover_rank(self, match, now, limit, offset):
@@ -283,9 +283,7 @@ class SQLiteSearchBackend(SearchBackend):
             )
             row = cursor.fetchone()
             boundary = row[0] if row else 0
-            candidates = (
-                f"SELECT key FROM {SCORED_TABLE} WHERE score >= %s {where}"
-            )
+            candidates = f"SELECT key FROM {SCORED_TABLE} WHERE score >= %s {where}"
             weights = ", ".join(str(weight) for weight in self.column_weights)
             parts, params = [], []
             for term in match.terms:
@@ -453,7 +451,6 @@ class SQLiteSearchBackend(SearchBackend):
         costs one b-tree seek per range instead of one per segment."""
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
-
 
 
 def has_fts5() -> bool:

@@ -31,9 +31,7 @@ def _sqlite(cursor) -> dict:
                 for _cid, column, kind_, notnull, default, pk, _hidden in cursor.fetchall()
             ]
             cursor.execute(f'PRAGMA foreign_key_list("{name}")')
-            foreign = sorted(
-                (row[3], row[2], row[4]) for row in cursor.fetchall()
-            )
+            foreign = sorted((row[3], row[2], row[4]) for row in cursor.fetchall())
             # A virtual table's definition is its CREATE statement.
             virtual = _sql(sql) if sql and sql.startswith("CREATE VIRTUAL") else None
             tables[name] = {"columns": columns, "foreign": foreign, "virtual": virtual}

@@ -86,12 +86,20 @@ def test_factoring_takes_a_shared_token_out_once():
 
 @pytest.mark.parametrize(
     ("text", "same_as"),
-    [("sent", "send"), ("stolen", "steal"), ("forgotten", "forget"), ("frozen", "freeze")],
+    [
+        ("sent", "send"),
+        ("stolen", "steal"),
+        ("forgotten", "forget"),
+        ("frozen", "freeze"),
+    ],
 )
 def test_analyze_folds_irregular_english_forms(text, same_as):
     assert analysis.analyze(text) == analysis.analyze(same_as)
 
 
 def test_query_chunks_drop_where_and_how_much_fillers():
-    assert analysis.query_chunks("交易哈希在哪里看") == [["交易", "易哈", "哈希"], ["看"]]
+    assert analysis.query_chunks("交易哈希在哪里看") == [
+        ["交易", "易哈", "哈希"],
+        ["看"],
+    ]
     assert analysis.query_chunks("手续费是多少") == [["手续", "续费"]]

@@ -38,7 +38,9 @@ def test_api_search_literal_path_returns_documented_shape(client, article):
 
 
 def test_api_search_marks_articles_matching_part_of_a_long_question(client, category):
-    full = make_article(category=category, language="en", title="Withdrawal pending network")
+    full = make_article(
+        category=category, language="en", title="Withdrawal pending network"
+    )
     part = make_article(category=category, language="en", title="Withdrawal limits")
     body = client.get(
         "/api/v1/search", {"q": "withdrawal pending network", "lang": "en"}
@@ -160,6 +162,8 @@ def test_api_search_any_parameter_text_is_never_a_server_error(
     response = client.get(reverse("api:search"), {"q": "转账", name: value})
     assert response.status_code in (200, 400)
     assert "error" in response.json() or "results" in response.json()
+
+
 def test_api_search_by_post_answers_without_query_in_url_or_token(client, article):
     from articles.search.models import SearchQuery
 

@@ -282,15 +282,23 @@ def test_backend_lists_part_matches_after_the_few_having_every_word(backend, db)
     assert result.with_every_word == len(full)
     # So does the second page, and a category search.
     second = backend.search(
-        "withdrawal pending network", language="en", use_correction=False,
-        limit=2, offset=2,
+        "withdrawal pending network",
+        language="en",
+        use_correction=False,
+        limit=2,
+        offset=2,
     )
     assert second.with_every_word == len(full) and len(second.hits) == 2
     in_category = backend.search(
-        "withdrawal pending network", language="en", use_correction=False,
+        "withdrawal pending network",
+        language="en",
+        use_correction=False,
         category=category,
     )
-    assert (in_category.total, in_category.with_every_word) == (len(full) + 1, len(full))
+    assert (in_category.total, in_category.with_every_word) == (
+        len(full) + 1,
+        len(full),
+    )
     # With fill_below articles having every word, nothing else is listed.
     make_article(category=category, language="en", title="Withdrawal pending network")
     result = backend.search(
@@ -301,7 +309,9 @@ def test_backend_lists_part_matches_after_the_few_having_every_word(backend, db)
 
 def test_backend_partial_chinese_question_finds_the_covering_article(backend, db):
     category = make_category()
-    best = make_article(category=category, title="提现一直显示处理中", body="请耐心等待。")
+    best = make_article(
+        category=category, title="提现一直显示处理中", body="请耐心等待。"
+    )
     make_article(category=category, title="充值说明", body="充值后一直等待确认。")
     result = backend.search("我的提现一直处理中火星人怎么办", language="zh-hans")
     assert result.is_partial
@@ -838,7 +848,7 @@ def test_backend_fills_a_capped_page_with_head_matches_first(
 
 
 def test_backend_ranks_the_words_typed_above_their_synonyms(backend, db):
-    """"send" is a synonym of "transfer" and rarer: it must still not
+    """ "send" is a synonym of "transfer" and rarer: it must still not
     outrank the word the user typed."""
     category = make_category()
     synonym_only = make_article(
@@ -1016,7 +1026,9 @@ def test_backend_default_synonyms_of_migration_0014(backend, db):
     wrong-network answer as its title says it ("选错了网络"), and "收不到"
     finds "拿不到" (can't get the code)."""
     category = make_category()
-    network = make_article(category=category, title="转账选错了网络怎么办", body="核对。")
+    network = make_article(
+        category=category, title="转账选错了网络怎么办", body="核对。"
+    )
     device = make_article(
         category=category, title="换机后拿不到动态码", body="使用恢复码。"
     )
@@ -1046,7 +1058,11 @@ def test_backend_uncounted_search_has_the_counted_hits(backend, db, text):
         counted = backend.search(text, **options)
         uncounted = backend.search(text, totals=False, **options)
         assert ids(uncounted) == ids(counted)
-        assert (uncounted.mode, uncounted.corrected_query, uncounted.suggested_query) == (
+        assert (
+            uncounted.mode,
+            uncounted.corrected_query,
+            uncounted.suggested_query,
+        ) == (
             counted.mode,
             counted.corrected_query,
             counted.suggested_query,

@@ -25,4 +25,3 @@ def test_reverse_restores_the_group_and_keeps_staff_edits(db):
     assert SynonymGroup.objects.filter(pk=edited.pk).exists()  # edited: kept
     more.install(django_apps, None)
     assert SynonymGroup.objects.filter(terms=more.WRONG_NETWORK_MORE).count() == 1
-

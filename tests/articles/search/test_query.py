@@ -10,7 +10,9 @@ SYNONYMS = {
 }
 STATE = query_module._State("test", 0.0, SYNONYMS, {"wallet": "wallet"})
 TEXT = st.lists(
-    st.sampled_from(list("转账丢了失钱包的 ") + ["log in", "wallet", "walet", '"', "*"]),
+    st.sampled_from(
+        list("转账丢了失钱包的 ") + ["log in", "wallet", "walet", '"', "*"]
+    ),
     max_size=12,
 ).map("".join)
 

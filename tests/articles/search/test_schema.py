@@ -111,9 +111,7 @@ def test_database_migrated_before_the_squash_upgrades_to_the_same_schema(applied
         Article.objects.get().pk
     ]
     added = make_article(title="Swap coins", slug="swap", language="en")
-    assert [hit.article_id for hit in search("swap", language="en").hits] == [
-        added.pk
-    ]
+    assert [hit.article_id for hit in search("swap", language="en").hits] == [added.pk]
 
 
 def test_squashed_sqlite_key_layout_matches_the_backend():
@@ -174,4 +172,6 @@ def test_long_rank_vectors_written_before_the_cap_do_not_stop_migration_0015():
         size, vector = cursor.fetchone()
     # Trimmed to its title's lexemes, which still rank it.
     assert size <= 2400 and vector == "'back':1A"
-    assert [hit.article_id for hit in search("back", language="en").hits] == [article.pk]
+    assert [hit.article_id for hit in search("back", language="en").hits] == [
+        article.pk
+    ]

@@ -91,15 +91,22 @@ def test_flush_view_counts_command_also_flushes_searches(db, capsys):
 
 
 def test_phrase_is_never_buffered_or_written(db):
-    assert services.search_query_record(query=PHRASE, language="en", result_count=0) is None
-    assert services.instant_search_token(query=PHRASE, language="en", result_count=0) == ""
+    assert (
+        services.search_query_record(query=PHRASE, language="en", result_count=0)
+        is None
+    )
+    assert (
+        services.instant_search_token(query=PHRASE, language="en", result_count=0) == ""
+    )
     assert cache.get(services.LOG_NEXT_KEY) is None
     assert services.search_flush_analytics() == 0
     assert SearchQuery.objects.count() == 0
 
 
 def test_open_before_flush_is_written_with_the_search(db, article):
-    slot = services.search_query_record(query="转账", language="zh-hans", result_count=1)
+    slot = services.search_query_record(
+        query="转账", language="zh-hans", result_count=1
+    )
     token = services.search_token(slot)
     assert services.search_query_record_open(token=token, article_id=article.pk, rank=1)
     assert not services.search_query_record_open(
@@ -124,7 +131,9 @@ def test_row_carries_the_time_of_the_search_not_of_the_flush(db, monkeypatch):
 def test_opened_instant_search_carries_the_time_it_was_shown(db, article, monkeypatch):
     shown = (timezone.now() - datetime.timedelta(minutes=20)).replace(microsecond=0)
     monkeypatch.setattr(services.timezone, "now", lambda: shown)
-    token = services.instant_search_token(query="转账", language="zh-hans", result_count=1)
+    token = services.instant_search_token(
+        query="转账", language="zh-hans", result_count=1
+    )
     monkeypatch.undo()
     assert services.search_query_record_open(token=token, article_id=article.pk, rank=1)
     services.search_flush_analytics()

@@ -12,7 +12,9 @@ def rendered(markdown: str) -> str:
 
 
 def test_plain_text_of_rendered_list_has_no_markdown_residue():
-    body = "## 第一步\n\n1. 打开 **钱包**\n2. 点击 [更换](https://x.example/a)。\n3. 完成"
+    body = (
+        "## 第一步\n\n1. 打开 **钱包**\n2. 点击 [更换](https://x.example/a)。\n3. 完成"
+    )
     assert plain_text(rendered(body)) == "第一步 打开 钱包 点击 更换。 完成"
 
 

@@ -70,9 +70,7 @@ def test_partial_search_sums_coverage_once_and_pages_like_the_oracle(articles):
 def test_rank_rescores_when_the_table_holds_another_match(articles):
     category, _made = articles
     sqlite, reference = SQLiteSearchBackend(), ReferenceSearchBackend()
-    compiled = query_module.compile_query(
-        QUESTION, language="en", use_correction=False
-    )
+    compiled = query_module.compile_query(QUESTION, language="en", use_correction=False)
     whole = sqlite._weighted(compiled, list(compiled.terms))
     in_category = query_module.compile_query(
         QUESTION, language="en", category_id=category.pk, use_correction=False

@@ -93,9 +93,7 @@ def test_search_page_shows_correction_and_search_instead_link(client, category):
     assertContains(response, "No articles match")
 
 
-def test_search_page_offers_did_you_mean_when_typed_query_has_results(
-    client, category
-):
+def test_search_page_offers_did_you_mean_when_typed_query_has_results(client, category):
     SynonymGroup.objects.create(terms="walet, purse")
     make_article(category=category, title="Purse", language="en")
     make_article(category=category, title="Wallet backup", language="en")
@@ -170,9 +168,7 @@ def test_search_page_paginates(client, category, settings):
 def test_search_page_lists_matches_only_in_the_other_language(client, category):
     own = make_article(category=category, title="转账说明")
     original = make_article(category=category, title="Transfer limits", language="en")
-    translated = make_article(
-        category=category, title="Transfer fees", language="en"
-    )
+    translated = make_article(category=category, title="Transfer fees", language="en")
     make_article(category=category, title="转账手续费", translation_of=translated)
     chinese_original = make_article(category=category, title="转账记录")
     make_article(
@@ -192,9 +188,7 @@ def test_search_page_lists_matches_only_in_the_other_language(client, category):
     assert response.context["search"].untranslated == []
 
 
-def test_search_page_lists_only_other_language_matches_of_every_word(
-    client, category
-):
+def test_search_page_lists_only_other_language_matches_of_every_word(client, category):
     own = make_article(category=category, title="wallet zebra 说明")
     make_article(category=category, title="Wallet guide", language="en")
     response = client.get(url("articles:search"), {"q": "wallet zebra"})
@@ -321,9 +315,7 @@ def test_search_open_unknown_article_returns_404(client, db):
 
 def test_search_page_zero_results_suggests_close_tag_names(client, category):
     # Staff-written tags of a draft: nothing is found, the tags are offered.
-    make_article(
-        category=category, status="draft", tags=["wallet backup", "gas fee"]
-    )
+    make_article(category=category, status="draft", tags=["wallet backup", "gas fee"])
     SearchQuery.objects.create(query="wallet backups", language="en", result_count=3)
     response = client.get(url("articles:search", "en"), {"q": "walet bakupzz"})
     assert response.context["search"].suggestions == ["wallet backup"]
@@ -383,6 +375,8 @@ def test_search_lookups_never_send_nul_or_non_slugs_to_the_database(
     assert response.status_code in (200, 404)
     if name == "articles:search":
         assert response.context["category"] is None
+
+
 @pytest.mark.parametrize(
     "query",
     [
@@ -452,6 +446,8 @@ def test_search_page_past_last_page_shows_last_page_in_two_searches(
     response = client.get(url("articles:search"), {"q": "钱包", "page": "9"})
     assert [row.article for row in response.context["search"].rows] == [article]
     assert backend_calls == ["zh-hans", "zh-hans"]
+
+
 @pytest.mark.parametrize(
     ("language", "sentence"),
     [
@@ -487,12 +483,17 @@ def test_search_page_heads_the_articles_matching_part_of_a_long_question(
     # Two articles have every word of a three-word question: they come
     # first, and the one with part of it follows under its own heading.
     full = [
-        make_article(category=category, language=language, title=f"Withdrawal pending network {n}")
+        make_article(
+            category=category,
+            language=language,
+            title=f"Withdrawal pending network {n}",
+        )
         for n in range(2)
     ]
     part = make_article(category=category, language=language, title="Withdrawal limits")
     response = client.get(
-        url("articles:search", language), {"q": "withdrawal pending network", "spell": "0"}
+        url("articles:search", language),
+        {"q": "withdrawal pending network", "spell": "0"},
     )
     search = response.context["search"]
     assert {row.article for row in search.first_rows} == set(full)
@@ -512,7 +513,9 @@ def test_search_page_heading_for_part_matches_on_a_page_of_them_alone(
 ):
     settings.HELPCENTER_PAGE_SIZE = 2
     for n in range(2):
-        make_article(category=category, language="en", title=f"Withdrawal pending network {n}")
+        make_article(
+            category=category, language="en", title=f"Withdrawal pending network {n}"
+        )
     make_article(category=category, language="en", title="Withdrawal limits")
     response = client.get(
         url("articles:search", "en"),

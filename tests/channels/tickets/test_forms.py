@@ -88,9 +88,7 @@ def test_fields_of_other_categories_are_ignored(topics):
         ("other", "zz-not-valid!", False),
     ],
 )
-def test_transaction_hash_is_validated_for_its_network(
-    topics, network, tx_hash, valid
-):
+def test_transaction_hash_is_validated_for_its_network(topics, network, tx_hash, valid):
     fields = {**TRANSFER_FIELDS, "network": network, "tx_hash": tx_hash}
     form = form_for(contact_data(topics[Kind.TRANSFER], **fields))
     assert form.is_valid() is valid
@@ -151,9 +149,7 @@ def test_future_time_is_refused(topics):
 
 def test_recovery_phrase_is_refused_and_blanked(topics):
     words = "abandon " * 11 + "about"
-    form = form_for(
-        contact_data(topics[Kind.GENERAL], message=f"my phrase: {words}")
-    )
+    form = form_for(contact_data(topics[Kind.GENERAL], message=f"my phrase: {words}"))
     assert error_codes(form) == ["secret"]
     assert form["message"].value() == ""
 
@@ -166,9 +162,7 @@ def test_transaction_hash_in_message_asks_to_confirm(topics):
 
 def test_confirmed_transaction_hash_in_message_is_accepted(topics):
     message = "The transaction " + "ab" * 32 + " is missing."
-    data = contact_data(
-        topics[Kind.GENERAL], message=message, confirm_no_secret="on"
-    )
+    data = contact_data(topics[Kind.GENERAL], message=message, confirm_no_secret="on")
     assert form_for(data).is_valid()
 
 
@@ -178,7 +172,9 @@ def test_hash_in_transaction_field_needs_no_confirmation(topics):
 
 
 def test_article_slug_resolves_to_published_article(topics):
-    article = make_article(category=topics[Kind.TRANSFER].category, slug="stuck-transfer")
+    article = make_article(
+        category=topics[Kind.TRANSFER].category, slug="stuck-transfer"
+    )
     form = form_for(contact_data(topics[Kind.GENERAL], article="stuck-transfer"))
     assert form.is_valid() and form.cleaned_data["article"] == article
 
@@ -302,8 +298,6 @@ def test_own_address_at_a_webmail_provider_is_refused(topics, settings):
 
 def test_email_refusal_messages_are_translated(topics):
     with translation.override("zh-hans"):
-        form = form_for(
-            contact_data(topics[Kind.GENERAL], email="victim@localhost")
-        )
+        form = form_for(contact_data(topics[Kind.GENERAL], email="victim@localhost"))
         assert "localhost" in form.errors["email"][0]
         assert "邮箱地址" in form.errors["email"][0]

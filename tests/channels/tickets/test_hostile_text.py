@@ -42,9 +42,7 @@ def test_contact_form_invalid_network_is_refused_without_quoting_it(
     assert Ticket.objects.count() == 0 and mailoutbox == []
 
 
-def test_ticket_status_page_shows_its_link_without_the_query_string(
-    client, topics
-):
+def test_ticket_status_page_shows_its_link_without_the_query_string(client, topics):
     ticket, url = _new_ticket(client, topics)
     response = client.get(url, {"note": HOSTILE})
     assertContains(response, f"http://testserver{url}</p>")

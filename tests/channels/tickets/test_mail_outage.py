@@ -168,7 +168,9 @@ def test_outbox_run_waits_for_backoff_and_stops_on_a_dead_server(topics, smtp):
         smtp(receiving.server_address[1])
         # Those that failed wait out their backoff; the others go now.
         assert services.email_send_pending() == (1, 0)
-        later = max(OutboundEmail.objects.pending().values_list("next_attempt_at", flat=True))
+        later = max(
+            OutboundEmail.objects.pending().values_list("next_attempt_at", flat=True)
+        )
         assert services.email_send_pending(now=later) == (4, 0)
     assert len(receiving.messages) == 5
     first_failed.refresh_from_db()

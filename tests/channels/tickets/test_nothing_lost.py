@@ -210,12 +210,15 @@ def test_workers_without_redis_show_an_edit_on_the_next_request(live_sqlite):
         path = reverse("articles:detail", kwargs={"slug": "two-servers"})
     for _ in range(8):  # each worker renders and caches the page
         assert "Old title on both servers" in _get(base + path)
-    servers.shell(env, (
-        "from articles.models import Article\n"
-        "article = Article.objects.get(slug='two-servers')\n"
-        "article.title = 'New title after the edit'\n"
-        "article.save()\n"
-    ))
+    servers.shell(
+        env,
+        (
+            "from articles.models import Article\n"
+            "article = Article.objects.get(slug='two-servers')\n"
+            "article.title = 'New title after the edit'\n"
+            "article.save()\n"
+        ),
+    )
     for _ in range(8):
         page = _get(base + path)
         assert "New title after the edit" in page and "Old title" not in page
@@ -227,8 +230,11 @@ def test_two_servers_share_edits_limits_and_tickets(live_postgres):
     # 3 seconds the form must be shown before it is sent.
     client = servers.ContactClient(first)
     forms = [
-        client.form(email=f"limit-{i}@example.com", subject=f"Limit {i}",
-                    forwarded_for="203.0.113.7")
+        client.form(
+            email=f"limit-{i}@example.com",
+            subject=f"Limit {i}",
+            forwarded_for="203.0.113.7",
+        )
         for i in range(12)
     ]
     shown = time.monotonic()
@@ -238,12 +244,15 @@ def test_two_servers_share_edits_limits_and_tickets(live_postgres):
     assert "Old title on both servers" in _get(first + path)
     # Saved as the admin saves it, on the shared database: the same model
     # signals fire (and whatever they invalidate in the shared cache).
-    servers.shell(env, (
-        "from articles.models import Article\n"
-        "article = Article.objects.get(slug='two-servers')\n"
-        "article.title = 'New title after the edit'\n"
-        "article.save()\n"
-    ))
+    servers.shell(
+        env,
+        (
+            "from articles.models import Article\n"
+            "article = Article.objects.get(slug='two-servers')\n"
+            "article.title = 'New title after the edit'\n"
+            "article.save()\n"
+        ),
+    )
     page = _get(second + path)
     assert "New title after the edit" in page and "Old title" not in page
 

@@ -91,9 +91,7 @@ def test_notice_disappears_at_its_end_time(topics):
 def test_contact_form_shows_notice_for_preselected_topic(client, topics):
     _notice(topics=[topics[Kind.TRANSFER]])
 
-    response = client.get(
-        _url("channels:contact", "en") + "?category=topic-transfer"
-    )
+    response = client.get(_url("channels:contact", "en") + "?category=topic-transfer")
 
     assertContains(response, 'data-topics="topic-transfer"')
     assertContains(response, "Withdrawals delayed")

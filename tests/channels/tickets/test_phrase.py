@@ -58,7 +58,10 @@ def stored(ticket):
 
 def test_phrase_set_is_stored_and_shown_at_the_top(client, opened):
     ticket, token = opened
-    response = client.post(url_for(ticket, token, "channels:ticket_phrase"), {"m": proof(ticket), "phrase": MINE})
+    response = client.post(
+        url_for(ticket, token, "channels:ticket_phrase"),
+        {"m": proof(ticket), "phrase": MINE},
+    )
     assert response.status_code == 302
     assert response["Location"].endswith("#phrase")
     assert stored(ticket) == MINE
@@ -70,8 +73,14 @@ def test_phrase_set_is_stored_and_shown_at_the_top(client, opened):
 
 def test_phrase_can_be_changed(client, opened):
     ticket, token = opened
-    client.post(url_for(ticket, token, "channels:ticket_phrase"), {"m": proof(ticket), "phrase": MINE})
-    client.post(url_for(ticket, token, "channels:ticket_phrase"), {"m": proof(ticket), "phrase": "red kite 42"})
+    client.post(
+        url_for(ticket, token, "channels:ticket_phrase"),
+        {"m": proof(ticket), "phrase": MINE},
+    )
+    client.post(
+        url_for(ticket, token, "channels:ticket_phrase"),
+        {"m": proof(ticket), "phrase": "red kite 42"},
+    )
     assert stored(ticket) == "red kite 42"
     assertNotContains(client.get(url_for(ticket, token)), MINE)
 
@@ -92,7 +101,8 @@ def test_phrase_can_be_changed(client, opened):
 def test_phrase_refused_stores_nothing(client, opened, phrase, code):
     ticket, token = opened
     response = client.post(
-        url_for(ticket, token, "channels:ticket_phrase"), {"m": proof(ticket), "phrase": phrase}
+        url_for(ticket, token, "channels:ticket_phrase"),
+        {"m": proof(ticket), "phrase": phrase},
     )
     assert response.status_code == 400
     form = response.context["phrase_form"]
@@ -105,7 +115,8 @@ def test_phrase_refused_stores_nothing(client, opened, phrase, code):
 def test_phrase_wrong_token_is_404_and_stores_nothing(client, opened):
     ticket, _token = opened
     response = client.post(
-        url_for(ticket, "x" * 32, "channels:ticket_phrase"), {"m": proof(ticket), "phrase": MINE}
+        url_for(ticket, "x" * 32, "channels:ticket_phrase"),
+        {"m": proof(ticket), "phrase": MINE},
     )
     assert response.status_code == 404
     assert stored(ticket) == ""
@@ -160,7 +171,9 @@ def test_every_later_email_opens_with_the_phrase(
         )
 
 
-def test_phrase_in_chinese_email(opened, staff, mailoutbox, django_capture_on_commit_callbacks):
+def test_phrase_in_chinese_email(
+    opened, staff, mailoutbox, django_capture_on_commit_callbacks
+):
     ticket, _token = opened
     Ticket.objects.filter(pk=ticket.pk).update(language="zh-hans")
     ticket = Ticket.objects.get(pk=ticket.pk)
@@ -191,7 +204,6 @@ def test_staff_admin_shows_phrase_read_only(admin_client, opened):
     page = admin_client.get(reverse("admin:channels_ticket_change", args=[ticket.pk]))
     assertContains(page, MINE)
     assertNotContains(page, 'name="antiphishing_phrase"')
-
 
 
 def test_phrase_is_set_only_from_the_link_we_e_mailed(client, opened, mailoutbox):

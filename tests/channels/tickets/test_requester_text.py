@@ -50,7 +50,9 @@ FRAGMENTS = [
 def email_text(message) -> str:
     """Every header (decoded) and every body part of a sent e-mail."""
     mime = message.message()
-    parts = [f"{key}: {make_header(decode_header(value))}" for key, value in mime.items()]
+    parts = [
+        f"{key}: {make_header(decode_header(value))}" for key, value in mime.items()
+    ]
     for part in mime.walk():
         payload = part.get_payload(decode=True)
         if payload is not None:
@@ -216,9 +218,7 @@ def test_status_page_notice_in_chinese(client, topics, official_channels):
     )
 
 
-def test_status_page_does_not_flag_official_contacts(
-    client, topics, official_channels
-):
+def test_status_page_does_not_flag_official_contacts(client, topics, official_channels):
     _ticket, url = hostile_ticket(
         topics,
         subject="Reply please",
@@ -264,9 +264,7 @@ def test_admin_ticket_page_shows_requester_text_in_a_labelled_box_without_links(
         url = reverse("admin:channels_ticket_change", args=[ticket.pk])
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
     assertContains(response, f"<title>{ticket.reference} | Change ticket")
-    assertContains(
-        response, "Written by the requester (their own words, not checked)"
-    )
+    assertContains(response, "Written by the requester (their own words, not checked)")
     for field in ("name", "subject", "account", "device", "os"):
         assertContains(response, HOSTILE[field])
     assertContains(response, "&lt;a href=&quot;tel:+18885550100&quot;&gt;")

@@ -170,12 +170,12 @@ def test_mail_server_down_keeps_ticket_and_body_until_sent(
     pending.refresh_from_db()
     assert (pending.status, pending.body) == (OutboundEmail.Status.SENT, "")
     assert receipt.token in mailoutbox[0].body
+
+
 # Secret guards (issue #8, section 3) -------------------------------------------
 
 
-def test_confirmation_never_carries_a_phrase_typed_in_the_subject(
-    topics, mailoutbox
-):
+def test_confirmation_never_carries_a_phrase_typed_in_the_subject(topics, mailoutbox):
     # The form refuses this first; the confirmation quotes nothing typed.
     receipt = create(topics, secrets.token_hex(16), subject=PHRASE_12)
     assert receipt.created and Ticket.objects.count() == 1
@@ -183,9 +183,7 @@ def test_confirmation_never_carries_a_phrase_typed_in_the_subject(
     assert "sausage" not in mailoutbox[0].subject + mailoutbox[0].body
 
 
-def test_outbox_never_queues_a_mail_holding_a_secret(
-    topics, mailoutbox, monkeypatch
-):
+def test_outbox_never_queues_a_mail_holding_a_secret(topics, mailoutbox, monkeypatch):
     # The last line: should a template ever carry a secret, nothing is queued.
     monkeypatch.setattr(
         "channels.tickets.services.render_to_string", lambda *args, **kwargs: PHRASE_12
@@ -246,9 +244,10 @@ def test_status_link_token_derives_from_key_and_secret_not_from_the_database(
         reference=ticket.reference, status_key=ticket.status_key, secret="another"
     )
     assert other != receipt.token
-    assert selectors.ticket_get_for_status(
-        reference=ticket.reference, token=receipt.token
-    ) == ticket
+    assert (
+        selectors.ticket_get_for_status(reference=ticket.reference, token=receipt.token)
+        == ticket
+    )
     assert ticket_for(ticket, other) is None
 
 

@@ -259,9 +259,7 @@ def test_contact_rate_limit_per_email(client, topics, variant):
     for number in range(views.CONTACT_EMAIL_LIMIT):
         submit(
             client,
-            contact_data(
-                topics[Kind.GENERAL], email=f"li.lei+{number}@example.com"
-            ),
+            contact_data(topics[Kind.GENERAL], email=f"li.lei+{number}@example.com"),
             REMOTE_ADDR=f"10.0.0.{number}",
         )
     response = submit(
@@ -302,7 +300,9 @@ def test_contact_form_cut_off_mid_request_is_charged_once(client, topics, monkey
     assert Ticket.objects.count() == views.CONTACT_EMAIL_LIMIT
 
 
-def test_contact_retry_of_a_stored_form_is_answered_past_the_limit(client, topics, settings):
+def test_contact_retry_of_a_stored_form_is_answered_past_the_limit(
+    client, topics, settings
+):
     # The ticket was stored but its answer lost; meanwhile other people
     # behind the same address used up its allowance. The retry still finds
     # its ticket.
@@ -365,9 +365,7 @@ def test_contact_time_trap_token_replayed_with_a_new_key_is_refused(
     assert (Ticket.objects.count(), len(mailoutbox)) == (1, 1)
 
 
-def test_contact_time_trap_token_from_another_session_is_refused(
-    topics, mailoutbox
-):
+def test_contact_time_trap_token_from_another_session_is_refused(topics, mailoutbox):
     data = contact_data(topics[Kind.GENERAL])
     stranger = Client()
     stranger.get(reverse("channels:contact"))
@@ -391,7 +389,9 @@ def test_cached_contact_form_gives_each_visitor_fields_of_their_own(
 ):
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     pattern = r'name="(started|submission_key|csrfmiddlewaretoken)" value="([^"]+)"'
-    first_fields = dict(re.findall(pattern, first.get(reverse("channels:contact")).text))
+    first_fields = dict(
+        re.findall(pattern, first.get(reverse("channels:contact")).text)
+    )
     with django_assert_num_queries(0):
         page = second.get(reverse("channels:contact"))
     fields = dict(re.findall(pattern, page.text))
@@ -411,9 +411,7 @@ def test_cached_contact_form_gives_each_visitor_fields_of_their_own(
     assertContains(submit(second, stolen), "The form has expired.", status_code=400)
 
 
-def test_contact_form_shown_to_the_visitor_can_be_sent(
-    topics, mailoutbox, monkeypatch
-):
+def test_contact_form_shown_to_the_visitor_can_be_sent(topics, mailoutbox, monkeypatch):
     visitor = Client()
     page = visitor.get(reverse("channels:contact"))
     fields = dict(
@@ -523,9 +521,7 @@ def test_ticket_status_page_needs_the_right_token(client, topics):
     )
 
 
-def test_private_contact_pages_are_never_cached_nor_leak_the_link(
-    client, topics
-):
+def test_private_contact_pages_are_never_cached_nor_leak_the_link(client, topics):
     form = client.get(reverse("channels:contact"))
     _ticket, url = _new_ticket(client, topics)
     status = client.get(url)
@@ -557,9 +553,7 @@ def test_attachment_is_served_to_staff_only(client, admin_client, topics):
     assert b"".join(staff.streaming_content).startswith(b"\x89PNG")
 
 
-def test_admin_ticket_page_shows_fields_and_screenshot(
-    client, admin_client, topics
-):
+def test_admin_ticket_page_shows_fields_and_screenshot(client, admin_client, topics):
     shot = SimpleUploadedFile("a.png", image_bytes(), "image/png")
     ticket, _url = _new_ticket(client, topics, attachments=[shot])
     response = admin_client.get(
@@ -613,6 +607,8 @@ def test_contact_with_disguised_file_name_writes_nothing(
         response = submit(client, data)
     assertContains(response, "截图文件名必须以 .png、.jpg、.jpeg 或 .webp 结尾。")
     assert (Ticket.objects.count(), mailoutbox, stored_files(settings)) == (0, [], [])
+
+
 # Secrets anywhere in a submission (issue #8, section 3) --------------------------
 
 

@@ -40,6 +40,14 @@ ARTICLE = (
     "make_article(title='Old title on both servers', language='en', slug='two-servers')\n"
 )
 
+# The edit both servers must show, saved as the admin saves it.
+EDIT = (
+    "from articles.models import Article\n"
+    "article = Article.objects.get(slug='two-servers')\n"
+    "article.title = 'New title after the edit'\n"
+    "article.save()\n"
+)
+
 
 def _screenshot() -> bytes:
     buffer = io.BytesIO()
@@ -210,15 +218,7 @@ def test_workers_without_redis_show_an_edit_on_the_next_request(live_sqlite):
         path = reverse("articles:detail", kwargs={"slug": "two-servers"})
     for _ in range(8):  # each worker renders and caches the page
         assert "Old title on both servers" in _get(base + path)
-    servers.shell(
-        env,
-        (
-            "from articles.models import Article\n"
-            "article = Article.objects.get(slug='two-servers')\n"
-            "article.title = 'New title after the edit'\n"
-            "article.save()\n"
-        ),
-    )
+    servers.shell(env, EDIT)
     for _ in range(8):
         page = _get(base + path)
         assert "New title after the edit" in page and "Old title" not in page
@@ -244,15 +244,7 @@ def test_two_servers_share_edits_limits_and_tickets(live_postgres):
     assert "Old title on both servers" in _get(first + path)
     # Saved as the admin saves it, on the shared database: the same model
     # signals fire (and whatever they invalidate in the shared cache).
-    servers.shell(
-        env,
-        (
-            "from articles.models import Article\n"
-            "article = Article.objects.get(slug='two-servers')\n"
-            "article.title = 'New title after the edit'\n"
-            "article.save()\n"
-        ),
-    )
+    servers.shell(env, EDIT)
     page = _get(second + path)
     assert "New title after the edit" in page and "Old title" not in page
 
